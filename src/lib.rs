@@ -1,0 +1,8 @@
+//! herd: run commands and copy files on many hosts over SSH, in parallel.
+//!
+//! Data flows one way: `cli` → `inventory` → `targets` → `executor` (over `ssh`)
+//! → `event`s → `report`. See ARCHITECTURE.md for the map.
+
+pub mod event;
+pub mod secret;
+pub mod ssh;
