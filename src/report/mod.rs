@@ -53,6 +53,8 @@ mod tally;
 mod transfer;
 mod units;
 
+#[cfg(test)]
+mod tests;
 
 pub use options::{OutputMode, ReportOptions};
 pub use reporter::{Reporter, report_events};
