@@ -1,0 +1,63 @@
+//! The only code that writes to the terminal: it turns the executor's [`Event`]s into
+//! what the user sees, and the run's end state into an exit code.
+//!
+//! Three views, chosen by [`OutputMode`]:
+//!
+//! - **live** (default): each remote stdout line on stdout and each stderr line on
+//!   stderr as `NAME: line` (pdsh style, so `| dshbak -c` works), shown as it arrives;
+//!   bytes pass through unchanged, a final line without newline gets one. A completed
+//!   transfer is one stdout line: `NAME: put ./a -> /tmp/a (1.2 MiB in 300ms, 4.0 MiB/s)`.
+//! - **gather** (`-b`): nothing until the end, then hosts whose output (stdout and stderr
+//!   interleaved) is identical, once, under a `web[01-02] (2)` heading; transfers appear
+//!   in that output without their timing. A progress bar on stderr meanwhile, when it is
+//!   a terminal.
+//! - **json**: JSON Lines on stdout, one object per event, as below.
+//!
+//! Live and gather end with a recap on stderr (`herd: 4 hosts: 2 ok, 1 failed, …`).
+//! Host names may be coloured, stably per host, only where [`ReportOptions`] allows it.
+//!
+//! # JSON Lines
+//!
+//! Every object has an `"event"` key:
+//!
+//! - `run_started`: `hosts` (array, target order)
+//! - `host_started`: `host`
+//! - `output`: `host`, `stream` (`stdout`|`stderr`), `line`. One object per line, without
+//!   its `\n`. A line that is not UTF-8 has its text in `line` with U+FFFD for the bad
+//!   bytes, and its exact bytes in `line_base64` (standard base64 with padding); the key
+//!   is absent for UTF-8 lines, whose `line` is already exact.
+//! - `transfer`: `host`, `direction` (`put`|`get`), `source`, `destination`, `bytes`,
+//!   `elapsed_ms`
+//! - `host_finished`: `host`, `state` (`ok`|`failed`|`unreachable`), `exit_code` (number or
+//!   null), `message` (string or null), `elapsed_ms`
+//! - `recap`, last: `ok`, `failed`, `unreachable`, `not_run` (counts), `elapsed_ms`, and
+//!   `hosts`, an object from host name (in target order) to `{state, exit_code, message}`,
+//!   where `state` may also be `not_run`.
+//!
+//! [`Event`]: crate::event::Event
+
+mod base64;
+mod color;
+mod gather;
+mod hostlist;
+mod json;
+mod lines;
+mod live;
+mod options;
+mod progress;
+mod recap;
+mod reporter;
+mod sink;
+mod summary;
+mod tally;
+mod transfer;
+mod units;
+
+#[cfg(test)]
+mod tests;
+
+pub use options::{OutputMode, ReportOptions};
+pub use reporter::{Reporter, report_events};
+pub use summary::{
+    EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, RunSummary,
+};
