@@ -43,6 +43,7 @@ mod hostlist;
 mod json;
 mod lines;
 mod live;
+mod notice;
 mod options;
 mod progress;
 mod recap;
@@ -56,6 +57,7 @@ mod units;
 #[cfg(test)]
 mod tests;
 
+pub use notice::{error, print_document, warning};
 pub use options::{OutputMode, ReportOptions};
 pub use reporter::{Reporter, report_events};
 pub use summary::{
