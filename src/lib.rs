@@ -6,3 +6,4 @@
 pub mod event;
 pub mod secret;
 pub mod ssh;
+pub mod template;
