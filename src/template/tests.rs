@@ -214,3 +214,9 @@ fn errors_never_contain_values() {
     let err = render("{{ db_password + 1 }}", ctx).unwrap_err();
     assert!(!err.to_string().contains("hunter2"), "{err}");
 }
+
+#[test]
+fn templates_can_be_shared_between_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Templates>();
+}
