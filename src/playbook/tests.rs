@@ -241,7 +241,7 @@ fn every_validation_problem_is_reported_at_once() {
     assert_eq!(
         lines,
         [
-            "1:play '': has an empty `hosts`; name a group, a host, or `all`",
+            "1:play: has an empty `hosts`; name a group, a host, or `all`",
             "3:step: has timeout 0; use at least 1 second, or leave it out",
             "5:step: has register `1x`, which is not a variable name; use letters, digits and \
              `_`, not starting with a digit",

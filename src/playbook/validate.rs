@@ -42,7 +42,7 @@ impl Validator<'_> {
         let place = Place {
             line,
             column,
-            label: format!("play '{name}'"),
+            label: labelled("play", Some(&name)),
         };
         let before = self.problems.len();
 
@@ -130,14 +130,10 @@ impl Validator<'_> {
     fn step(&mut self, raw: Spanned<RawStep>) -> Option<Step> {
         let (line, column) = position(&raw.referenced);
         let raw = raw.value;
-        let label = match &raw.name {
-            Some(name) => format!("step '{name}'"),
-            None => "step".to_owned(),
-        };
         let place = Place {
             line,
             column,
-            label,
+            label: labelled("step", raw.name.as_deref()),
         };
         let before = self.problems.len();
 
@@ -297,6 +293,14 @@ impl Validator<'_> {
         let message = format!("{}: {}", place.label, message.as_ref());
         let problem = self.source.problem(place.line, place.column, message);
         self.problems.push(problem);
+    }
+}
+
+/// `play 'Deploy'`, or just `play` when it has no name.
+fn labelled(what: &str, name: Option<&str>) -> String {
+    match name.filter(|name| !name.trim().is_empty()) {
+        Some(name) => format!("{what} '{name}'"),
+        None => what.to_owned(),
     }
 }
 
