@@ -4,5 +4,6 @@
 //! → `event`s → `report`. See ARCHITECTURE.md for the map.
 
 pub mod event;
+pub mod inventory;
 pub mod secret;
 pub mod ssh;
