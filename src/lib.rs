@@ -7,3 +7,4 @@ pub mod event;
 pub mod inventory;
 pub mod secret;
 pub mod ssh;
+pub mod targets;

@@ -108,6 +108,11 @@ impl Inventory {
     pub fn source(&self) -> &str {
         &self.source
     }
+
+    /// The position of host `name` in [`Inventory::hosts`].
+    pub(crate) fn host_position(&self, name: &str) -> Option<usize> {
+        self.host_index.get(name).copied()
+    }
 }
 
 /// One host with its vars merged by precedence.
