@@ -109,11 +109,7 @@ pub(super) fn parse(source: &str, text: &str) -> Result<Draft, InventoryError> {
             Section::Children(group) => draft.child_line(&line, group),
         };
         if let Err(problem) = result {
-            let shown_text = match section {
-                Section::Vars(_) => redact::vars_line(line.text),
-                _ => redact::words(line.text),
-            };
-            return Err(draft.error(line.number, &shown_text, problem));
+            return Err(draft.error(line.number, &redact::line(line.text), problem));
         }
     }
     Ok(draft)
@@ -198,7 +194,7 @@ impl Draft {
         };
         if !valid_group_name(name) {
             return Err(Problem::InvalidGroupName {
-                name: name.to_owned(),
+                name: redact::line(name),
             });
         }
         match kind {
@@ -217,7 +213,7 @@ impl Draft {
                 None => Ok(Section::Children(self.define(name, line.number))),
             },
             Some(other) => Err(Problem::UnknownSectionKind {
-                kind: other.to_owned(),
+                kind: redact::line(other),
             }),
         }
     }
@@ -230,7 +226,7 @@ impl Draft {
         };
         if name.contains('=') {
             return Err(Problem::InvalidHostName {
-                name: redact::words(name),
+                name: redact::line(name),
                 hint: "a host line starts with the host name, then its key=value vars",
             });
         }
@@ -324,7 +320,7 @@ impl Draft {
             });
         };
         let key = key.trim();
-        check_key(key, &redact::vars_line(line.text))?;
+        check_key(key, &redact::line(line.text))?;
         let value = vars_value(value.trim())?;
         self.note_var(key, &value)?;
         vars::insert(&mut self.groups[group].vars, key, &value);
@@ -345,7 +341,7 @@ impl Draft {
         }
         if !valid_group_name(name) {
             return Err(Problem::InvalidGroupName {
-                name: name.to_owned(),
+                name: redact::line(name),
             });
         }
         if let Some(reason) = reserved_child(name) {
@@ -380,7 +376,7 @@ fn key_value(word: &str) -> Result<(&str, &str), Problem> {
             token: word.to_owned(),
         });
     };
-    check_key(key, &redact::words(word))?;
+    check_key(key, &redact::line(word))?;
     Ok((key, value))
 }
 
