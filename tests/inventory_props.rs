@@ -80,7 +80,8 @@ proptest! {
         if let Ok(hosts) = targets::resolve_pattern(&inventory, &pattern) {
             prop_assert!(hosts.len() <= inventory.hosts().len());
         }
-        let _ = targets::select(&inventory, &[pattern.clone()], &[pattern]);
+        let patterns = [pattern];
+        let _ = targets::select(&inventory, &patterns, &patterns);
     }
 }
 

@@ -1,7 +1,7 @@
 //! The INI inventory (Ansible's dialect): hosts, groups, children, vars and ranges.
 //!
-//! [`Inventory::parse`] reads the whole text in two passes: [`parse`] turns lines into
-//! a draft (hosts, groups, vars, each with its line), then [`resolve`] checks what
+//! [`Inventory::parse`] reads the whole text in two passes: `parse` turns lines into
+//! a draft (hosts, groups, vars, each with its line), then `resolve` checks what
 //! needs the whole file (children exist, no cycles, `[g:vars]` groups are defined) and
 //! merges each host's vars by precedence. Any problem is an [`InventoryError`] with
 //! `file:line`; an inventory with an error yields no hosts at all.

@@ -524,3 +524,42 @@ fn graph_is_ansible_style() {
         "@all:\n  |--@ungrouped:\n  |  |--h0\n  |--@web:\n  |  |--@web_eu:\n  |  |  |--web3\n  |  |--web1\n  |  |--web2\n"
     );
 }
+
+#[test]
+fn the_example_inventory_is_valid_and_means_what_it_says() {
+    let inventory = Inventory::parse(
+        "inventory/hosts.ini",
+        include_str!("../../inventory/hosts.ini"),
+    )
+    .unwrap_or_else(|error| panic!("{error}"));
+    assert!(!inventory.has_passwords());
+    assert_eq!(
+        inventory.group_hosts("web_clusters").map(|h| h.len()),
+        Some(21)
+    );
+    assert_eq!(
+        names(&inventory.group_hosts("ungrouped").unwrap()),
+        ["bastion"]
+    );
+    let web = inventory.host("web07.example.com").unwrap();
+    assert_eq!(web.vars["user"], "deploy");
+    assert_eq!(web.vars["ntp_server"], "ntp.eu.example.com");
+    let db = inventory.host("db-a.example.com").unwrap();
+    assert_eq!(db.groups, ["all", "db_servers", "eu", "monitoring"]);
+    let env = |key: &str| match key {
+        "DB_KEY_PASSPHRASE" => Some("pp".to_owned()),
+        "HOME" => Some("/home/me".to_owned()),
+        _ => None,
+    };
+    let spec = db.connection(&env).unwrap();
+    assert_eq!(
+        spec.key_file,
+        Some(PathBuf::from("/home/me/.ssh/id_ed25519_db"))
+    );
+    assert_eq!((spec.user.as_str(), spec.port), ("eu-admin", 22));
+    let message = web.connection(&env).unwrap_err().to_string();
+    assert!(
+        message.contains("password_env WEB_SSH_PASSWORD is not set"),
+        "{message}"
+    );
+}

@@ -102,12 +102,12 @@ impl fmt::Display for NoMatch {
                 "`!{term}`{context} matches no host or group, so the exclusion would exclude nothing"
             )?,
         }
-        if let Some(hint) = &self.hint {
-            write!(f, "; {hint}")?;
+        match &self.hint {
+            Some(hint) => write!(f, "; {hint}"),
+            None => f.write_str(
+                "; fix the name or remove it (`herd inventory --graph` lists every group and host)",
+            ),
         }
-        f.write_str(
-            "; fix the name or remove it (`herd inventory --graph` lists every group and host)",
-        )
     }
 }
 
