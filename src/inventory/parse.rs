@@ -227,7 +227,7 @@ impl Draft {
         if name.contains('=') {
             return Err(Problem::InvalidHostName {
                 name: redact::line(name),
-                hint: "a host line starts with the host name, then its key=value vars",
+                hint: "a host line starts with the host name, then its key=value vars; group vars go in a [GROUP:vars] section",
             });
         }
         let mut line_vars = BTreeMap::new();

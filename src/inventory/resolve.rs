@@ -227,42 +227,45 @@ impl Graph {
     fn groups(&self, draft: &Draft, children: &Children) -> Vec<Group> {
         let mut order: Vec<usize> = (0..draft.groups.len()).collect();
         order.sort_by_key(|&g| draft.groups[g].defined_at);
-        let host_names = |hosts: &mut dyn Iterator<Item = usize>| -> Vec<String> {
-            hosts.map(|h| draft.hosts[h].name.clone()).collect()
-        };
+        let group_name = |g: usize| draft.groups[g].name.clone();
+        let host_name = |h: usize| draft.hosts[h].name.clone();
         order
             .iter()
             .map(|&g| {
-                let group = &draft.groups[g];
                 let (hosts, child_names) = match g {
+                    // `all` holds every group without a parent, and no host directly.
                     ALL_INDEX => (
                         Vec::new(),
                         order
                             .iter()
-                            .filter(|&&c| c != ALL_INDEX && !self.has_parent[c])
-                            .map(|&c| draft.groups[c].name.clone())
+                            .copied()
+                            .filter(|&c| c != ALL_INDEX && !self.has_parent[c])
+                            .map(group_name)
                             .collect(),
                     ),
+                    // `ungrouped` holds the hosts no ordinary group lists.
                     UNGROUPED_INDEX => (
-                        host_names(
-                            &mut (0..draft.hosts.len())
-                                .filter(|&h| draft.hosts[h].groups.is_empty()),
-                        ),
+                        (0..draft.hosts.len())
+                            .filter(|&h| draft.hosts[h].groups.is_empty())
+                            .map(host_name)
+                            .collect(),
                         Vec::new(),
                     ),
                     _ => (
-                        host_names(&mut group.hosts.iter().copied()),
-                        children[g]
+                        draft.groups[g]
+                            .hosts
                             .iter()
-                            .map(|&(c, _)| draft.groups[c].name.clone())
+                            .copied()
+                            .map(host_name)
                             .collect(),
+                        children[g].iter().map(|&(c, _)| group_name(c)).collect(),
                     ),
                 };
                 Group {
-                    name: group.name.clone(),
+                    name: group_name(g),
                     hosts,
                     children: child_names,
-                    vars: group.vars.clone(),
+                    vars: draft.groups[g].vars.clone(),
                 }
             })
             .collect()
