@@ -4,8 +4,10 @@
 //! → `event`s → `report`. See ARCHITECTURE.md for the map.
 
 pub mod event;
+pub mod inventory;
 pub mod playbook;
 pub mod report;
 pub mod secret;
 pub mod ssh;
+pub mod targets;
 pub mod template;
