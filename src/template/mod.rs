@@ -106,6 +106,12 @@ impl Templates {
         Ok(value.is_true())
     }
 
+    /// Whether `name` is a global function or value of the environment (`range`,
+    /// `dict`, `namespace`, …) rather than a variable a context must give.
+    pub fn is_global(&self, name: &str) -> bool {
+        self.env.globals().any(|(global, _)| global == name)
+    }
+
     fn render(
         &self,
         file: Option<&str>,
