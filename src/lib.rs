@@ -5,6 +5,7 @@
 
 pub mod event;
 pub mod inventory;
+pub mod plan;
 pub mod playbook;
 pub mod report;
 pub mod secret;
