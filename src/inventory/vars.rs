@@ -9,26 +9,7 @@ use std::fmt;
 
 use crate::secret::MASK;
 
-/// Keys whose values are never shown: passwords, passphrases, become passwords.
-///
-/// True for `password`, `ansible_password`, `ansible_ssh_pass`, `become_password`,
-/// `ansible_become_password`, `ansible_become_pass`, and any key ending in
-/// `_password`, `_pass` or `passphrase` (compared ignoring ASCII case).
-pub fn is_secret_key(key: &str) -> bool {
-    const EXACT: [&str; 6] = [
-        "password",
-        "ansible_password",
-        "ansible_ssh_pass",
-        "become_password",
-        "ansible_become_password",
-        "ansible_become_pass",
-    ];
-    let key = key.to_ascii_lowercase();
-    EXACT.contains(&key.as_str())
-        || key.ends_with("_password")
-        || key.ends_with("_pass")
-        || key.ends_with("passphrase")
-}
+pub use crate::secret::is_secret_key;
 
 /// `value`, or [`MASK`] if `key` is secret.
 pub fn shown<'a>(key: &str, value: &'a str) -> &'a str {
