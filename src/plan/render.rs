@@ -11,7 +11,7 @@ use super::scope::Scope;
 use crate::playbook::{Action, Condition, GetSpec, PutSpec, Step};
 use crate::secret::MASK;
 use crate::template::Origin;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 /// One step, one host, one set of variables.
 pub(super) struct StepHost<'a> {
@@ -186,32 +186,44 @@ impl StepHost<'_> {
     fn get(&self, get: &GetSpec) -> Result<(PlannedAction, PlannedAction), PlanProblem> {
         let (src, shown_src) = self.text(&get.src)?;
         let (dest, shown_dest) = self.text(&get.dest)?;
-        let local = self.fetch_path(&src, &dest).ok_or_else(|| {
-            self.local_file(format!(
-                "get src `{}` names no file; give the path of a file on the host",
-                get.src
-            ))
-        })?;
+        let local = self
+            .fetch_path(&src, &dest)
+            .map_err(|why| self.local_file(format!("get src `{}`: {why}", get.src)))?;
         let shown_local = self
             .fetch_path(&shown_src, &shown_dest)
-            .unwrap_or_else(|| PathBuf::from(MASK));
+            .unwrap_or_else(|_| PathBuf::from(MASK));
         let action = |src, dest| PlannedAction::Get { src, dest };
         Ok((action(src, local), action(shown_src, shown_local)))
     }
 
     /// Where a fetched `src` lands: in the local directory `dest` (relative to the
     /// playbook's directory), in a folder named after the host unless a component of
-    /// `dest` already is the host's name, under `src`'s basename. `None` when `src`
-    /// has no basename (`/`, `..`).
-    pub fn fetch_path(&self, src: &str, dest: &str) -> Option<PathBuf> {
-        let name = src.trim_end_matches('/').rsplit('/').next()?;
+    /// `dest` already is the host's name, under `src`'s basename. A host whose name is
+    /// not a plain folder name (`..`, `a/b`) cannot fetch.
+    fn fetch_path(&self, src: &str, dest: &str) -> Result<PathBuf, String> {
+        let name = src
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or_default();
         if name.is_empty() || name == "." || name == ".." {
-            return None;
+            return Err("names no file; give the path of a file on the host".to_owned());
+        }
+        let mut parts = Path::new(self.host).components();
+        if !matches!(
+            (parts.next(), parts.next()),
+            (Some(Component::Normal(_)), None)
+        ) {
+            return Err(format!(
+                "the host name `{}` cannot name a local folder, so its files cannot be kept \
+                 apart; rename the host (its address can stay in host=ADDRESS)",
+                self.host
+            ));
         }
         let mut dir = self.scope.base_dir.join(dest);
         if !dir.components().any(|part| part.as_os_str() == self.host) {
             dir.push(self.host);
         }
-        Some(dir.join(name))
+        Ok(dir.join(name))
     }
 }

@@ -371,6 +371,19 @@ fn get_lands_in_a_folder_per_host() {
     );
     assert_eq!(
         err,
-        "site.yml:3: step 'get: /' on host h1: get src `/` names no file; give the path of a file on the host"
+        "site.yml:3: step 'get: /' on host h1: get src `/`: names no file; give the path of a file on the host"
     );
+    let err = plan_err(
+        &playbook("- hosts: all\n  steps:\n    - get: {src: /etc/hosts, dest: x}\n"),
+        &inventory("up/../x\n.."),
+        &PlanOptions::default(),
+    );
+    assert!(
+        err.starts_with(
+            "site.yml:3: step 'get: /etc/hosts' on host up/../x: get src `/etc/hosts`: the host \
+             name `up/../x` cannot name a local folder"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("on host ..: get src"), "{err}");
 }
