@@ -58,6 +58,15 @@ PLAY all (playbooks/free.yml:7)  hosts: all & --limit h1 → 1 host: h1  batches
     h1:  skipped (not selected by --tags probe)
 ";
     assert_eq!(plan_text(&plan), expected);
+    let json: serde_json::Value = serde_json::from_str(&plan_json(&plan)).unwrap();
+    let hosts = |step: usize| json["plays"][0]["steps"][step]["hosts"][0].clone();
+    assert_eq!(hosts(2)["state"], "deferred");
+    assert_eq!(hosts(2)["depends_on"][0]["register"], "who");
+    assert_eq!(
+        hosts(3),
+        serde_json::json!({"host": "h1", "state": "skipped", "reason": "tags",
+                           "detail": "not selected by --tags probe"})
+    );
 }
 
 #[test]
