@@ -3,7 +3,10 @@
 //! Data flows one way: `cli` → `inventory` → `targets` → `executor` (over `ssh`)
 //! → `event`s → `report`. See ARCHITECTURE.md for the map.
 
+pub mod cli;
+pub mod commands;
 pub mod event;
+pub mod executor;
 pub mod inventory;
 pub mod plan;
 pub mod playbook;
