@@ -853,6 +853,44 @@ fn put_replaces_an_existing_file_atomically() {
 }
 
 #[test]
+fn put_into_a_directory_uses_the_name_given() {
+    let host = alice();
+    let mut connection = connect_lab(&host);
+    let remote = RemoteDir::new(&mut connection, &host, "into");
+    let local = tempfile::tempdir().expect("temp dir");
+    fs::write(local.path().join("v2.conf"), "v2\n").expect("write");
+    std::os::unix::fs::symlink("v2.conf", local.path().join("current.conf")).expect("symlink");
+    let mut files = Vec::new();
+    connection
+        .put(
+            &local.path().join("current.conf"),
+            &remote.path,
+            &mut collect(&mut files),
+        )
+        .expect("put into existing directory");
+    connection
+        .put(
+            &local.path().join("v2.conf"),
+            &format!("~/{}/renamed.conf", remote.path),
+            &mut collect(&mut files),
+        )
+        .expect("put to a new name");
+    assert_eq!(
+        files[0].destination,
+        format!("{}/current.conf", remote.path)
+    );
+    assert_eq!(
+        files[1].destination,
+        format!("{}/renamed.conf", remote.path)
+    );
+    let ran = run(
+        &mut connection,
+        &format!("cd {} && ls && cat current.conf", remote.path),
+    );
+    assert_eq!(ran.stdout_text(), "current.conf\nrenamed.conf\nv2\n");
+}
+
+#[test]
 fn transfer_errors_name_host_and_path_and_leave_nothing_behind() {
     let host = alice();
     let mut connection = connect_lab(&host);

@@ -6,7 +6,7 @@
 //!
 //! Map of this folder:
 //! - `connect` opens the TCP connection, negotiates (`algorithms`), checks the host key
-//!   (`known_hosts`) and authenticates (`auth`, `key_file`);
+//!   (`known_hosts`) and authenticates (`auth`, `key_file`, `home` for `~/.ssh`);
 //! - `connection` is the connected [`SshConnection`] implementing [`Transport`];
 //! - `exec` runs commands over a `channel` (raw libssh2, so it can send signals),
 //!   waiting on the socket with `wait`;
