@@ -32,8 +32,16 @@ pub(super) fn put(
     let into =
         destination.ends_with('/') || remote.sftp.stat(&target).is_ok_and(|stat| stat.is_dir());
     let target = if into {
-        let absolute = fs::canonicalize(local).map_err(|error| local_error(local, &error))?;
-        match absolute.file_name() {
+        // The name as given (a symlink keeps its own name); `.` or `..` name the
+        // directory they resolve to.
+        let name = match local.file_name() {
+            Some(name) => Some(name.to_owned()),
+            None => fs::canonicalize(local)
+                .map_err(|error| local_error(local, &error))?
+                .file_name()
+                .map(ToOwned::to_owned),
+        };
+        match name {
             Some(name) => target.join(name),
             None => {
                 return Err(OperationError::Local {
