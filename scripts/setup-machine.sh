@@ -5,6 +5,7 @@ need=()
 for pkg in openssh-server openssh-client pkg-config libssl-dev sshpass; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
+command -v python3 >/dev/null || need+=(python3)   # the fault lab (lab/faults.py)
 if [ "${#need[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then echo "setup: missing ${need[*]}: run as root or install them" >&2; exit 1; fi
   echo "setup: installing ${need[*]}"
