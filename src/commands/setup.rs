@@ -65,6 +65,7 @@ pub fn executor_options(
             connect_timeout: Duration::from_secs_f64(args.connect_timeout),
             host_key_checking: args.host_key_checking,
             ask_pass,
+            cancel: Arc::clone(&cancel),
         },
         command_timeout: args.timeout.map(Duration::from_secs_f64),
         cancel,

@@ -70,8 +70,10 @@ pub struct ExecutorOptions {
 }
 
 /// Runs `task` on every target, sending events as things happen. Returns when every
-/// host that was started has finished (hosts not started because of `cancel` get no
-/// events beyond `RunStarted`).
+/// host that was started has finished. Hosts not started because of `cancel` get no
+/// events beyond `RunStarted`, and a host whose connect was cancelled gets no
+/// `HostFinished`: both are "not run". A command or transfer cut short by `cancel`
+/// finishes as failed ("cancelled").
 pub fn run_adhoc(
     targets: &[HostTarget],
     task: &Task,
@@ -93,6 +95,8 @@ pub fn run_adhoc(
             host: target.name.clone(),
         });
         let outcome = match ssh::connect(&target.spec, &options.connect, known_hosts) {
+            // Interrupted before anything ran: the host stays "not run".
+            Err(ssh::ConnectError::Cancelled { .. }) => return,
             Err(error) => Outcome::Unreachable {
                 message: error.to_string(),
             },

@@ -1,5 +1,6 @@
 //! Reaching a host: TCP connect, SSH handshake, host key check, authentication, all
-//! within the connect timeout.
+//! within the connect timeout. The TCP connect and the handshake (where a dead or
+//! silent host makes us wait) also stop as soon as the run is cancelled.
 
 use std::io;
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
@@ -11,20 +12,23 @@ use ssh2::{ErrorCode, Session};
 use super::connection::SshConnection;
 use super::error::ConnectError;
 use super::known_hosts::KnownHosts;
+use super::socket::{self, ConnectFailure};
+use super::wait::{Stop, Waiter};
 use super::{ConnectOptions, HostSpec, algorithms, auth};
 
 /// Connects to `host`, checks its host key against `known_hosts` and authenticates.
 ///
 /// `options.connect_timeout` bounds the whole: the TCP connect, the SSH handshake (a
 /// listener that never sends a banner fails with [`ConnectError::TimedOut`]) and
-/// authentication. Every error is a [`ConnectError`]: the host is unreachable.
+/// authentication. Setting `options.cancel` ends a TCP connect or handshake in progress
+/// with [`ConnectError::Cancelled`]. Every other error means the host is unreachable.
 pub fn connect(
     host: &HostSpec,
     options: &ConnectOptions,
     known_hosts: &KnownHosts,
 ) -> Result<SshConnection, ConnectError> {
     let deadline = Deadline::new(host, options.connect_timeout);
-    let tcp = open_tcp(host, &deadline)?;
+    let tcp = open_tcp(host, &deadline, options)?;
     // Small requests (auth, channel opens, exec) must not wait for Nagle.
     let _ = tcp.set_nodelay(true);
     let fd = tcp.as_raw_fd();
@@ -37,8 +41,7 @@ pub fn connect(
         &known_hosts.known_key_types(&host.address, host.port),
     )
     .map_err(handshake_failed)?;
-    deadline.arm(&session, "SSH handshake")?;
-    session.handshake().map_err(handshake_failed)?;
+    handshake(&mut session, fd, &deadline, options)?;
     let (key, _) = session.host_key().ok_or_else(|| ConnectError::Handshake {
         target: deadline.target.clone(),
         reason: "the server sent no host key".into(),
@@ -47,7 +50,38 @@ pub fn connect(
 
     auth::authenticate(&session, host, options.ask_pass.as_ref(), &deadline)?;
     session.set_timeout(0);
-    Ok(SshConnection::new(session, fd, host))
+    Ok(SshConnection::new(
+        session,
+        fd,
+        host,
+        options.cancel.clone(),
+    ))
+}
+
+/// The SSH handshake, run non-blocking so the deadline and the cancel flag are looked
+/// at while a silent server keeps us waiting.
+fn handshake(
+    session: &mut Session,
+    fd: std::os::fd::RawFd,
+    deadline: &Deadline,
+    options: &ConnectOptions,
+) -> Result<(), ConnectError> {
+    const PHASE: &str = "SSH handshake";
+    session.set_blocking(false);
+    // A second handle on the same session (ssh2 sessions are shared handles), for
+    // polling while `session` is borrowed by the handshake.
+    let watched = session.clone();
+    let waiter = Waiter::new(&watched, fd, Some(deadline.at), Some(&options.cancel));
+    let result = waiter.retry(|| session.handshake());
+    session.set_blocking(true);
+    match result {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(error)) => Err(deadline.failure(error, PHASE)),
+        Err(Stop::TimedOut) => Err(deadline.timed_out(PHASE)),
+        Err(Stop::Cancelled) => Err(ConnectError::Cancelled {
+            target: deadline.target.clone(),
+        }),
+    }
 }
 
 /// The end of the connect timeout, and how to report running past it.
@@ -110,7 +144,11 @@ pub(super) fn is_timeout(error: &ssh2::Error) -> bool {
     error.code() == ErrorCode::Session(libssh2_sys::LIBSSH2_ERROR_TIMEOUT)
 }
 
-fn open_tcp(host: &HostSpec, deadline: &Deadline) -> Result<TcpStream, ConnectError> {
+fn open_tcp(
+    host: &HostSpec,
+    deadline: &Deadline,
+    options: &ConnectOptions,
+) -> Result<TcpStream, ConnectError> {
     let addresses: Vec<SocketAddr> = (host.address.as_str(), host.port)
         .to_socket_addrs()
         .map_err(|error| ConnectError::Resolve {
@@ -120,20 +158,22 @@ fn open_tcp(host: &HostSpec, deadline: &Deadline) -> Result<TcpStream, ConnectEr
         .collect();
     let mut last = io::Error::new(io::ErrorKind::NotFound, "the name resolved to no address");
     for address in addresses {
-        let left = deadline.at.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            break;
-        }
-        match TcpStream::connect_timeout(&address, left) {
+        match socket::connect(&address, deadline.at, &options.cancel) {
             Ok(stream) => return Ok(stream),
-            Err(error) => last = error,
+            Err(ConnectFailure::Io(error)) => last = error,
+            Err(ConnectFailure::TimedOut) => return Err(deadline.timed_out("TCP connect")),
+            Err(ConnectFailure::Cancelled) => {
+                return Err(ConnectError::Cancelled {
+                    target: deadline.target.clone(),
+                });
+            }
         }
     }
     Err(match last.kind() {
         io::ErrorKind::ConnectionRefused => ConnectError::Refused {
             target: deadline.target.clone(),
         },
-        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => deadline.timed_out("TCP connect"),
+        io::ErrorKind::TimedOut => deadline.timed_out("TCP connect"),
         _ if Instant::now() >= deadline.at => deadline.timed_out("TCP connect"),
         _ => ConnectError::Network {
             target: deadline.target.clone(),

@@ -3,6 +3,8 @@
 
 use std::os::fd::RawFd;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use ssh2::{MethodType, Session, Sftp};
@@ -30,11 +32,19 @@ pub struct SshConnection {
     sftp: Option<Sftp>,
     /// Started by the first rename over an existing file, then reused.
     renamer: Option<PosixRename>,
+    /// The run's cancel flag ([`ConnectOptions::cancel`](super::ConnectOptions)), checked
+    /// by transfers between chunks.
+    cancel: Arc<AtomicBool>,
 }
 
 impl SshConnection {
     /// Wraps a session that finished authentication; `fd` is its TCP socket.
-    pub(super) fn new(session: Session, fd: RawFd, host: &HostSpec) -> SshConnection {
+    pub(super) fn new(
+        session: Session,
+        fd: RawFd,
+        host: &HostSpec,
+        cancel: Arc<AtomicBool>,
+    ) -> SshConnection {
         SshConnection {
             session,
             fd,
@@ -42,6 +52,7 @@ impl SshConnection {
             user_at_host: format!("{}@{}", host.user, host.address),
             sftp: None,
             renamer: None,
+            cancel,
         }
     }
 
@@ -77,6 +88,7 @@ impl SshConnection {
             sftp,
             &mut self.renamer,
             &self.user_at_host,
+            &self.cancel,
         ))
     }
 }

@@ -37,6 +37,12 @@ pub enum ConnectError {
         /// What was going on: "TCP connect", "SSH handshake" or "authentication".
         phase: &'static str,
     },
+    /// The run was cancelled (Ctrl-C) while connecting: nothing ran on the host.
+    #[error("cancelled while connecting to {target}")]
+    Cancelled {
+        /// `ADDR:PORT`.
+        target: String,
+    },
     /// Any other network failure (no route, reset, …).
     #[error("cannot connect to {target}: {reason}")]
     Network {

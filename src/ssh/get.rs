@@ -175,6 +175,7 @@ fn get_file(
         buffer.resize(CHUNK, 0);
         let mut total = 0u64;
         loop {
+            remote.check_cancel()?;
             let count = input
                 .read(buffer)
                 .map_err(|error| remote.io_error(source, &error))?;

@@ -5,7 +5,7 @@
 //! [`OperationError`] on a connected host means the host *failed*.
 //!
 //! Map of this folder:
-//! - `connect` opens the TCP connection, negotiates (`algorithms`), checks the host key
+//! - `connect` opens the TCP connection (`socket`: cancellable, with keepalive), negotiates (`algorithms`), checks the host key
 //!   (`known_hosts`) and authenticates (`auth`, `key_file`, `home` for `~/.ssh`);
 //! - `connection` is the connected [`SshConnection`] implementing [`Transport`];
 //! - `exec` runs commands over a `channel` (raw libssh2, so it can send signals),
@@ -28,9 +28,11 @@ mod names;
 mod put;
 mod rename;
 mod sftp;
+mod socket;
 mod wait;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
@@ -81,6 +83,12 @@ pub struct ConnectOptions {
     pub host_key_checking: HostKeyChecking,
     /// Password typed once at the prompt (`--ask-pass`), used for hosts without one.
     pub ask_pass: Option<Secret>,
+    /// Set to `true` (from any thread, e.g. on Ctrl-C) to stop: a TCP connect or SSH
+    /// handshake in progress ends with [`ConnectError::Cancelled`], and a transfer on a
+    /// connection made with these options stops before its next chunk with
+    /// [`OperationError::Cancelled`], removing its temp file. Share it with
+    /// [`ExecRequest::cancel`] so commands stop too.
+    pub cancel: Arc<AtomicBool>,
 }
 
 /// The inputs of one [`Transport::exec`] besides the command itself.

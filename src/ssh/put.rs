@@ -161,6 +161,7 @@ fn put_file(
         buffer.resize(CHUNK, 0);
         let mut total = 0u64;
         loop {
+            remote.check_cancel()?;
             let count = fill(&mut source, buffer).map_err(|error| local_error(local, &error))?;
             if count == 0 {
                 break;

@@ -3,6 +3,7 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use ssh2::{Session, Sftp};
@@ -31,6 +32,8 @@ pub(super) struct Remote<'a> {
     renamer: &'a mut Option<PosixRename>,
     /// `user@ADDR`, prefixed to remote paths in messages (scp style).
     user_at_host: &'a str,
+    /// The run's cancel flag.
+    cancel: &'a AtomicBool,
 }
 
 impl<'a> Remote<'a> {
@@ -40,12 +43,24 @@ impl<'a> Remote<'a> {
         sftp: &'a Sftp,
         renamer: &'a mut Option<PosixRename>,
         user_at_host: &'a str,
+        cancel: &'a AtomicBool,
     ) -> Remote<'a> {
         Remote {
             sftp,
             session,
             renamer,
             user_at_host,
+            cancel,
+        }
+    }
+
+    /// Fails with [`OperationError::Cancelled`] once the run is cancelled: transfers
+    /// call it before each chunk, so a cancelled copy stops within one chunk.
+    pub(super) fn check_cancel(&self) -> Result<(), OperationError> {
+        if self.cancel.load(Ordering::SeqCst) {
+            Err(OperationError::Cancelled)
+        } else {
+            Ok(())
         }
     }
 

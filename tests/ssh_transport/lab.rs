@@ -70,6 +70,7 @@ pub fn options(mode: HostKeyChecking) -> ConnectOptions {
         connect_timeout: Duration::from_secs(10),
         host_key_checking: mode,
         ask_pass: None,
+        cancel: Default::default(),
     }
 }
 
