@@ -7,6 +7,7 @@ pub mod cli;
 pub mod commands;
 pub mod event;
 pub mod executor;
+pub mod interrupt;
 pub mod inventory;
 pub mod plan;
 pub mod playbook;

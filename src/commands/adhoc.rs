@@ -11,6 +11,7 @@ use crate::cli::args::{
     ConnectionArgs, OutputArgs, OutputFormat, RunArgs, ScpAction, ScpArgs, TargetArgs,
 };
 use crate::executor::{self, Task};
+use crate::interrupt::Interrupt;
 use crate::report::{self, OutputMode, ReportOptions};
 
 /// Runs a command on every target.
@@ -76,8 +77,9 @@ fn execute(
 ) -> Result<i32, CommandError> {
     let targets = select_targets(target_args)?;
     let cancel = Arc::new(AtomicBool::new(false));
-    let options = executor_options(connection, &targets, cancel)?;
+    let options = executor_options(connection, &targets, Arc::clone(&cancel))?;
     let known_hosts = known_hosts(connection)?;
+    let interrupt = Interrupt::install(cancel);
     let mode = match (output.gather, output.output) {
         (_, OutputFormat::Json) => OutputMode::Json,
         (true, OutputFormat::Text) => OutputMode::Gather,
@@ -93,5 +95,5 @@ fn execute(
             io::stderr(),
         )
     })?;
-    Ok(summary.exit_code())
+    Ok(interrupt.exit_code(&summary))
 }
