@@ -11,7 +11,8 @@
 //! - `exec` runs commands over a `channel` (raw libssh2, so it can send signals),
 //!   waiting on the socket with `wait`;
 //! - `put` and `get` copy files over SFTP (`sftp` holds their shared helpers,
-//!   `rename` the atomic overwrite, `names` the temp names and name checks).
+//!   `rename` the atomic overwrite, `names` the temp names and name checks, `stale`
+//!   the removal of temp files left by a connection that died).
 
 mod algorithms;
 mod auth;
@@ -29,6 +30,7 @@ mod put;
 mod rename;
 mod sftp;
 mod socket;
+mod stale;
 mod wait;
 
 use std::path::{Path, PathBuf};

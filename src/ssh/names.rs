@@ -30,6 +30,24 @@ pub(super) fn temp_name(name: &OsStr) -> OsString {
     OsString::from_vec(temp)
 }
 
+/// Whether `name` has the shape [`temp_name`] gives: `.` + a name + `.herd-` + six
+/// letters or digits.
+pub(super) fn is_temp_name(name: &OsStr) -> bool {
+    const MARK: &[u8] = b".herd-";
+    let bytes = name.as_bytes();
+    let Some(head) = bytes.len().checked_sub(MARK.len() + SUFFIX_LEN) else {
+        return false;
+    };
+    let (front, suffix) = bytes.split_at(head + MARK.len());
+    bytes.starts_with(b".")
+        && head > 1
+        && front.ends_with(MARK)
+        && suffix.iter().all(u8::is_ascii_alphanumeric)
+}
+
+/// How many random characters end a temp name.
+const SUFFIX_LEN: usize = 6;
+
 /// Six characters from [A-Za-z0-9], from std's randomly keyed hasher over a counter.
 fn random_suffix() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -38,7 +56,7 @@ fn random_suffix() -> String {
     hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
     hasher.write_u32(std::process::id());
     let mut value = hasher.finish();
-    (0..6)
+    (0..SUFFIX_LEN)
         .map(|_| {
             let c = ALPHABET[(value % ALPHABET.len() as u64) as usize];
             value /= ALPHABET.len() as u64;
@@ -74,6 +92,25 @@ mod tests {
         let temp = temp_name(OsStr::new(&long));
         assert!(temp.len() <= 255);
         assert!(temp.to_str().is_some(), "truncated on a character boundary");
+    }
+
+    #[test]
+    fn temp_names_are_recognised() {
+        for _ in 0..20 {
+            assert!(is_temp_name(&temp_name(OsStr::new("app.conf"))));
+        }
+        assert!(is_temp_name(OsStr::new(".x.herd-aB3dE9")));
+        for other in [
+            "app.conf",
+            ".x.herd-aB3dE",
+            ".x.herd-aB3dE9z",
+            "x.herd-aB3dE9",
+            "..herd-aB3dE9",
+            ".x.herd-aB3d.9",
+            ".herd-aB3dE9",
+        ] {
+            assert!(!is_temp_name(OsStr::new(other)), "{other:?}");
+        }
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //!
 //! Each file is written to `.NAME.herd-XXXXXX` (created exclusively, mode 0600) in its
 //! destination directory, given its mode, then renamed over the final name; on any
-//! error the temp file is removed. Directories are created 0700, filled, then given
+//! error the temp file is removed (leftovers of a connection that died are removed by a
+//! later put into the same directory: see `stale`). Directories are created 0700, filled, then given
 //! their own mode (so a read-only directory can still be filled). Local symlinks to
 //! regular files are copied as files; symlinks to anything else, and special files
 //! (sockets, FIFOs, devices), are skipped.
@@ -19,6 +20,7 @@ use super::FileTransferred;
 use super::error::OperationError;
 use super::names::temp_name;
 use super::sftp::{CHUNK, MODE_BITS, Remote, local_error, remote_path};
+use super::stale::Sweeper;
 
 /// Copies `local` to `destination` (into it when it ends in '/' or is a directory).
 pub(super) fn put(
@@ -57,11 +59,15 @@ pub(super) fn put(
     } else {
         target
     };
-    let mut buffer = Vec::new();
+    let mut copy = Copy {
+        buffer: Vec::new(),
+        sweeper: Sweeper::default(),
+        on_file,
+    };
     if metadata.is_dir() {
-        put_dir(remote, local, &metadata, &target, &mut buffer, on_file)
+        put_dir(remote, local, &metadata, &target, &mut copy)
     } else if metadata.is_file() {
-        put_file(remote, local, &metadata, &target, &mut buffer, on_file)
+        put_file(remote, local, &metadata, &target, &mut copy)
     } else {
         Err(OperationError::Local {
             path: local.to_path_buf(),
@@ -88,13 +94,22 @@ fn create_missing_dirs(remote: &mut Remote<'_>, dir: &Path) -> Result<(), Operat
     Ok(())
 }
 
+/// What every file of one put shares.
+struct Copy<'f> {
+    /// The chunk buffer, allocated once.
+    buffer: Vec<u8>,
+    /// Which directories were cleaned of leftovers already.
+    sweeper: Sweeper,
+    /// Told about each file copied.
+    on_file: &'f mut dyn FnMut(FileTransferred),
+}
+
 fn put_dir(
     remote: &mut Remote<'_>,
     local: &Path,
     metadata: &Metadata,
     target: &Path,
-    buffer: &mut Vec<u8>,
-    on_file: &mut dyn FnMut(FileTransferred),
+    copy: &mut Copy<'_>,
 ) -> Result<(), OperationError> {
     let mode = metadata.permissions().mode() & MODE_BITS;
     match remote.sftp.lstat(target) {
@@ -103,10 +118,13 @@ fn put_dir(
             let _ = remote.sftp.setstat(target, perm(mode | 0o700));
         }
         Ok(_) => return Err(remote.problem(target, "exists and is not a directory")),
-        Err(_) => remote
-            .sftp
-            .mkdir(target, 0o700)
-            .map_err(|error| remote.error(target, &error))?,
+        Err(_) => {
+            remote
+                .sftp
+                .mkdir(target, 0o700)
+                .map_err(|error| remote.error(target, &error))?;
+            copy.sweeper.created(target);
+        }
     }
     let mut entries = fs::read_dir(local)
         .and_then(|entries| entries.collect::<Result<Vec<_>, _>>())
@@ -123,9 +141,9 @@ fn put_dir(
         };
         let child = target.join(entry.file_name());
         if followed.is_file() {
-            put_file(remote, &path, &followed, &child, buffer, on_file)?;
+            put_file(remote, &path, &followed, &child, copy)?;
         } else if followed.is_dir() && !link.is_symlink() {
-            put_dir(remote, &path, &followed, &child, buffer, on_file)?;
+            put_dir(remote, &path, &followed, &child, copy)?;
         }
     }
     remote
@@ -139,8 +157,7 @@ fn put_file(
     local: &Path,
     metadata: &Metadata,
     target: &Path,
-    buffer: &mut Vec<u8>,
-    on_file: &mut dyn FnMut(FileTransferred),
+    copy: &mut Copy<'_>,
 ) -> Result<(), OperationError> {
     let started = Instant::now();
     let mut source = File::open(local).map_err(|error| local_error(local, &error))?;
@@ -157,6 +174,18 @@ fn put_file(
             OpenType::File,
         )
         .map_err(|error| remote.error(target, &error))?;
+    // The new temp file's time is the server's "now", against which leftovers are aged.
+    if let Ok(FileStat {
+        mtime: Some(now), ..
+    }) = file.stat()
+    {
+        let dir = temp
+            .parent()
+            .filter(|parent| !parent.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        copy.sweeper.sweep(remote, dir, now);
+    }
+    let buffer = &mut copy.buffer;
     let written = (|| {
         buffer.resize(CHUNK, 0);
         let mut total = 0u64;
@@ -179,7 +208,7 @@ fn put_file(
     let installed = written.and_then(|total| remote.install(&temp, target).map(|()| total));
     match installed {
         Ok(bytes) => {
-            on_file(FileTransferred {
+            (copy.on_file)(FileTransferred {
                 source: local.display().to_string(),
                 destination: target.display().to_string(),
                 bytes,
