@@ -7,8 +7,21 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crossbeam_channel::{Receiver, Sender};
+
 /// A host's inventory name, cheap to clone into every event.
 pub type HostName = Arc<str>;
+
+/// How many events may wait between the executor and the reporter. An `Output` event
+/// usually holds one read of at most 64 KiB, so a host flooding a slow terminal keeps
+/// about 4 MiB queued; past that its thread waits (backpressure), and herd's memory stays
+/// flat however much output there is.
+pub const QUEUE_EVENTS: usize = 64;
+
+/// The channel between the executor and the reporter, bounded by [`QUEUE_EVENTS`].
+pub fn channel() -> (Sender<Event>, Receiver<Event>) {
+    crossbeam_channel::bounded(QUEUE_EVENTS)
+}
 
 /// Which remote stream a piece of output came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]

@@ -10,6 +10,7 @@ use super::setup::{executor_options, known_hosts, select_targets};
 use crate::cli::args::{
     ConnectionArgs, OutputArgs, OutputFormat, RunArgs, ScpAction, ScpArgs, TargetArgs,
 };
+use crate::event;
 use crate::executor::{self, Task};
 use crate::interrupt::Interrupt;
 use crate::report::{self, OutputMode, ReportOptions};
@@ -85,7 +86,7 @@ fn execute(
         (true, OutputFormat::Text) => OutputMode::Gather,
         (false, OutputFormat::Text) => OutputMode::Live,
     };
-    let (sender, receiver) = crossbeam_channel::bounded(1024);
+    let (sender, receiver) = event::channel();
     let summary = thread::scope(|scope| {
         scope.spawn(move || executor::run_adhoc(&targets, &task, &options, &known_hosts, &sender));
         report::report_events(

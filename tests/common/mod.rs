@@ -128,3 +128,97 @@ pub fn pseudo_random_bytes(len: usize, seed: u64) -> Vec<u8> {
     out.truncate(len);
     out
 }
+
+/// The fault lab's endpoints (lab/faults.py, started by `lab/lab.sh up`).
+pub mod faults {
+    use std::net::TcpStream;
+    use std::time::Duration;
+
+    /// Nothing listens here: connection refused.
+    pub const REFUSED: (&str, u16) = ("127.0.0.20", 22);
+    /// Accepts TCP and never sends a byte; also on ports 22001-22050.
+    pub const SILENT: (&str, u16) = ("127.0.0.21", 22);
+    /// Sends a garbage banner, then closes.
+    pub const GARBAGE: (&str, u16) = ("127.0.0.22", 22);
+    /// A link to h2 (herd_bob) cut once 32 MiB have passed in either direction.
+    pub const FLAKY: (&str, u16) = ("127.0.0.23", 2222);
+    /// Relays to h1 (herd_alice) on ports 30000-30999.
+    pub const RELAY_ADDRESS: &str = "127.0.0.24";
+
+    /// The `SILENT` ports beyond 22.
+    pub fn silent_ports() -> impl Iterator<Item = u16> {
+        22001..=22050
+    }
+
+    /// Panics with what to do when the fault lab does not answer.
+    pub fn check() {
+        for (address, port) in [
+            GARBAGE,
+            FLAKY,
+            (RELAY_ADDRESS, 30999),
+            ("127.0.0.21", 22050),
+        ] {
+            let socket = format!("{address}:{port}").parse().unwrap();
+            TcpStream::connect_timeout(&socket, Duration::from_secs(2)).unwrap_or_else(|e| {
+                panic!("fault lab not up ({address}:{port}: {e}); run lab/lab.sh faults-up")
+            });
+        }
+    }
+
+    /// The known_hosts variant where h1's key is a different (rotated) one.
+    pub fn rotated_known_hosts() -> std::path::PathBuf {
+        super::lab_dir().join("state/faults/known_hosts.rotated")
+    }
+}
+
+/// What a child process left: its exit code, its output and its peak memory.
+pub struct Measured {
+    /// The exit code (`None` if a signal ended it).
+    pub code: Option<i32>,
+    /// Everything it wrote on stderr.
+    pub stderr: Vec<u8>,
+    /// Peak resident set size (`ru_maxrss`), in bytes.
+    pub max_rss: u64,
+}
+
+/// Runs `command` to its end, giving its stdout to `read_stdout` (on a thread) and
+/// collecting stderr, and measures its peak RSS with `wait4(2)`.
+pub fn run_measured<R: Send + 'static>(
+    command: &mut std::process::Command,
+    read_stdout: impl FnOnce(std::process::ChildStdout) -> R + Send + 'static,
+) -> (Measured, R) {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || read_stdout(stdout));
+    let errors = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = stderr.read_to_end(&mut bytes);
+        bytes
+    });
+    let mut status = 0;
+    // SAFETY: all-zero is a valid rusage; wait4 fills it for our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = child.id() as libc::pid_t;
+    // SAFETY: valid out-pointers; the child is ours and not reaped elsewhere.
+    let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(rc, pid, "wait4: {}", std::io::Error::last_os_error());
+    let result = reader.join().unwrap();
+    let stderr = errors.join().unwrap();
+    let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
+    (
+        Measured {
+            code,
+            stderr,
+            max_rss: usage.ru_maxrss as u64 * 1024,
+        },
+        result,
+    )
+}
