@@ -183,6 +183,7 @@ pub struct Measured {
 
 /// Runs `command` to its end, giving its stdout to `read_stdout` (on a thread) and
 /// collecting stderr, and measures its peak RSS with `wait4(2)`.
+#[allow(clippy::zombie_processes)] // reaped by wait4, which also gives its rusage
 pub fn run_measured<R: Send + 'static>(
     command: &mut std::process::Command,
     read_stdout: impl FnOnce(std::process::ChildStdout) -> R + Send + 'static,
