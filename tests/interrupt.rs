@@ -1,0 +1,214 @@
+//! Ctrl-C (SIGINT) during a run, against the lab: herd stops starting hosts, ends
+//! running commands and unfinished copies, prints the recap and exits 130; a second
+//! Ctrl-C exits at once.
+
+mod common;
+
+use std::fs;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, ExitStatus, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use common::faults::{self, SILENT};
+use common::{Lab, host_tmp, unique};
+
+/// Sends SIGINT to the child, as Ctrl-C in a terminal would.
+fn interrupt(child: &Child) {
+    // SAFETY: kill(2) on our own child's pid.
+    let rc = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    assert_eq!(rc, 0);
+}
+
+/// Waits for the child; a herd that has not ended after `guard` is killed and the test
+/// fails (a hang guard, not a timing assertion: every case here ends in well under it).
+fn wait(child: &mut Child, guard: Duration) -> ExitStatus {
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if started.elapsed() > guard {
+            let _ = child.kill();
+            panic!("herd still runs {guard:?} after Ctrl-C");
+        }
+        thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Whether any process matches `pattern` (pgrep -f).
+fn running(pattern: &str) -> bool {
+    let out = std::process::Command::new("pgrep")
+        .args(["-f", pattern])
+        .output()
+        .unwrap();
+    !out.stdout.is_empty()
+}
+
+/// Reads `count` lines from the child's stdout.
+fn read_lines(child: &mut Child, count: usize) -> Vec<String> {
+    let mut reader = BufReader::new(child.stdout.as_mut().unwrap());
+    (0..count)
+        .map(|_| {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            line
+        })
+        .collect()
+}
+
+#[test]
+fn ctrl_c_ends_running_commands_and_shows_what_did_not_run() {
+    let lab = Lab::new();
+    let marker = format!("sleep {}", 900 + std::process::id() % 90);
+    let mut child = lab
+        .std_cmd("herd")
+        .args(["run", "-g", "all", "--forks", "2", "--cmd"])
+        .arg(format!("echo started; {marker}"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut started = read_lines(&mut child, 2);
+    started.sort();
+    assert_eq!(started, ["h1: started\n", "h2: started\n"]);
+    interrupt(&child);
+    let status = wait(&mut child, Duration::from_secs(60));
+    assert_eq!(status.code(), Some(130));
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert!(
+        stderr.contains("herd: 4 hosts: 0 ok, 2 failed, 2 not run"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("failed      h1: cancelled"), "{stderr}");
+    assert!(stderr.contains("not run     h[3-4]"), "{stderr}");
+    assert!(stderr.contains("interrupted: 2 hosts not run"), "{stderr}");
+    assert!(!running(&marker), "`{marker}` still runs on a host");
+}
+
+#[test]
+fn ctrl_c_while_connecting_stops_waiting_at_once() {
+    let lab = Lab::new();
+    faults::check();
+    let (address, port) = SILENT;
+    let inventory = lab.inventory_with("silent.ini", |text| {
+        format!("{text}\n[dead]\nsilent host={address} port={port} user=nobody\n")
+    });
+    let marker = format!("sleep {}", 990 + std::process::id() % 9);
+    let mut child = lab
+        .std_cmd("herd")
+        .args(["run", "-i", inventory.to_str().unwrap(), "-h", "silent,h1"])
+        .args(["--connect-timeout", "3600", "--cmd"])
+        .arg(format!("echo started; {marker}"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    assert_eq!(read_lines(&mut child, 1), ["h1: started\n"]);
+    interrupt(&child);
+    // Without a cancellable connect, herd would wait out the hour-long connect timeout.
+    let status = wait(&mut child, Duration::from_secs(120));
+    assert_eq!(status.code(), Some(130));
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert!(stderr.contains("not run     silent"), "{stderr}");
+    assert!(stderr.contains("failed      h1: cancelled"), "{stderr}");
+    assert!(!running(&marker));
+}
+
+/// Names in `dir` that are herd temp files of `name`.
+fn temps_of(dir: &Path, name: &str) -> Vec<String> {
+    let prefix = format!(".{name}.herd-");
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|entry| entry.starts_with(&prefix))
+        .collect()
+}
+
+#[test]
+fn ctrl_c_during_a_put_removes_its_temp_file_and_keeps_the_old_one() {
+    let lab = Lab::new();
+    let dir = unique("interrupted-put");
+    let remote_dir = host_tmp("h1").join(&dir);
+    fs::create_dir(&remote_dir).unwrap();
+    fs::write(remote_dir.join("big.bin"), "previous\n").unwrap();
+    std::process::Command::new("chown")
+        .args(["-R", "herd_alice", remote_dir.to_str().unwrap()])
+        .status()
+        .unwrap();
+    let local = lab.work.path().join("big.bin");
+    // 2 GB, sparse: quick to read here, long enough on the wire to be interrupted.
+    fs::File::create(&local)
+        .unwrap()
+        .set_len(2_000_000_000)
+        .unwrap();
+    let mut child = lab
+        .std_cmd("herd")
+        .args(["scp", "-h", "h1", "--action", "put", "--local"])
+        .arg(&local)
+        .args(["--remote", &format!("/tmp/{dir}/")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let growing = loop {
+        let temps = temps_of(&remote_dir, "big.bin");
+        if let Some(temp) = temps.first() {
+            if fs::metadata(remote_dir.join(temp)).is_ok_and(|m| m.len() > 0) {
+                break temp.clone();
+            }
+        }
+        assert!(child.try_wait().unwrap().is_none(), "the put ended early");
+        thread::sleep(Duration::from_millis(10));
+    };
+    interrupt(&child);
+    let status = wait(&mut child, Duration::from_secs(60));
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("failed      h1: cancelled"), "{stderr}");
+    assert!(
+        !remote_dir.join(&growing).exists(),
+        "temp file {growing} left on h1"
+    );
+    assert_eq!(temps_of(&remote_dir, "big.bin"), Vec::<String>::new());
+    assert_eq!(
+        fs::read_to_string(remote_dir.join("big.bin")).unwrap(),
+        "previous\n"
+    );
+    fs::remove_dir_all(&remote_dir).unwrap();
+}
+
+/// The first Ctrl-C cannot finish here: herd's stdout is a pipe nobody reads after the
+/// first line, so its output (and the run) is stuck. Ctrl-C is pressed until herd ends: the first sets the
+/// flag, a later one must end herd at once with 130.
+#[test]
+fn a_second_ctrl_c_exits_at_once() {
+    let lab = Lab::new();
+    let mut child = lab
+        .std_cmd("herd")
+        .args(["run", "-h", "h4", "--cmd", "yes"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Output flows, so the run (and Ctrl-C handling) has started; then nobody reads.
+    assert_eq!(read_lines(&mut child, 1), ["h4: y\n"]);
+    let started = Instant::now();
+    let status = loop {
+        interrupt(&child);
+        thread::sleep(Duration::from_millis(200));
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(120) {
+            let _ = child.kill();
+            panic!("repeated Ctrl-C did not end herd");
+        }
+    };
+    assert_eq!(status.code(), Some(130));
+    drop(child.stdout.take());
+}
