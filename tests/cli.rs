@@ -143,3 +143,19 @@ fn the_inventory_comes_from_herd_inventory_when_no_flag_is_given() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn inventory_views_take_an_inventory_file() {
+    let dir = with_inventory();
+    for view in [&["--list"][..], &["--graph"], &["--host", "web01"]] {
+        let mut args = vec!["inventory", "-i", "inventory/hosts.ini"];
+        args.extend_from_slice(view);
+        let out = herd(&dir, &args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
 use crate::ssh::HostKeyChecking;
 
@@ -91,7 +91,8 @@ pub enum ScpAction {
 
 /// `herd inventory`.
 #[derive(Debug, Args)]
-#[group(required = true, multiple = false, id = "view")]
+#[group(skip)]
+#[command(group(ArgGroup::new("view").required(true).multiple(false)))]
 pub struct InventoryArgs {
     /// The inventory file [default: $HERD_INVENTORY, else ./inventory/hosts.ini].
     #[arg(short = 'i', long, value_name = "FILE")]
