@@ -143,7 +143,7 @@ fn dead_hosts_wait_together_and_do_not_hold_up_healthy_ones() {
         extra.push_str(&format!("ok{i:03} {settings}\n"));
     }
     let path = lab.work.path().join("thousand.ini");
-    fs::write(&path, extra).unwrap();
+    common::write_private(&path, &extra);
     let out = lab
         .herd(&[
             "run",
@@ -240,7 +240,7 @@ fn accept_new_with_a_thousand_new_hosts_writes_one_line_each() {
         ));
     }
     let inventory = lab.work.path().join("relays.ini");
-    fs::write(&inventory, text).unwrap();
+    common::write_private(&inventory, &text);
     let known_hosts = lab.work.path().join("known_hosts");
     let run = |mode: &str| {
         lab.herd(&[

@@ -1,6 +1,7 @@
 //! What every host-touching command does first: inventory, targets, connection options.
 
-use std::path::PathBuf;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
@@ -19,10 +20,30 @@ pub fn env_var(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
 
-/// Loads the inventory named by `-i`, `$HERD_INVENTORY` or the default path.
-pub fn load_inventory(flag: Option<&std::path::Path>) -> Result<Inventory, CommandError> {
+/// Loads the inventory named by `-i`, `$HERD_INVENTORY` or the default path, warning
+/// when it holds passwords and other users may read it.
+pub fn load_inventory(flag: Option<&Path>) -> Result<Inventory, CommandError> {
     let path = inventory::default_inventory_path(flag, &env_var);
-    Ok(Inventory::load(&path)?)
+    let inventory = Inventory::load(&path)?;
+    if inventory.has_passwords() {
+        warn_if_readable_by_others(&path);
+    }
+    Ok(inventory)
+}
+
+/// Warns (once per load) when the file at `path` can be read by its group or by others.
+fn warn_if_readable_by_others(path: &Path) {
+    let Ok(metadata) = std::fs::metadata(path) else {
+        return;
+    };
+    let mode = metadata.permissions().mode() & 0o777;
+    if mode & 0o044 != 0 {
+        let shown = path.to_string_lossy();
+        let quoted = shlex::try_quote(&shown).unwrap_or(shown.clone());
+        report::warning(&format!(
+            "{shown} holds passwords and other users can read it (mode {mode:04o}); run: chmod 600 {quoted}"
+        ));
+    }
 }
 
 /// Resolves `-h`/`-g` against the inventory into hosts with their connection settings.

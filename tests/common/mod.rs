@@ -72,11 +72,12 @@ impl Lab {
         cmd
     }
 
-    /// Writes the lab inventory, changed by `edit`, into the work dir; returns its path.
+    /// Writes the lab inventory, changed by `edit`, into the work dir (mode 0600: it
+    /// holds passwords); returns its path.
     pub fn inventory_with(&self, name: &str, edit: impl Fn(&str) -> String) -> PathBuf {
         let text = std::fs::read_to_string(lab_dir().join("inventory.ini")).unwrap();
         let path = self.work.path().join(name);
-        std::fs::write(&path, edit(&text)).unwrap();
+        write_private(&path, &edit(&text));
         path
     }
 
@@ -84,6 +85,20 @@ impl Lab {
     pub fn known_hosts(&self) -> PathBuf {
         self.home.path().join(".ssh/known_hosts")
     }
+}
+
+/// Writes `text` to the file at `path`, created readable by its owner only.
+pub fn write_private(path: &Path, text: &str) {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .and_then(|mut file| file.write_all(text.as_bytes()))
+        .unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
 }
 
 /// The repo's lab directory.
