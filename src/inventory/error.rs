@@ -74,6 +74,15 @@ pub enum Problem {
     /// A line starting with `[` that is not a well-formed section header.
     #[error("malformed section header; write it as [GROUP], [GROUP:vars] or [GROUP:children]")]
     MalformedHeader,
+    /// A line longer than [`MAX_LINE_BYTES`](super::parse::MAX_LINE_BYTES).
+    #[error(
+        "the line is {bytes} bytes long; inventory lines over {} bytes are refused (is this an inventory file?)",
+        super::parse::MAX_LINE_BYTES
+    )]
+    LineTooLong {
+        /// Its length.
+        bytes: usize,
+    },
     /// A group name with characters that host patterns give a meaning to.
     #[error(
         "invalid group name `{name}`; use letters, digits, `_`, `-` and `.` (no spaces or any of , : & ! * ? @ = [ ])"

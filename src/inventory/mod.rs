@@ -24,6 +24,7 @@ mod vars;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 pub use connection::DEFAULT_PORT;
@@ -52,11 +53,27 @@ pub struct Inventory {
 }
 
 impl Inventory {
-    /// Reads and parses the inventory at `path`; errors name the path.
+    /// Reads and parses the inventory at `path`; errors name the path. A file over
+    /// [`MAX_FILE_BYTES`] is refused after reading that much (so `-i /dev/zero` ends).
     pub fn load(path: &Path) -> Result<Inventory, InventoryError> {
-        let text = std::fs::read_to_string(path).map_err(|source| InventoryError::Read {
+        let read_error = |source| InventoryError::Read {
             path: path.to_path_buf(),
             source,
+        };
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|file| file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+            .map_err(read_error)?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(read_error(std::io::Error::other(format!(
+                "it is larger than {MAX_FILE_BYTES} bytes (64 MiB), the most an inventory may be"
+            ))));
+        }
+        let text = String::from_utf8(bytes).map_err(|_| {
+            read_error(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "it is not UTF-8 text",
+            ))
         })?;
         Inventory::parse(&path.display().to_string(), &text)
     }
@@ -161,6 +178,9 @@ impl fmt::Debug for Group {
             .finish()
     }
 }
+
+/// The largest inventory file read.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// The inventory to read: `flag` (`-i FILE`) if given, else `$HERD_INVENTORY` if set
 /// and not empty, else [`DEFAULT_INVENTORY`] relative to the current directory.

@@ -89,12 +89,21 @@ enum Section {
     Children(usize),
 }
 
+/// The longest inventory line accepted: real ones are far shorter, and a longer one is
+/// refused before any work (or any echo of it) is done.
+pub const MAX_LINE_BYTES: usize = 64 * 1024;
+
 /// Parses `text` line by line into a [`Draft`].
 pub(super) fn parse(source: &str, text: &str) -> Result<Draft, InventoryError> {
     let mut draft = Draft::new(source);
     let mut section = Section::Hosts(None);
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (index, raw) in text.lines().enumerate() {
+        if raw.len() > MAX_LINE_BYTES {
+            let shown = format!("({} bytes, not shown)", raw.len());
+            let problem = Problem::LineTooLong { bytes: raw.len() };
+            return Err(draft.error(index + 1, &shown, problem));
+        }
         let line = Line {
             number: index + 1,
             text: raw.trim(),

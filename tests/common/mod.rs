@@ -197,7 +197,9 @@ pub struct Measured {
 }
 
 /// Runs `command` to its end, giving its stdout to `read_stdout` (on a thread) and
-/// collecting stderr, and measures its peak RSS with `wait4(2)`.
+/// collecting stderr, and measures its peak RSS with `wait4(2)`. Linux carries the
+/// spawning process's peak over into the child's `ru_maxrss`, so this is an upper bound
+/// on the child's own peak: keep the test process itself small.
 #[allow(clippy::zombie_processes)] // reaped by wait4, which also gives its rusage
 pub fn run_measured<R: Send + 'static>(
     command: &mut std::process::Command,
