@@ -1,6 +1,8 @@
 //! JSON Lines: one object per event on stdout, in the format documented on
 //! [`crate::report`].
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use std::borrow::Cow;
 use std::io::{self, Write};
 use std::time::Duration;
@@ -10,7 +12,6 @@ use serde::ser::{SerializeMap, Serializer};
 
 use crate::event::{Direction, Event, Outcome, Stream};
 
-use super::base64;
 use super::lines::lines;
 use super::tally::Tally;
 use super::units::millis;
@@ -109,7 +110,7 @@ pub(crate) fn write_event(w: &mut dyn Write, event: &Event) -> io::Result<()> {
         Event::Output { host, stream, data } => lines(data).try_for_each(|line| {
             let (line, line_base64) = match std::str::from_utf8(line) {
                 Ok(text) => (Cow::Borrowed(text), None),
-                Err(_) => (String::from_utf8_lossy(line), Some(base64::encode(line))),
+                Err(_) => (String::from_utf8_lossy(line), Some(STANDARD.encode(line))),
             };
             let record = Record::Output {
                 host,

@@ -36,7 +36,6 @@
 //!
 //! [`Event`]: crate::event::Event
 
-mod base64;
 mod color;
 mod gather;
 mod hostlist;
