@@ -107,8 +107,8 @@ pub(super) fn run_command(
     let exit = run_streaming(transport, io.host, &line, request, &tee);
     let kept = kept.into_inner();
     let mut result = StepResult {
-        stdout: String::from_utf8_lossy(&kept.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&kept.stderr).into_owned(),
+        stdout: registered_text(&kept.stdout),
+        stderr: registered_text(&kept.stderr),
         ..StepResult::default()
     };
     let mut message = match exit {
@@ -135,6 +135,13 @@ pub(super) fn run_command(
         });
     }
     Done { result, message }
+}
+
+/// Output as `register` keeps it: lossily decoded, trailing newlines removed (as in
+/// Ansible, so `{{ r.stdout }}` drops into a command line).
+fn registered_text(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    text.trim_end_matches(['\r', '\n']).to_owned()
 }
 
 #[cfg(test)]
@@ -171,6 +178,12 @@ mod tests {
         assert_eq!(plain.command("whoami").unwrap(), "whoami");
         assert_eq!(plain.stdin(), None, "no sudo, no password on stdin");
         assert_eq!(with.command("a\0b"), None);
+    }
+
+    #[test]
+    fn registered_output_loses_its_trailing_newlines_only() {
+        assert_eq!(registered_text(b"a\n\nb\r\n\n"), "a\n\nb");
+        assert_eq!(registered_text(b"\xffx\n"), "\u{fffd}x");
     }
 
     #[test]
