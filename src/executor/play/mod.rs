@@ -22,6 +22,7 @@ mod put;
 mod remote;
 mod step;
 mod strategy;
+mod tries;
 
 use std::sync::atomic::Ordering;
 

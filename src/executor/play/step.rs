@@ -1,21 +1,18 @@
-//! One step on one host: resolve it with the host's results so far, honour
-//! `creates`/`removes` and check mode, try it (again, for `retries`/`until`), register
-//! its result, and say how it ended.
+//! One step on one host: resolve it with the host's results so far, connect, honour
+//! `creates`/`removes`, have it tried (`tries`), and say how it ended.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
 
 use crate::event::{Event, HostName, Outcome, StepStatus};
-use crate::plan::{
-    PlannedAction, PlannedPlay, PlannedStep, Ready, Registered, Resolved, Skip, StepResult,
-};
+use crate::plan::{PlannedPlay, PlannedStep, Ready, Registered, Resolved, Skip, StepResult};
 use crate::ssh::Transport;
 
 use super::Run;
-use super::command::{Shell, run_command};
+use super::command::Shell;
 use super::hosts::HostSlot;
-use super::{get, put, remote};
+use super::remote;
+use super::tries::Tries;
 
 /// How one try, or the whole step, came out.
 pub(super) struct Done {
@@ -158,8 +155,8 @@ fn attempt(
         become_: planned.options.become_,
         password: target.become_password.as_ref(),
     };
-    if let Some(reason) = guard(transport, &shell, &io, &ready) {
-        let done = match reason {
+    if let Some(verdict) = guard(transport, &shell, &io, &ready) {
+        let done = match verdict {
             Ok(reason) => Done::skipped(reason),
             Err(error) => Done::failed(error),
         };
@@ -168,92 +165,14 @@ fn attempt(
         }
         return Ok(done);
     }
-    let check = planned.options.check_mode.unwrap_or(run.options.check);
-    let attempts = planned.options.retries.saturating_add(1);
-    let mut tries = 1;
-    loop {
-        let mut done = once(transport, &shell, &io, &ready, check);
-        register(&mut slot.registered, planned, &done.result);
-        let settled = match &planned.options.until {
-            None => !done.result.failed,
-            Some(_) if done.result.skipped => true,
-            Some(_) => match play.until_holds(step, host, &slot.registered) {
-                Ok(holds) => holds,
-                Err(error) => return Ok(Done::failed(error.to_string())),
-            },
-        };
-        if settled || tries >= attempts || io.cancel.load(Ordering::SeqCst) {
-            if !settled {
-                if let Some(until) = &planned.options.until {
-                    done.result.failed = true;
-                    done.message = Some(format!("until `{until}` still false after {tries} tries"));
-                    register(&mut slot.registered, planned, &done.result);
-                }
-            }
-            return Ok(done);
-        }
-        (run.send)(Event::StepRetrying {
-            host: name.clone(),
-            number: planned.number,
-            attempt: tries,
-            attempts,
-            message: retry_reason(&done, planned.options.until.as_deref()),
-        });
-        pause(Duration::from_secs(planned.options.delay), io.cancel);
-        tries += 1;
-    }
-}
-
-/// One try of the step's action; under check mode, only what can be known without
-/// changing anything. Messages show the masked (`shown`) values.
-fn once(
-    transport: &mut dyn Transport,
-    shell: &Shell<'_>,
-    io: &Io<'_>,
-    ready: &Ready,
-    check: bool,
-) -> Done {
-    match (&ready.real.action, &ready.shown.action) {
-        (PlannedAction::Run { .. }, PlannedAction::Run { command: shown }) if check => {
-            Done::skipped(format!("check mode: would run: {shown}"))
-        }
-        (PlannedAction::Run { command }, PlannedAction::Run { .. }) => {
-            run_command(transport, shell, io, command)
-        }
-        (
-            PlannedAction::Put {
-                src,
-                content,
-                dest,
-                mode,
-            },
-            PlannedAction::Put {
-                src: shown_src,
-                dest: shown_dest,
-                ..
-            },
-        ) => {
-            let put = put::Put {
-                src,
-                content,
-                dest,
-                mode: *mode,
-                shown: (&shown_src.display().to_string(), shown_dest),
-            };
-            put::put(transport, io, &put, check)
-        }
-        (
-            PlannedAction::Get { src, dest },
-            PlannedAction::Get {
-                src: shown_src,
-                dest: shown_dest,
-            },
-        ) => {
-            let shown = (shown_src.as_str(), &*shown_dest.display().to_string());
-            get::get(transport, io, (src, dest), shown, check)
-        }
-        _ => Done::failed("the step's shown and real actions differ; nothing was done"),
-    }
+    let tries = Tries {
+        play,
+        step,
+        planned,
+        host,
+        check: planned.options.check_mode.unwrap_or(run.options.check),
+    };
+    Ok(tries.run(transport, &mut slot.registered, &shell, &io, &ready))
 }
 
 /// `creates`/`removes`: `Some(Ok(reason))` to skip the step, `Some(Err(…))` when the
@@ -285,7 +204,7 @@ fn guard(
 }
 
 /// Registers `result` under the step's `register:` name, if it has one.
-fn register(registered: &mut Registered, step: &PlannedStep, result: &StepResult) {
+pub(super) fn register(registered: &mut Registered, step: &PlannedStep, result: &StepResult) {
     if let Some(name) = &step.options.register {
         registered.insert(name.clone(), result.to_value());
     }
@@ -296,26 +215,5 @@ fn skip_reason(skip: &Skip) -> String {
     match skip {
         Skip::When { condition } => format!("when: {condition} → false"),
         Skip::Tags { detail } => detail.clone(),
-    }
-}
-
-/// Why another try follows.
-fn retry_reason(done: &Done, until: Option<&str>) -> String {
-    match (until, &done.message) {
-        (Some(until), _) if !done.result.failed => format!("until `{until}` is false"),
-        (_, Some(message)) => message.clone(),
-        (_, None) => "failed".into(),
-    }
-}
-
-/// Sleeps for `delay`, waking early when `cancel` is set.
-fn pause(delay: Duration, cancel: &AtomicBool) {
-    let until = Instant::now() + delay;
-    while !cancel.load(Ordering::SeqCst) {
-        let left = until.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            break;
-        }
-        thread::sleep(left.min(Duration::from_millis(100)));
     }
 }

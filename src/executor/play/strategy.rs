@@ -6,7 +6,7 @@
 //! batch where more than `max_fail_percentage` of the hosts failed, or where every host
 //! failed, aborts the rest of the playbook, as in Ansible.
 
-use crate::event::Event;
+use crate::event::{Event, HostName};
 use crate::executor::for_each_host;
 use crate::plan::{PlannedPlay, PlannedStep, Skip, StepState};
 use crate::playbook::Strategy;
@@ -123,12 +123,8 @@ fn left_out(step: &PlannedStep) -> bool {
             .all(|host| matches!(host.state, StepState::Skipped(Skip::Tags { .. })))
 }
 
-fn started(
-    run: &Run<'_>,
-    play: &PlannedPlay,
-    step: &PlannedStep,
-    hosts: Vec<crate::event::HostName>,
-) {
+/// Sends `StepStarted` for `step` on `hosts`.
+fn started(run: &Run<'_>, play: &PlannedPlay, step: &PlannedStep, hosts: Vec<HostName>) {
     (run.send)(Event::StepStarted {
         number: step.number,
         steps: play.steps.len(),
