@@ -80,11 +80,12 @@ pub fn run_playbook(
         source: plan.playbook.display().to_string(),
         send: &send,
     };
-    for play in &plan.plays {
+    for (index, play) in plan.plays.iter().enumerate() {
         if run.cancelled() {
             break;
         }
-        if let Err(abort) = strategy::run_play(&run, play) {
+        let last = index + 1 == plan.plays.len();
+        if let Err(abort) = strategy::run_play(&run, play, last) {
             send(Event::PlayAborted {
                 name: play.name.clone(),
                 reason: abort.0,

@@ -131,9 +131,9 @@ fn quiet(
     Ok((code, text(stdout), text(stderr)))
 }
 
-/// `WHAT failed (exit status N): FIRST LINE OF STDERR`.
+/// `WHAT failed (exit status N): LAST LINE OF STDERR` (where tools such as sudo sum up).
 fn failure(what: &str, code: i32, stderr: &str) -> String {
-    match stderr.lines().map(str::trim).find(|line| !line.is_empty()) {
+    match stderr.lines().map(str::trim).rfind(|line| !line.is_empty()) {
         Some(line) => format!("{what} failed (exit status {code}): {line}"),
         None => format!("{what} failed (exit status {code})"),
     }
@@ -200,10 +200,14 @@ mod tests {
     }
 
     #[test]
-    fn failures_show_the_first_line_of_stderr() {
+    fn failures_show_the_last_line_of_stderr() {
         assert_eq!(
-            failure("chmod 0644", 1, "\nchmod: Operation not permitted\nmore\n"),
-            "chmod 0644 failed (exit status 1): chmod: Operation not permitted"
+            failure(
+                "x",
+                1,
+                "Sorry, try again.\nsudo: 1 incorrect password attempt\n\n"
+            ),
+            "x failed (exit status 1): sudo: 1 incorrect password attempt"
         );
         assert_eq!(failure("x", 2, ""), "x failed (exit status 2)");
     }

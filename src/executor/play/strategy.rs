@@ -24,8 +24,18 @@ struct Member {
     run: usize,
 }
 
-/// Runs `play` batch by batch.
-pub(super) fn run_play(run: &Run<'_>, play: &PlannedPlay) -> Result<(), Abort> {
+/// The hosts of a play that run together.
+struct Batch {
+    /// 1-based, for messages.
+    number: usize,
+    /// Nothing runs after it: failing all its hosts stops nothing more.
+    last_of_run: bool,
+    /// Its hosts still in the run.
+    members: Vec<Member>,
+}
+
+/// Runs `play` batch by batch; `last` when no play follows it.
+pub(super) fn run_play(run: &Run<'_>, play: &PlannedPlay, last: bool) -> Result<(), Abort> {
     if play.hosts.is_empty() {
         return Ok(());
     }
@@ -51,11 +61,16 @@ pub(super) fn run_play(run: &Run<'_>, play: &PlannedPlay) -> Result<(), Abort> {
                 })
             })
             .collect();
+        let batch = Batch {
+            number: number + 1,
+            last_of_run: last && number + 1 == play.batches.len(),
+            members,
+        };
         match play.strategy {
-            Strategy::Linear => linear(run, play, &members, number + 1)?,
+            Strategy::Linear => linear(run, play, &batch)?,
             Strategy::Free => {
-                free(run, play, &members);
-                verdict(run, play, &members, number + 1)?;
+                free(run, play, &batch.members);
+                verdict(run, play, &batch)?;
             }
         }
     }
@@ -63,12 +78,7 @@ pub(super) fn run_play(run: &Run<'_>, play: &PlannedPlay) -> Result<(), Abort> {
 }
 
 /// Step by step: every member finishes a step before any starts the next.
-fn linear(
-    run: &Run<'_>,
-    play: &PlannedPlay,
-    members: &[Member],
-    batch: usize,
-) -> Result<(), Abort> {
+fn linear(run: &Run<'_>, play: &PlannedPlay, batch: &Batch) -> Result<(), Abort> {
     for (index, step) in play.steps.iter().enumerate() {
         if run.cancelled() {
             break;
@@ -76,7 +86,8 @@ fn linear(
         if left_out(step) {
             continue;
         }
-        let active: Vec<Member> = members
+        let active: Vec<Member> = batch
+            .members
             .iter()
             .copied()
             .filter(|member| !run.hosts.lock(member.run).is_out())
@@ -91,7 +102,7 @@ fn linear(
             let member = active[at];
             run_step(run, play, index, member.play, member.run);
         });
-        verdict(run, play, members, batch)?;
+        verdict(run, play, batch)?;
     }
     Ok(())
 }
@@ -134,19 +145,20 @@ fn started(run: &Run<'_>, play: &PlannedPlay, step: &PlannedStep, hosts: Vec<Hos
     });
 }
 
-/// `Err` when the batch's failures end the playbook.
-fn verdict(
-    run: &Run<'_>,
-    play: &PlannedPlay,
-    members: &[Member],
-    batch: usize,
-) -> Result<(), Abort> {
-    let failed = members
+/// `Err` when the batch's failures end the playbook (all of its hosts failing ends
+/// nothing when nothing comes after it).
+fn verdict(run: &Run<'_>, play: &PlannedPlay, batch: &Batch) -> Result<(), Abort> {
+    let total = batch.members.len();
+    let failed = batch
+        .members
         .iter()
         .filter(|member| run.hosts.lock(member.run).is_out())
         .count();
-    match too_many_failed(failed, members.len(), play.max_fail_percentage) {
-        Some(reason) => Err(Abort(format!("{reason} in batch {batch}"))),
+    if failed == total && batch.last_of_run {
+        return Ok(());
+    }
+    match too_many_failed(failed, total, play.max_fail_percentage) {
+        Some(reason) => Err(Abort(format!("{reason} in batch {}", batch.number))),
         None => Ok(()),
     }
 }
