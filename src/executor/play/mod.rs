@@ -10,8 +10,8 @@
 //! Map of this folder:
 //! - `hosts`: every host of the run with its session, registered results and fate;
 //! - `strategy`: `linear` and `free`, batches and `max_fail_percentage`;
-//! - `step`: one step on one host: resolve, `creates`/`removes`, check mode, tries,
-//!   `until`, `register`;
+//! - `step`: one step on one host: resolve, connect, `creates`/`removes`, and how it
+//!   ended; `tries`: its tries (`retries`, `until`, check mode, `register`);
 //! - `command` (`run`, through `sudo` for `become`), `put` and `get` (idempotent, by
 //!   SHA-256), over `remote`'s quiet checks.
 
