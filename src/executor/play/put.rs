@@ -41,8 +41,12 @@ fn try_put(
     check: bool,
 ) -> Result<Done, String> {
     let (mut target, mut shown_dest) = (put.dest.to_owned(), put.shown.1.to_owned());
-    let mut state = inspect(transport, io, &target, &shown_dest)?;
-    if put.dest.ends_with('/') || state == RemoteFile::Directory {
+    let mut state = if put.dest.ends_with('/') {
+        RemoteFile::Directory
+    } else {
+        inspect(transport, io, &target, &shown_dest)?
+    };
+    if state == RemoteFile::Directory {
         let name = put
             .src
             .file_name()
