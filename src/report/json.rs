@@ -10,9 +10,10 @@ use std::time::Duration;
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
-use crate::event::{Direction, Event, Outcome, Stream};
+use crate::event::{Direction, Event, Outcome, StepStatus, Stream};
 
 use super::lines::lines;
+use super::play::{StepCounts, StepTally};
 use super::tally::Tally;
 use super::units::millis;
 
@@ -46,6 +47,40 @@ enum Record<'a> {
         #[serde(flatten)]
         state: State<'a>,
         elapsed_ms: u64,
+    },
+    PlayStarted {
+        name: &'a str,
+        at: &'a str,
+        hosts: Vec<&'a str>,
+    },
+    StepStarted {
+        number: usize,
+        steps: usize,
+        label: &'a str,
+        at: &'a str,
+        hosts: Vec<&'a str>,
+    },
+    StepRetrying {
+        host: &'a str,
+        number: usize,
+        attempt: u32,
+        attempts: u32,
+        message: &'a str,
+    },
+    StepFinished {
+        host: &'a str,
+        number: usize,
+        status: StepStatus,
+        ignored: bool,
+        message: Option<&'a str>,
+        rc: Option<i32>,
+    },
+    PlayAborted {
+        name: &'a str,
+        reason: &'a str,
+    },
+    PlayRecap {
+        hosts: HostSteps<'a>,
     },
     Recap {
         ok: usize,
@@ -92,6 +127,21 @@ impl Serialize for HostStates<'_> {
         let mut map = serializer.serialize_map(Some(self.0.hosts().len()))?;
         for (host, outcome) in self.0.outcomes() {
             map.serialize_entry(&**host, &State::of(outcome))?;
+        }
+        map.end()
+    }
+}
+
+/// The `play_recap` object's `hosts`, written in target order.
+struct HostSteps<'a>(&'a Tally, &'a StepTally);
+
+impl Serialize for HostSteps<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let hosts = self.0.hosts();
+        let mut map = serializer.serialize_map(Some(hosts.len()))?;
+        for (index, host) in hosts.iter().enumerate() {
+            let counts: StepCounts = self.1.of(index);
+            map.serialize_entry(&**host, &counts)?;
         }
         map.end()
     }
@@ -150,7 +200,82 @@ pub(crate) fn write_event(w: &mut dyn Write, event: &Event) -> io::Result<()> {
                 elapsed_ms: millis(*elapsed),
             },
         ),
+        Event::PlayStarted { name, at, hosts } => write_record(
+            w,
+            &Record::PlayStarted {
+                name,
+                at,
+                hosts: hosts.iter().map(|host| &**host).collect(),
+            },
+        ),
+        Event::StepStarted {
+            number,
+            steps,
+            label,
+            at,
+            hosts,
+        } => write_record(
+            w,
+            &Record::StepStarted {
+                number: *number,
+                steps: *steps,
+                label,
+                at,
+                hosts: hosts.iter().map(|host| &**host).collect(),
+            },
+        ),
+        Event::StepRetrying {
+            host,
+            number,
+            attempt,
+            attempts,
+            message,
+        } => write_record(
+            w,
+            &Record::StepRetrying {
+                host,
+                number: *number,
+                attempt: *attempt,
+                attempts: *attempts,
+                message,
+            },
+        ),
+        Event::StepFinished {
+            host,
+            number,
+            status,
+            ignored,
+            message,
+            rc,
+        } => write_record(
+            w,
+            &Record::StepFinished {
+                host,
+                number: *number,
+                status: *status,
+                ignored: *ignored,
+                message: message.as_deref(),
+                rc: *rc,
+            },
+        ),
+        Event::PlayAborted { name, reason } => {
+            write_record(w, &Record::PlayAborted { name, reason })
+        }
     }
+}
+
+/// Writes the `play_recap` object: every host's step counts.
+pub(crate) fn write_play_recap(
+    w: &mut dyn Write,
+    tally: &Tally,
+    steps: &StepTally,
+) -> io::Result<()> {
+    write_record(
+        w,
+        &Record::PlayRecap {
+            hosts: HostSteps(tally, steps),
+        },
+    )
 }
 
 /// Writes the closing `recap` object for every host in `tally`.
