@@ -241,9 +241,7 @@ fn judge(entries: &[Entry], name: &str, key: &[u8]) -> Verdict {
 
 /// Quotes for a POSIX shell only when needed, so the printed command can be pasted.
 fn quote(text: &str) -> String {
-    shlex::try_quote(text)
-        .map(|quoted| quoted.into_owned())
-        .unwrap_or_else(|_| text.to_owned())
+    crate::shell::quote(text).unwrap_or_else(|| text.to_owned())
 }
 
 #[cfg(test)]
