@@ -1,4 +1,4 @@
-//! Secrets never leave herd, inventories holding passwords are guarded, `get` never
+//! Secrets never leave herd (in any command: run, scp, inventory, play), inventories holding passwords are guarded, `get` never
 //! writes outside its destination, templated values are quoted inert, and host key
 //! checking is never silently off. Against the lab's real sshd servers.
 
@@ -74,6 +74,15 @@ fn no_secret_appears_in_any_output() {
     fs::write(&file, "payload\n").unwrap();
     let file = file.to_str().unwrap();
     let remote = format!("/tmp/{}", unique("secret-payload"));
+    let playbook = lab.work.path().join("site.yml");
+    fs::write(
+        &playbook,
+        "- hosts: all\n  steps:\n    - run: whoami\n    - name: privileged\n      run: id -u\n      become: true\n",
+    )
+    .unwrap();
+    let playbook = playbook.to_str().unwrap();
+    let retry = lab.work.path().join("retry.txt");
+    let retry = retry.to_str().unwrap();
     // Each command line with the exit code that shows it really ran that far.
     let runs: Vec<(i32, Vec<&str>)> = vec![
         (
@@ -149,6 +158,22 @@ fn no_secret_appears_in_any_output() {
             1,
             vec!["run", "-i", inventory, "-h", "nosuchhost", "--cmd", "true"],
         ),
+        (0, vec!["play", "-i", inventory, playbook, "--plan"]),
+        (
+            0,
+            vec![
+                "play", "-i", inventory, playbook, "--plan", "--output", "json",
+            ],
+        ),
+        (
+            2,
+            vec!["play", "-i", inventory, playbook, "--retry-file", retry],
+        ),
+        (
+            2,
+            vec!["play", "-i", inventory, playbook, "--output", "json"],
+        ),
+        (1, vec!["play", "-i", broken, playbook]),
     ];
     let mut seen_unreachable = false;
     for (code, args) in &runs {
@@ -180,6 +205,17 @@ fn no_secret_appears_in_any_output() {
         }
     }
     assert!(seen_unreachable, "the wrong password was not even tried");
+    let retried = fs::read(retry).unwrap();
+    assert!(
+        contains(&retried, "h2"),
+        "the retry file lists the unreachable h2"
+    );
+    for secret in secrets {
+        assert!(
+            !contains(&retried, secret),
+            "the retry file holds {secret:?}"
+        );
+    }
     let _ = fs::remove_file(host_tmp("h1").join(&remote[5..]));
 }
 
