@@ -245,6 +245,8 @@ cmd_status() {
     printf 'lab: %-3s %-15s port %-5s user %-11s %-13s %s\n' "$name" "$address" "$port" "$user" "$group" "$state"
   done < <(hosts)
   [ "$bad" -eq 0 ] && echo "lab: inventory $INVENTORY, known_hosts $STATE/known_hosts"
+  if faults_running; then echo "lab: fault lab up (pid $(faults_pid)), inventory $LAB_DIR/faults.ini"
+  elif is_root; then echo "lab: fault lab DOWN (lab/lab.sh faults-up)"; fi
   return "$bad"
 }
 

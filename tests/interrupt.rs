@@ -212,3 +212,43 @@ fn a_second_ctrl_c_exits_at_once() {
     assert_eq!(status.code(), Some(130));
     drop(child.stdout.take());
 }
+
+#[test]
+fn ctrl_c_during_a_get_leaves_no_local_file() {
+    let lab = Lab::new();
+    let name = unique("interrupted-get");
+    let source = host_tmp("h3").join(&name);
+    fs::File::create(&source)
+        .unwrap()
+        .set_len(2_000_000_000)
+        .unwrap();
+    let mut child = lab
+        .std_cmd("herd")
+        .args(["scp", "-h", "h3", "--action", "get", "--local", "got"])
+        .args(["--remote", &format!("/tmp/{name}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let host_dir = lab.work.path().join("got/h3");
+    loop {
+        let growing = host_dir.is_dir()
+            && temps_of(&host_dir, &name)
+                .first()
+                .is_some_and(|temp| fs::metadata(host_dir.join(temp)).is_ok_and(|m| m.len() > 0));
+        if growing {
+            break;
+        }
+        assert!(child.try_wait().unwrap().is_none(), "the get ended early");
+        thread::sleep(Duration::from_millis(10));
+    }
+    interrupt(&child);
+    let status = wait(&mut child, Duration::from_secs(60));
+    fs::remove_file(&source).unwrap();
+    assert_eq!(status.code(), Some(130));
+    let left: Vec<_> = fs::read_dir(&host_dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
