@@ -11,8 +11,7 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-/// The longest a connect waits before looking at the cancel flag again.
-const POLL_INTERVAL: Duration = Duration::from_millis(100);
+use super::wait::POLL_INTERVAL;
 
 /// Idle time before the first keepalive probe.
 pub(super) const KEEPALIVE_IDLE: Duration = Duration::from_secs(15);

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use ssh2::{BlockDirections, Error, ErrorCode, Session};
 
 /// The longest a single wait lasts before the cancel flag and deadline are re-checked.
-const POLL_INTERVAL: Duration = Duration::from_millis(100);
+pub(super) const POLL_INTERVAL: Duration = Duration::from_millis(100);
 
 /// Why waiting stopped early.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
