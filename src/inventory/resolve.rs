@@ -5,7 +5,7 @@
 //! its merged vars. Every walk over the group graph is iterative, so a deeply nested
 //! (or hostile) inventory cannot overflow the stack.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use super::error::{InventoryError, Problem};
 use super::parse::{ALL_INDEX, Draft, UNGROUPED_INDEX};
@@ -71,7 +71,8 @@ fn child_indices(draft: &Draft) -> Result<Children, InventoryError> {
         .groups
         .iter()
         .map(|group| {
-            let mut seen = Vec::new();
+            let mut seen = HashSet::new();
+            let mut entries = Vec::new();
             for (name, line) in &group.children {
                 let known = draft.group_index.get(name).copied();
                 let Some(child) = known.filter(|&c| draft.groups[c].defined_at.is_some()) else {
@@ -80,11 +81,11 @@ fn child_indices(draft: &Draft) -> Result<Children, InventoryError> {
                     }
                     continue;
                 };
-                if seen.iter().all(|&(c, _)| c != child) {
-                    seen.push((child, *line));
+                if seen.insert(child) {
+                    entries.push((child, *line));
                 }
             }
-            seen
+            entries
         })
         .collect();
     match unknown {
