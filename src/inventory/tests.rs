@@ -565,6 +565,35 @@ fn the_example_inventory_is_valid_and_means_what_it_says() {
 }
 
 #[test]
+fn graph_draws_a_shared_group_in_full_once() {
+    let text = "[top:children]\nl\nr\n[l:children]\nbottom\n[r:children]\nbottom\n[bottom]\nh1\n[empty]\n[r:children]\nempty\n[l:children]\nempty\n";
+    assert_eq!(
+        show::graph(&parse(text)),
+        "@all:\n  |--@ungrouped:\n  |--@top:\n  |  |--@l:\n  |  |  |--@bottom:\n  |  |  |  |--h1\n  |  |  |--@empty:\n  |  |--@r:\n  |  |  |--@bottom: (shown above)\n  |  |  |--@empty:\n"
+    );
+}
+
+/// `levels` diamonds in a row: 2^levels paths from the top group to the bottom one.
+fn diamonds(levels: usize) -> String {
+    let mut text = String::new();
+    for i in 0..levels {
+        text += &format!(
+            "[d{i}:children]\nl{i}\nr{i}\n[l{i}:children]\nd{j}\n[r{i}:children]\nd{j}\n",
+            j = i + 1
+        );
+    }
+    text + &format!("[d{levels}]\nh\n")
+}
+
+#[test]
+fn graph_of_stacked_diamonds_stays_small() {
+    // Drawn path by path, this would be 2^40 lines.
+    let graph = show::graph(&parse(&diamonds(40)));
+    assert_eq!(graph.lines().count(), 2 + 3 * 40 + 40 + 2);
+    assert_eq!(graph.matches("(shown above)").count(), 40);
+}
+
+#[test]
 fn many_children_are_deduplicated_in_linear_time() {
     // Compared pairwise, 20000 children listed twice took 400 million comparisons.
     let mut text: String = (0..20_000).map(|i| format!("[c{i}]\n")).collect();
