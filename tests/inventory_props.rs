@@ -1,6 +1,8 @@
 //! Property tests: range expansion matches its formula, and no input makes the
 //! inventory parser, the renderers or target selection panic or show a secret.
 
+use std::collections::BTreeSet;
+
 use herd::inventory::{Inventory, range, show};
 use herd::targets;
 use proptest::prelude::*;
@@ -166,4 +168,221 @@ fn check_inventory(text: &str) -> Result<(), TestCaseError> {
         }
     }
     Ok(())
+}
+
+/// An inventory as data: ungrouped hosts, then groups with their hosts and children.
+/// Children always have a higher index than their parent, so there is no cycle.
+#[derive(Debug, Clone)]
+struct Model {
+    ungrouped: Vec<String>,
+    groups: Vec<ModelGroup>,
+}
+
+#[derive(Debug, Clone)]
+struct ModelGroup {
+    hosts: Vec<String>,
+    children: Vec<usize>,
+}
+
+const GROUPS: usize = 6;
+
+fn group_name(index: usize) -> String {
+    format!("g{index}")
+}
+
+/// Host names `h0`…`h11`, some written as a one-name range to exercise expansion.
+fn host_name() -> impl Strategy<Value = String> {
+    (0usize..12).prop_map(|i| format!("h{i}"))
+}
+
+fn model() -> impl Strategy<Value = Model> {
+    let group = |index: usize| {
+        (
+            prop::collection::vec(host_name(), 0..5),
+            prop::collection::vec(index + 1..GROUPS + 1, 0..3),
+        )
+            .prop_map(|(hosts, children)| ModelGroup {
+                hosts,
+                children: children.into_iter().filter(|&c| c < GROUPS).collect(),
+            })
+    };
+    (
+        prop::collection::vec(host_name(), 0..3),
+        (0..GROUPS).map(group).collect::<Vec<_>>(),
+    )
+        .prop_map(|(ungrouped, groups)| Model { ungrouped, groups })
+}
+
+impl Model {
+    /// The model as INI text: ungrouped hosts, every group's host section, then the
+    /// children sections, so groups are defined in index order.
+    fn render(&self) -> String {
+        let mut text: String = self.ungrouped.iter().map(|h| format!("{h}\n")).collect();
+        for (index, group) in self.groups.iter().enumerate() {
+            text += &format!("[{}]\n", group_name(index));
+            for host in &group.hosts {
+                // `h7` as `h[7:7]`: the same one name, through the range expander.
+                let (prefix, number) = host.split_at(1);
+                text += &format!("{prefix}[{number}:{number}]\n");
+            }
+        }
+        for (index, group) in self.groups.iter().enumerate() {
+            if !group.children.is_empty() {
+                text += &format!("[{}:children]\n", group_name(index));
+                for &child in &group.children {
+                    text += &format!("{}\n", group_name(child));
+                }
+            }
+        }
+        text
+    }
+
+    /// Every host once, in order of first appearance.
+    fn hosts(&self) -> Vec<String> {
+        let mut hosts: Vec<String> = Vec::new();
+        for host in self
+            .ungrouped
+            .iter()
+            .chain(self.groups.iter().flat_map(|g| &g.hosts))
+        {
+            if !hosts.contains(host) {
+                hosts.push(host.clone());
+            }
+        }
+        hosts
+    }
+
+    /// Group `index` and every group below it.
+    fn descendants(&self, index: usize) -> Vec<usize> {
+        let mut found = vec![index];
+        let mut next = 0;
+        while let Some(&group) = found.get(next) {
+            for &child in &self.groups[group].children {
+                if !found.contains(&child) {
+                    found.push(child);
+                }
+            }
+            next += 1;
+        }
+        found
+    }
+
+    /// The hosts of group `index` and its descendants.
+    fn members(&self, index: usize) -> BTreeSet<String> {
+        self.descendants(index)
+            .into_iter()
+            .flat_map(|g| self.groups[g].hosts.iter().cloned())
+            .collect()
+    }
+
+    /// The sorted group names of `host`, `all` and `ungrouped` included as the parser does.
+    fn groups_of(&self, host: &str) -> Vec<String> {
+        let mut names: Vec<String> = (0..self.groups.len())
+            .filter(|&g| self.members(g).contains(host))
+            .map(group_name)
+            .collect();
+        if names.is_empty() {
+            names.push("ungrouped".to_owned());
+        }
+        names.push("all".to_owned());
+        names.sort();
+        names
+    }
+}
+
+/// `items` without repeats, first occurrence kept.
+fn first_occurrences<T: PartialEq + Clone>(items: &[T]) -> Vec<T> {
+    let mut out: Vec<T> = Vec::new();
+    for item in items {
+        if !out.contains(item) {
+            out.push(item.clone());
+        }
+    }
+    out
+}
+
+/// One pattern term: `(operator, name)` with operator `""`, `"&"` or `"!"`.
+fn pattern_terms() -> impl Strategy<Value = Vec<(&'static str, String)>> {
+    let name = prop_oneof![
+        (0..GROUPS).prop_map(group_name),
+        host_name(),
+        Just("all".to_owned()),
+    ];
+    prop::collection::vec((prop::sample::select(vec!["", "&", "!"]), name), 1..6)
+}
+
+proptest! {
+    #[test]
+    fn rendered_inventory_parses_back_to_the_same_groups_and_hosts(model in model()) {
+        let text = model.render();
+        let inventory = Inventory::parse("model.ini", &text).expect("a rendered model is valid");
+        let names: Vec<String> = inventory.hosts().iter().map(|h| h.name.clone()).collect();
+        prop_assert_eq!(&names, &model.hosts());
+        for (index, group) in model.groups.iter().enumerate() {
+            let parsed = inventory.group(&group_name(index)).expect("every group is defined");
+            prop_assert_eq!(&parsed.hosts, &first_occurrences(&group.hosts));
+            let children: Vec<String> =
+                first_occurrences(&group.children).into_iter().map(group_name).collect();
+            prop_assert_eq!(&parsed.children, &children);
+            let members: BTreeSet<String> = inventory
+                .group_hosts(&parsed.name)
+                .expect("defined")
+                .iter()
+                .map(|h| h.name.clone())
+                .collect();
+            prop_assert_eq!(members, model.members(index));
+        }
+        for host in inventory.hosts() {
+            prop_assert_eq!(&host.groups, &model.groups_of(&host.name));
+        }
+        let ungrouped: Vec<String> = names
+            .iter()
+            .filter(|h| model.groups_of(h) == ["all", "ungrouped"])
+            .cloned()
+            .collect();
+        prop_assert_eq!(&inventory.group("ungrouped").expect("implicit").hosts, &ungrouped);
+    }
+
+    #[test]
+    fn patterns_resolve_like_set_operations(model in model(), terms in pattern_terms()) {
+        let inventory = Inventory::parse("model.ini", &model.render()).expect("valid");
+        let every: BTreeSet<String> = model.hosts().into_iter().collect();
+        // What each term stands for; a term that matches nothing makes the pattern an error.
+        let set_of = |name: &str| -> BTreeSet<String> {
+            match name {
+                "all" => every.clone(),
+                group if group.starts_with('g') => {
+                    model.members(group[1..].parse().expect("g<N>"))
+                }
+                host => every.iter().filter(|h| *h == host).cloned().collect(),
+            }
+        };
+        let pattern = terms
+            .iter()
+            .map(|(op, name)| format!("{op}{name}"))
+            .collect::<Vec<_>>()
+            .join(":");
+        let result = targets::resolve_pattern(&inventory, &pattern);
+        if terms.iter().any(|(_, name)| set_of(name).is_empty()) {
+            prop_assert!(result.is_err(), "{} should fail", pattern);
+            return Ok(());
+        }
+        let plain: Vec<&String> = terms.iter().filter(|(op, _)| op.is_empty()).map(|(_, n)| n).collect();
+        let mut expected: BTreeSet<String> = if plain.is_empty() {
+            every.clone()
+        } else {
+            plain.iter().flat_map(|name| set_of(name)).collect()
+        };
+        for (op, name) in &terms {
+            match *op {
+                "&" => expected = expected.intersection(&set_of(name)).cloned().collect(),
+                "!" => expected = expected.difference(&set_of(name)).cloned().collect(),
+                _ => {}
+            }
+        }
+        let hosts = result.map_err(|e| TestCaseError::fail(format!("{pattern}: {e}")))?;
+        let got: Vec<String> = hosts.iter().map(|h| h.name.clone()).collect();
+        let in_order: Vec<String> = model.hosts().into_iter().filter(|h| expected.contains(h)).collect();
+        prop_assert_eq!(got, in_order, "pattern {}", pattern);
+    }
 }

@@ -7,6 +7,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use super::budget::{MAX_GROUP_STEPS, MAX_HOST_DATA};
 use super::range::MAX_HOSTS;
 use super::range::RangeError;
 
@@ -112,6 +113,17 @@ pub enum Problem {
         "the inventory would hold more than {MAX_HOSTS} host entries after range expansion; use smaller ranges or split the inventory"
     )]
     TooManyHosts,
+    /// Ranges and group vars multiply out to more host data than the inventory allows.
+    #[error(
+        "the hosts' names, groups and vars would take more than {} MiB by this line, as each host keeps its own copy of every var and group that applies to it; put fewer or shorter vars on big ranges and groups, nest big groups less, or split the inventory",
+        MAX_HOST_DATA >> 20
+    )]
+    TooMuchHostData,
+    /// `:children` sections that take too long to resolve.
+    #[error(
+        "the [GROUP:children] sections nest groups so deeply or under so many parents that working out each host's groups would take more than {MAX_GROUP_STEPS} steps by this line; nest groups less deeply, or list big groups under fewer parents"
+    )]
+    TooComplexNesting,
     /// A `[group:children]` entry names a group that is never defined.
     #[error(
         "child group `{child}` is not defined anywhere; add a [{child}] section (it may be empty) or fix the name"

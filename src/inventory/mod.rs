@@ -13,6 +13,7 @@
 //!
 //! Secret values (see [`is_secret_key`]) never appear in errors or `Debug` output.
 
+mod budget;
 mod connection;
 mod error;
 mod parse;
@@ -27,6 +28,7 @@ use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+pub use budget::{MAX_GROUP_STEPS, MAX_HOST_DATA};
 pub use connection::DEFAULT_PORT;
 pub use error::{Conflict, ConnectionProblem, InventoryError, Location, Problem};
 pub use range::{HostPattern, MAX_HOSTS, RangeError};

@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use super::budget::{self, Budget};
 use super::error::{Conflict, InventoryError, Location, Problem};
 use super::range::{HostPattern, MAX_HOSTS, RangeError};
 use super::vars::{self, is_secret_key, shown};
@@ -35,12 +36,16 @@ pub(super) struct Draft {
     pub(super) has_passwords: bool,
     /// Host entries so far, after range expansion, counting repeats.
     entries: usize,
+    /// What the host lines may still add to the hosts' names and vars.
+    host_data: Budget,
 }
 
 /// A host as written: the vars from its own lines and the groups that list it.
 #[derive(Debug)]
 pub(super) struct DraftHost {
     pub(super) name: String,
+    /// The line on which the host first appears.
+    pub(super) line: usize,
     /// Vars from the host's lines, merged (conflicts are errors).
     pub(super) vars: BTreeMap<String, String>,
     /// The line on which each key of `vars` was given.
@@ -150,6 +155,7 @@ impl Draft {
             vars_headers: Vec::new(),
             has_passwords: false,
             entries: 0,
+            host_data: Budget::host_data(),
         }
     }
 
@@ -258,6 +264,9 @@ impl Draft {
             return Err(Problem::TooManyHosts);
         }
         self.entries += count;
+        // The pattern's text is at least as long as any name it expands to.
+        let per_host = budget::entry_cost(name.len()).saturating_add(budget::vars_cost(&line_vars));
+        self.host_data.spend(per_host.saturating_mul(count))?;
         for host_name in pattern.names() {
             if let Some(hint) = host_name_problem(&host_name) {
                 return Err(Problem::InvalidHostName {
@@ -290,6 +299,7 @@ impl Draft {
                 self.host_index.insert(name.clone(), self.hosts.len());
                 self.hosts.push(DraftHost {
                     name,
+                    line: number,
                     vars: BTreeMap::new(),
                     var_lines: HashMap::new(),
                     groups: Vec::new(),

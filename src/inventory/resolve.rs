@@ -3,10 +3,12 @@
 //! Checks `[g:vars]` groups are defined, children exist, children have no cycle;
 //! then computes group depths, `ungrouped`, `all`'s children, each host's groups and
 //! its merged vars. Every walk over the group graph is iterative, so a deeply nested
-//! (or hostile) inventory cannot overflow the stack.
+//! (or hostile) inventory cannot overflow the stack, and the work and the hosts' data
+//! are counted against the limits of [`budget`](super::budget) before they are done.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
+use super::budget::{self, Budget};
 use super::error::{InventoryError, Problem};
 use super::parse::{ALL_INDEX, Draft, UNGROUPED_INDEX};
 use super::{Group, Host, Inventory, vars};
@@ -19,10 +21,19 @@ pub(super) fn resolve(draft: Draft) -> Result<Inventory, InventoryError> {
     check_vars_groups(&draft)?;
     let children = child_indices(&draft)?;
     let topo = topological_order(&draft, &children)?;
-    let graph = Graph::new(&draft, &children, &topo);
+    let mut steps = Budget::group_steps();
+    let graph = Graph::new(&draft, &children, &topo, &mut steps)?;
+    let mut host_data = Budget::host_data();
     let hosts: Vec<Host> = (0..draft.hosts.len())
-        .map(|h| graph.host(&draft, h))
-        .collect();
+        .map(|h| {
+            graph
+                .host(&draft, h, &mut steps, &mut host_data)
+                .map_err(|problem| {
+                    let host = &draft.hosts[h];
+                    draft.error(host.line, &host.name, problem)
+                })
+        })
+        .collect::<Result<_, _>>()?;
     let groups = graph.groups(&draft, &children);
     Ok(Inventory {
         source: draft.source,
@@ -71,7 +82,8 @@ fn child_indices(draft: &Draft) -> Result<Children, InventoryError> {
         .groups
         .iter()
         .map(|group| {
-            let mut seen = Vec::new();
+            let mut seen = HashSet::new();
+            let mut entries = Vec::new();
             for (name, line) in &group.children {
                 let known = draft.group_index.get(name).copied();
                 let Some(child) = known.filter(|&c| draft.groups[c].defined_at.is_some()) else {
@@ -80,11 +92,11 @@ fn child_indices(draft: &Draft) -> Result<Children, InventoryError> {
                     }
                     continue;
                 };
-                if seen.iter().all(|&(c, _)| c != child) {
-                    seen.push((child, *line));
+                if seen.insert(child) {
+                    entries.push((child, *line));
                 }
             }
-            seen
+            entries
         })
         .collect();
     match unknown {
@@ -161,41 +173,78 @@ struct Graph {
     lineage: Vec<BTreeSet<usize>>,
     /// Whether any group lists the group as a child.
     has_parent: Vec<bool>,
+    /// What each group adds to each of its hosts: its name and its vars, in estimated bytes.
+    cost: Vec<usize>,
 }
 
 impl Graph {
-    fn new(draft: &Draft, children: &Children, topo: &[usize]) -> Graph {
+    /// The graph of the draft's groups; an ancestry too costly to work out is an error
+    /// at the children entry where `steps` ran out.
+    fn new(
+        draft: &Draft,
+        children: &Children,
+        topo: &[usize],
+        steps: &mut Budget,
+    ) -> Result<Graph, InventoryError> {
         let count = draft.groups.len();
         let mut depth = vec![1; count];
         depth[ALL_INDEX] = 0;
         let mut lineage: Vec<BTreeSet<usize>> = (0..count).map(|g| BTreeSet::from([g])).collect();
         let mut has_parent = vec![false; count];
         for &parent in topo {
-            for &(child, _) in &children[parent] {
+            for &(child, line) in &children[parent] {
+                steps
+                    .spend(lineage[parent].len())
+                    .map_err(|problem| draft.error(line, &draft.groups[child].name, problem))?;
                 depth[child] = depth[child].max(depth[parent] + 1);
                 has_parent[child] = true;
                 let inherited = lineage[parent].clone();
                 lineage[child].extend(inherited);
             }
         }
-        Graph {
+        let cost = draft
+            .groups
+            .iter()
+            .map(|group| {
+                budget::entry_cost(group.name.len()).saturating_add(budget::vars_cost(&group.vars))
+            })
+            .collect();
+        Ok(Graph {
             depth,
             lineage,
             has_parent,
-        }
+            cost,
+        })
     }
 
-    /// Draft host `index` with its groups and merged vars.
-    fn host(&self, draft: &Draft, index: usize) -> Host {
+    /// Draft host `index` with its groups and merged vars; the work of finding its groups
+    /// is taken from `steps`, and the size of the result from `host_data`, first.
+    fn host(
+        &self,
+        draft: &Draft,
+        index: usize,
+        steps: &mut Budget,
+        host_data: &mut Budget,
+    ) -> Result<Host, Problem> {
         let draft_host = &draft.hosts[index];
-        let mut member: BTreeSet<usize> = draft_host
-            .groups
-            .iter()
-            .flat_map(|&g| self.lineage[g].iter().copied())
-            .collect();
+        let mut member = BTreeSet::new();
+        for &group in &draft_host.groups {
+            steps.spend(self.lineage[group].len())?;
+            member.extend(self.lineage[group].iter().copied());
+        }
         if member.is_empty() {
             member.insert(UNGROUPED_INDEX);
         }
+        let size = member
+            .iter()
+            .chain([&ALL_INDEX])
+            .map(|&g| self.cost[g])
+            .chain([
+                budget::entry_cost(draft_host.name.len()),
+                budget::vars_cost(&draft_host.vars),
+            ])
+            .fold(0, usize::saturating_add);
+        host_data.spend(size)?;
         let mut ordered: Vec<usize> = member.iter().copied().collect();
         ordered.sort_by(|&a, &b| {
             (self.depth[a], &draft.groups[a].name).cmp(&(self.depth[b], &draft.groups[b].name))
@@ -216,11 +265,11 @@ impl Graph {
             .map(|&g| draft.groups[g].name.clone())
             .collect();
         groups.sort();
-        Host {
+        Ok(Host {
             name: draft_host.name.clone(),
             vars: merged,
             groups,
-        }
+        })
     }
 
     /// The final groups: `all`, `ungrouped`, then by definition line.

@@ -3,7 +3,7 @@
 //! Each returns a `String` and prints nothing. Secret values (see
 //! [`is_secret_key`](super::is_secret_key)) are shown as [`MASK`](crate::secret::MASK).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use serde_json::{Map, Value, json};
 
@@ -45,9 +45,12 @@ pub fn host_vars_json(inventory: &Inventory, name: &str) -> Option<String> {
 /// ```
 ///
 /// Under each group come its child groups (in the order listed), then its own hosts
-/// (in the order listed). A group reached along several paths is shown under each.
+/// (in the order listed). A group reached along several paths is drawn in full the
+/// first time only; later it is one line, `@name: (shown above)`. Drawing it again each
+/// time would take space exponential in the depth of such diamonds.
 pub fn graph(inventory: &Inventory) -> String {
     let mut out = String::new();
+    let mut drawn = HashSet::new();
     // Explicit stack of (group name or host name, depth, is_group): no recursion, so
     // deep nesting cannot overflow the stack.
     let mut stack = vec![(ALL, 0usize, true)];
@@ -63,10 +66,17 @@ pub fn graph(inventory: &Inventory) -> String {
         }
         out.push('@');
         out.push_str(name);
-        out.push_str(":\n");
+        out.push(':');
         let Some(group) = inventory.group(name) else {
+            out.push('\n');
             continue;
         };
+        let empty = group.children.is_empty() && group.hosts.is_empty();
+        if !empty && !drawn.insert(name) {
+            out.push_str(" (shown above)\n");
+            continue;
+        }
+        out.push('\n');
         let children = group.children.iter().map(|c| (c.as_str(), depth + 1, true));
         let hosts = group.hosts.iter().map(|h| (h.as_str(), depth + 1, false));
         let mut below: Vec<_> = children.chain(hosts).collect();

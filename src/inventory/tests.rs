@@ -563,3 +563,116 @@ fn the_example_inventory_is_valid_and_means_what_it_says() {
         "{message}"
     );
 }
+
+#[test]
+fn graph_draws_a_shared_group_in_full_once() {
+    let text = "[top:children]\nl\nr\n[l:children]\nbottom\n[r:children]\nbottom\n[bottom]\nh1\n[empty]\n[r:children]\nempty\n[l:children]\nempty\n";
+    assert_eq!(
+        show::graph(&parse(text)),
+        "@all:\n  |--@ungrouped:\n  |--@top:\n  |  |--@l:\n  |  |  |--@bottom:\n  |  |  |  |--h1\n  |  |  |--@empty:\n  |  |--@r:\n  |  |  |--@bottom: (shown above)\n  |  |  |--@empty:\n"
+    );
+}
+
+/// `levels` diamonds in a row: 2^levels paths from the top group to the bottom one.
+fn diamonds(levels: usize) -> String {
+    let mut text = String::new();
+    for i in 0..levels {
+        text += &format!(
+            "[d{i}:children]\nl{i}\nr{i}\n[l{i}:children]\nd{j}\n[r{i}:children]\nd{j}\n",
+            j = i + 1
+        );
+    }
+    text + &format!("[d{levels}]\nh\n")
+}
+
+#[test]
+fn graph_of_stacked_diamonds_stays_small() {
+    // Drawn path by path, this would be 2^40 lines.
+    let graph = show::graph(&parse(&diamonds(40)));
+    assert_eq!(graph.lines().count(), 2 + 3 * 40 + 40 + 2);
+    assert_eq!(graph.matches("(shown above)").count(), 40);
+}
+
+#[test]
+fn a_range_cannot_repeat_many_vars_into_gigabytes() {
+    let vars: String = (0..300).map(|i| format!(" k{i}=v")).collect();
+    error(
+        &format!("[g]\nh[1:100000]{vars}\n"),
+        2,
+        &["MiB by this line"],
+    );
+    let long_name = format!("{}[1:100000]\n", "a".repeat(4000));
+    error(&long_name, 1, &["MiB by this line"]);
+}
+
+#[test]
+fn group_vars_cannot_multiply_into_gigabytes() {
+    let vars: String = (0..600).map(|i| format!("k{i}=v\n")).collect();
+    let message = error(
+        &format!("x\n[g]\nh[1:99999]\n[g:vars]\n{vars}"),
+        3,
+        &["128 MiB", "| h3235"],
+    );
+    assert!(message.contains("fewer or shorter vars"), "{message}");
+}
+
+#[test]
+fn deep_or_wide_nesting_of_a_big_group_is_refused() {
+    let chain: String = (0..300)
+        .map(|i| format!("[g{i}:children]\ng{}\n", i + 1))
+        .collect();
+    error(&format!("[g300]\nh[1:100000]\n{chain}"), 2, &["128 MiB"]);
+    let parents: String = (0..400).map(|i| format!("[p{i}:children]\ng\n")).collect();
+    error(&format!("[g]\nh[1:100000]\n{parents}"), 2, &["128 MiB"]);
+}
+
+#[test]
+fn a_host_in_many_groups_with_shared_ancestors_is_refused() {
+    // Each host is listed in 100 groups under one chain of 1000: little data, as the
+    // ancestors are the same, but 100 × 1000 steps for each host to find that out.
+    let chain: String = (0..1000)
+        .map(|i| format!("[c{i}:children]\nc{}\n", i + 1))
+        .collect();
+    let groups: String = (0..100)
+        .map(|i| format!("[g{i}]\nh[1:1000]\n[c1000:children]\ng{i}\n"))
+        .collect();
+    error(&format!("{groups}{chain}"), 2, &["5000000 steps"]);
+}
+
+#[test]
+fn a_long_chain_of_children_is_refused_where_it_gets_too_costly() {
+    let chain: String = (0..4000)
+        .map(|i| format!("[g{i}:children]\ng{}\n", i + 1))
+        .collect();
+    let text = format!("{chain}[g4000]\n");
+    // Ancestry work grows as the square of the chain's length: the entry about 3162
+    // levels down is where it passes the limit.
+    let message = Inventory::parse("hosts.ini", &text)
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("steps by this line"), "{message}");
+}
+
+#[test]
+fn a_big_realistic_inventory_is_within_the_limits() {
+    let text = "[web]\nweb[1:100000].example.com\n[eu:children]\nweb\n[prod:children]\neu\n\
+                [web:vars]\nuser=deploy\nport=2222\n[eu:vars]\nntp=ntp.eu.example.com\nzone=eu-1\n\
+                [prod:vars]\nenv=prod\ntier=front\n[all:vars]\nowner=ops\nkey=~/.ssh/id\n";
+    let inventory = parse(text);
+    assert_eq!(inventory.hosts().len(), MAX_HOSTS);
+    assert_eq!(inventory.hosts()[7].vars.len(), 8);
+}
+
+#[test]
+fn many_children_are_deduplicated_in_linear_time() {
+    // Compared pairwise, 20000 children listed twice took 400 million comparisons.
+    let mut text: String = (0..20_000).map(|i| format!("[c{i}]\n")).collect();
+    text += "[p:children]\n";
+    text += &(0..20_000)
+        .map(|i| format!("c{i}\nc{i}\n"))
+        .collect::<String>();
+    let inventory = parse(&text);
+    let children = &inventory.group("p").unwrap().children;
+    assert_eq!(children.len(), 20_000);
+    assert_eq!(children[19_999], "c19999");
+}

@@ -83,10 +83,19 @@ pub(crate) fn setting(key: &str) -> Option<Setting> {
     KEYS.iter().find(|(k, _)| *k == key).map(|(_, s)| *s)
 }
 
-/// The entry in `vars` that gives `setting`, if any.
+/// Every key that gives `setting`.
+fn keys_for(setting: Setting) -> impl Iterator<Item = &'static str> {
+    KEYS.iter()
+        .chain([&(KEY_PASSPHRASE_ENV, Setting::KeyPassphrase)])
+        .filter(move |(_, s)| *s == setting)
+        .map(|(key, _)| *key)
+}
+
+/// The entry in `vars` that gives `setting`, if any (the first in key order if several do).
 pub(crate) fn find(vars: &BTreeMap<String, String>, setting: Setting) -> Option<(&str, &str)> {
-    vars.iter()
-        .find(|(key, _)| self::setting(key) == Some(setting))
+    keys_for(setting)
+        .filter_map(|key| vars.get_key_value(key))
+        .min()
         .map(|(k, v)| (k.as_str(), v.as_str()))
 }
 
@@ -103,10 +112,13 @@ pub(crate) fn same_setting<'a>(
     }
 }
 
-/// Sets `key` in `vars`, first removing any other key for the same setting.
+/// Sets `key` in `vars`, first removing any other key for the same setting. Looks up
+/// each alias rather than scanning `vars`, so merging many vars stays linear.
 pub(crate) fn insert(vars: &mut BTreeMap<String, String>, key: &str, value: &str) {
     if let Some(wanted) = setting(key) {
-        vars.retain(|k, _| setting(k) != Some(wanted));
+        for alias in keys_for(wanted) {
+            vars.remove(alias);
+        }
     }
     vars.insert(key.to_owned(), value.to_owned());
 }
@@ -172,6 +184,27 @@ mod tests {
         insert(&mut vars, "color", "blue");
         assert_eq!(same_setting(&vars, "color"), Some(("color", "blue")));
         assert_eq!(setting(KEY_PASSPHRASE_ENV), Some(Setting::KeyPassphrase));
+    }
+
+    #[test]
+    fn aliases_are_looked_up_not_scanned_for() {
+        let mut vars: BTreeMap<String, String> = (0..1000)
+            .map(|i| (format!("k{i}"), "v".to_owned()))
+            .collect();
+        insert(&mut vars, "ansible_port", "1");
+        insert(&mut vars, "port", "2");
+        assert_eq!(vars.len(), 1001);
+        assert_eq!(find(&vars, Setting::Port), Some(("port", "2")));
+        // Two keys for one setting only happen by hand; the first in key order wins,
+        // as it did when `find` scanned the whole map.
+        vars.insert("ansible_port".to_owned(), "3".to_owned());
+        assert_eq!(find(&vars, Setting::Port), Some(("ansible_port", "3")));
+        assert_eq!(find(&vars, Setting::KeyPassphrase), None);
+        insert(&mut vars, KEY_PASSPHRASE_ENV, "KP");
+        assert_eq!(
+            find(&vars, Setting::KeyPassphrase),
+            Some((KEY_PASSPHRASE_ENV, "KP"))
+        );
     }
 
     #[test]

@@ -89,6 +89,7 @@ pub fn parse(source_name: &str, text: &str, base_dir: &Path) -> Result<Playbook,
     };
     let mut validator = Validator {
         source,
+        lines: text.lines().collect(),
         base_dir,
         problems: Vec::new(),
     };

@@ -22,12 +22,28 @@ pub(super) struct Source<'a> {
 impl Source<'_> {
     /// A problem at `line:column` of this file, with a snippet of the line.
     pub fn problem(&self, line: usize, column: usize, message: impl Into<String>) -> Problem {
+        let source_line = line
+            .checked_sub(1)
+            .and_then(|index| self.text.lines().nth(index));
+        self.problem_on(source_line, line, column, message)
+    }
+
+    /// Like [`Source::problem`], for a caller that already has the text of line `line`
+    /// (`None` if there is no such line). Validation, which may find a problem on each of
+    /// thousands of lines, indexes the lines once instead of scanning the text each time.
+    pub fn problem_on(
+        &self,
+        source_line: Option<&str>,
+        line: usize,
+        column: usize,
+        message: impl Into<String>,
+    ) -> Problem {
         Problem {
             file: self.name.to_owned(),
             line,
             column,
             message: message.into(),
-            snippet: snippet(self.text, line, column),
+            snippet: source_line.map(|text| snippet(text, line, column)),
         }
     }
 }
@@ -77,12 +93,11 @@ pub(crate) fn read_text(path: &Path, name: &str) -> Result<String, Problem> {
     })
 }
 
-/// The source line with a caret under `column`, or `None` when the line is unknown.
+/// `source_line`, the text of line `line`, numbered, with a caret under `column`.
 ///
 /// Long lines are cut around the column; a secret-looking key's value is masked.
-fn snippet(text: &str, line: usize, column: usize) -> Option<String> {
+fn snippet(source_line: &str, line: usize, column: usize) -> String {
     const WIDTH: usize = 100;
-    let source_line = text.lines().nth(line.checked_sub(1)?)?;
     let chars: Vec<char> = mask_secret_values(source_line).chars().collect();
     let caret_at = column.saturating_sub(1).min(chars.len());
     let start = caret_at.saturating_sub(WIDTH / 2);
@@ -93,7 +108,7 @@ fn snippet(text: &str, line: usize, column: usize) -> Option<String> {
     if column > 0 {
         out.push_str(&format!("\n{gutter} | {}^", " ".repeat(caret_at - start)));
     }
-    Some(out)
+    out
 }
 
 /// Replaces everything after the first `key:` whose key looks secret (`db_password:`)
@@ -119,19 +134,31 @@ fn mask_secret_values(line: &str) -> String {
 mod tests {
     use super::*;
 
+    /// The snippet of a problem at `line:column` of `text`.
+    fn snippet_of(text: &str, line: usize, column: usize) -> Option<String> {
+        let source = Source {
+            name: "t.yml",
+            text,
+        };
+        source.problem(line, column, "m").snippet
+    }
+
     #[test]
     fn snippet_points_at_the_column() {
         let text = "- hosts: all\n  stepz:\n";
-        assert_eq!(snippet(text, 2, 3).unwrap(), "  |\n2 |   stepz:\n  |   ^");
-        assert_eq!(snippet(text, 1, 0).unwrap(), "  |\n1 | - hosts: all");
-        assert_eq!(snippet(text, 9, 1), None);
-        assert_eq!(snippet(text, 0, 1), None);
+        assert_eq!(
+            snippet_of(text, 2, 3).unwrap(),
+            "  |\n2 |   stepz:\n  |   ^"
+        );
+        assert_eq!(snippet_of(text, 1, 0).unwrap(), "  |\n1 | - hosts: all");
+        assert_eq!(snippet_of(text, 9, 1), None);
+        assert_eq!(snippet_of(text, 0, 1), None);
     }
 
     #[test]
     fn snippet_cuts_long_lines_around_the_column() {
         let line = format!("{}X{}", "a".repeat(5000), "b".repeat(5000));
-        let shown = snippet(&line, 1, 5001).unwrap();
+        let shown = snippet_of(&line, 1, 5001).unwrap();
         assert!(shown.len() < 300, "{shown}");
         let lines: Vec<&str> = shown.lines().collect();
         let x = lines[1].find('X').unwrap();

@@ -422,6 +422,20 @@ fn deep_nesting_is_refused() {
 }
 
 #[test]
+fn thousands_of_problems_each_get_their_own_line() {
+    // Each problem used to scan the text from the top for its snippet: quadratic, and
+    // minutes for a few megabytes of bad plays.
+    let plays = 20_000;
+    let text = "- hosts: ''\n  steps: []\n".repeat(plays);
+    let err = parse_in(Path::new("."), &text).expect_err("every play is bad");
+    assert_eq!(err.problems.len(), 2 * plays);
+    let last = err.problems.last().unwrap();
+    assert_eq!((last.line, last.column), (2 * plays - 1, 3));
+    let snippet = last.snippet.as_deref().unwrap();
+    assert!(snippet.contains("39999 | - hosts: ''"), "{snippet}");
+}
+
+#[test]
 fn more_than_one_document_is_refused() {
     assert_eq!(
         problem("- hosts: all\n  steps:\n    - run: ls\n---\n- hosts: b\n"),

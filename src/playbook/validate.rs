@@ -20,6 +20,8 @@ const DEFAULT_DELAY: u64 = 1;
 pub(super) struct Validator<'a> {
     /// The playbook text and its shown name.
     pub source: Source<'a>,
+    /// The playbook's lines, indexed once for the snippets of its problems.
+    pub lines: Vec<&'a str>,
     /// Where relative local paths start.
     pub base_dir: &'a Path,
     /// Problems found so far.
@@ -237,10 +239,7 @@ impl Validator<'_> {
             self.check_template(place, "put.dest", &put.dest);
             if !put.src.contains("{{") {
                 let src = self.base_dir.join(&put.src);
-                let at_step = |message: String| {
-                    let message = format!("{}: {message}", place.label);
-                    self.source.problem(place.line, place.column, message)
-                };
+                let at_step = |message: String| self.problem(place, message);
                 if let Err(problem) = check_put_src(&src, put.template, at_step) {
                     self.problems.push(problem);
                 }
@@ -297,9 +296,19 @@ impl Validator<'_> {
     }
 
     fn report(&mut self, place: &Place, message: impl AsRef<str>) {
-        let message = format!("{}: {}", place.label, message.as_ref());
-        let problem = self.source.problem(place.line, place.column, message);
+        let problem = self.problem(place, message);
         self.problems.push(problem);
+    }
+
+    /// A problem at `place`: its label, then `message`, with a snippet of its line.
+    fn problem(&self, place: &Place, message: impl AsRef<str>) -> Problem {
+        let message = format!("{}: {}", place.label, message.as_ref());
+        let source_line = place
+            .line
+            .checked_sub(1)
+            .and_then(|index| self.lines.get(index).copied());
+        self.source
+            .problem_on(source_line, place.line, place.column, message)
     }
 }
 

@@ -49,6 +49,16 @@ pub enum TargetError {
         #[source]
         source: std::io::Error,
     },
+    /// An `@FILE` host list larger than [`MAX_LIST_BYTES`](super::MAX_LIST_BYTES).
+    #[error(
+        "host list {} is larger than {} MiB; it should hold one host name per line",
+        path.display(),
+        super::MAX_LIST_BYTES >> 20
+    )]
+    HostFileTooBig {
+        /// The path after `@`.
+        path: PathBuf,
+    },
     /// An `@FILE` host list with no names in it.
     #[error("host list {} names no hosts; put one host name per line", path.display())]
     EmptyHostFile {

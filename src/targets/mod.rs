@@ -14,6 +14,7 @@ mod suggest;
 mod terms;
 
 pub use error::{NoMatch, TargetError, TermKind};
+pub use terms::MAX_LIST_BYTES;
 
 use crate::inventory::{Host, Inventory};
 use set::HostSet;

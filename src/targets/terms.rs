@@ -3,6 +3,8 @@
 //! Every term must match something: a miss is a [`NoMatch`] error with a suggestion,
 //! never a silently smaller selection.
 
+use std::fs::File;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::error::{NoMatch, TargetError, TermKind};
@@ -10,6 +12,10 @@ use super::glob;
 use super::set::HostSet;
 use super::suggest::closest;
 use crate::inventory::{HostPattern, Inventory, MAX_HOSTS, RangeError};
+
+/// Largest `@FILE` host list read: 10 MiB, a hundred bytes for each of
+/// [`MAX_HOSTS`] names.
+pub const MAX_LIST_BYTES: u64 = 10 * 1024 * 1024;
 
 /// The hosts `term` stands for: an `@FILE` list, or a name or pattern matched as
 /// `kind` says (`-h` terms match hosts only; pattern terms match hosts and groups).
@@ -83,52 +89,56 @@ fn name_pattern(
     };
     let mut set = HostSet::none(inventory);
     for name in parsed.names() {
-        set.union(&one_name(inventory, &name, kind, name_context.as_deref())?);
+        one_name(inventory, &name, kind, name_context.as_deref(), &mut set)?;
     }
     Ok(set)
 }
 
-/// One name, exact or a glob. Pattern terms also match group names.
+/// Adds to `set` the hosts one name matches, exact or a glob. Pattern terms also match
+/// group names. An exact host name costs no more than a lookup, so a range of many
+/// names stays linear in the number of names.
 fn one_name(
     inventory: &Inventory,
     name: &str,
     kind: TermKind,
     context: Option<&str>,
-) -> Result<HostSet, TargetError> {
+    set: &mut HostSet,
+) -> Result<(), TargetError> {
     let with_groups = kind != TermKind::Host;
     if glob::is_glob(name) {
-        let mut set = HostSet::filter(inventory, |host| glob::matches(name, &host.name));
+        let mut matched = HostSet::filter(inventory, |host| glob::matches(name, &host.name));
         if with_groups {
-            for matched in inventory
+            for group in inventory
                 .groups()
                 .iter()
                 .filter(|g| glob::matches(name, &g.name))
             {
-                set.union(&members(inventory, &matched.name));
+                matched.union(&members(inventory, &group.name));
             }
         }
-        return match set.is_empty() {
-            true => Err(TargetError::NoMatch(NoMatch {
+        if matched.is_empty() {
+            return Err(TargetError::NoMatch(NoMatch {
                 kind,
                 term: name.to_owned(),
                 context: context.map(str::to_owned),
                 hint: None,
-            })),
-            false => Ok(set),
-        };
+            }));
+        }
+        set.union(&matched);
+        return Ok(());
     }
     if with_groups && inventory.group(name).is_some() {
-        let mut set = members(inventory, name);
+        let mut matched = members(inventory, name);
         if let Some(position) = inventory.host_position(name) {
-            set.insert(position);
+            matched.insert(position);
         }
-        return non_empty(set, name, context);
+        set.union(&non_empty(matched, name, context)?);
+        return Ok(());
     }
     match inventory.host_position(name) {
         Some(position) => {
-            let mut set = HostSet::none(inventory);
             set.insert(position);
-            Ok(set)
+            Ok(())
         }
         None => Err(no_match(inventory, name, kind, context)),
     }
@@ -170,10 +180,20 @@ fn did_you_mean(name: Option<&str>) -> Option<String> {
 /// The names in an `@FILE` host list with their line numbers: one per line, blank
 /// lines and `#` comments skipped. An unreadable or empty list is an error.
 fn read_list(path: &Path) -> Result<Vec<(usize, String)>, TargetError> {
-    let text = std::fs::read_to_string(path).map_err(|source| TargetError::HostFile {
+    let cannot_read = |source| TargetError::HostFile {
         path: path.to_path_buf(),
         source,
-    })?;
+    };
+    // At most one byte over the limit is read, so `@/dev/zero` fails fast.
+    let mut text = String::new();
+    File::open(path)
+        .and_then(|file| file.take(MAX_LIST_BYTES + 1).read_to_string(&mut text))
+        .map_err(cannot_read)?;
+    if text.len() as u64 > MAX_LIST_BYTES {
+        return Err(TargetError::HostFileTooBig {
+            path: path.to_path_buf(),
+        });
+    }
     let names: Vec<(usize, String)> = text
         .lines()
         .enumerate()

@@ -185,6 +185,24 @@ fn host_files() {
 }
 
 #[test]
+fn an_endless_host_list_is_refused_after_the_size_limit() {
+    // Read whole, `@/dev/zero` ran out of memory.
+    let message = select_error(&["@/dev/zero"], &[]);
+    assert_contains(&message, &["host list /dev/zero is larger than 10 MiB"]);
+    let big = host_file(&"web01\n".repeat(2 << 20));
+    let message = pattern_error(&format!("@{}", big.path().display()));
+    assert_contains(&message, &["larger than 10 MiB"]);
+}
+
+#[test]
+fn a_long_range_of_exact_names_adds_each_name_once() {
+    let inventory = Inventory::parse("big.ini", "[big]\nh[1:50000]\n").expect("valid");
+    let hosts = select(&inventory, &strings(&["h[1:50000:2]"]), &[]).expect("all exist");
+    assert_eq!(hosts.len(), 25000);
+    assert_eq!(hosts[1].name, "h3");
+}
+
+#[test]
 fn pattern_union_intersection_exclusion() {
     assert_eq!(
         pattern_names("web:&prod:!web03"),
