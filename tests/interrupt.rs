@@ -252,3 +252,50 @@ fn ctrl_c_during_a_get_leaves_no_local_file() {
         .collect();
     assert!(left.is_empty(), "left behind: {left:?}");
 }
+
+#[test]
+fn ctrl_c_during_a_playbook_stops_it_and_shows_what_did_not_run() {
+    let lab = Lab::new();
+    faults::check();
+    let (address, port) = SILENT;
+    let inventory = lab.inventory_with("play-silent.ini", |text| {
+        format!("{text}\n[dead]\nsilent host={address} port={port} user=nobody\n")
+    });
+    let marker = format!("sleep {}", 1100 + std::process::id() % 90);
+    let playbook = lab.work.path().join("slow.yml");
+    fs::write(
+        &playbook,
+        format!(
+            "- hosts: h1:silent\n  steps:\n    - run: echo started; {marker}\n    - run: echo never\n"
+        ),
+    )
+    .unwrap();
+    let mut child = lab
+        .std_cmd("herd")
+        .args(["play", "-i", inventory.to_str().unwrap()])
+        .args(["--connect-timeout", "3600", playbook.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while line != "h1: started\n" {
+        line.clear();
+        assert!(
+            reader.read_line(&mut line).unwrap() > 0,
+            "herd play ended early"
+        );
+    }
+    interrupt(&child);
+    let status = wait(&mut child, Duration::from_secs(120));
+    assert_eq!(status.code(), Some(130));
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut reader, &mut rest).unwrap();
+    assert!(!rest.contains("never"), "a step ran after Ctrl-C: {rest}");
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert!(stderr.contains("not run     silent"), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert!(!running(&marker), "`{marker}` still runs on a host");
+}

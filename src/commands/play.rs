@@ -11,8 +11,9 @@ use super::CommandError;
 use super::play_hosts::play_hosts;
 use super::setup::{executor_options, known_hosts, load_inventory};
 use crate::cli::args::{OutputFormat, PlayArgs};
-use crate::event::HostName;
+use crate::event::{self, HostName};
 use crate::executor::{self, HostTarget, PlayOptions};
+use crate::interrupt::Interrupt;
 use crate::plan::{self, Plan, PlanOptions};
 use crate::playbook;
 use crate::report::{self, OutputMode, ReportOptions, RunSummary};
@@ -43,33 +44,35 @@ pub fn play(args: PlayArgs) -> Result<i32, CommandError> {
         // Made (empty) now, so a path that cannot be written stops the run before it starts.
         write_retry_file(path, &[])?;
     }
-    let summary = run(&args, &plan, &hosts)?;
+    let (summary, exit_code) = run(&args, &plan, &hosts)?;
     if let Some(path) = &args.retry_file {
         if let Err(error) = write_retry_file(path, &summary.failed_or_unreachable()) {
             report::error(&error.to_string());
         }
     }
-    Ok(summary.exit_code())
+    Ok(exit_code)
 }
 
-/// Runs the plan on `hosts`, reporting live (or as JSON Lines).
+/// Runs the plan on `hosts`, reporting live (or as JSON Lines); returns the summary and
+/// the exit code (130 when Ctrl-C stopped the run).
 fn run(
     args: &PlayArgs,
     plan: &Plan,
     hosts: &[executor::PlayHost],
-) -> Result<RunSummary, CommandError> {
+) -> Result<(RunSummary, i32), CommandError> {
     let targets: Vec<HostTarget> = hosts.iter().map(|host| host.target.clone()).collect();
     let cancel = Arc::new(AtomicBool::new(false));
     let options = PlayOptions {
-        executor: executor_options(&args.connection, &targets, cancel)?,
+        executor: executor_options(&args.connection, &targets, Arc::clone(&cancel))?,
         check: args.check,
     };
     let known_hosts = known_hosts(&args.connection)?;
+    let interrupt = Interrupt::install(cancel);
     let mode = match args.output {
         OutputFormat::Text => OutputMode::Live,
         OutputFormat::Json => OutputMode::Json,
     };
-    let (sender, receiver) = crossbeam_channel::bounded(1024);
+    let (sender, receiver) = event::channel();
     let summary = thread::scope(|scope| {
         scope.spawn(move || executor::run_playbook(plan, hosts, &options, &known_hosts, &sender));
         report::report_events(
@@ -79,7 +82,8 @@ fn run(
             io::stderr(),
         )
     })?;
-    Ok(summary)
+    let exit_code = interrupt.exit_code(&summary);
+    Ok((summary, exit_code))
 }
 
 /// Writes `hosts`, one a line, to the retry file at `path`.

@@ -41,6 +41,23 @@ impl HostSlot {
     pub(super) fn reach(&mut self) {
         self.reached.get_or_insert_with(Instant::now);
     }
+
+    /// Takes back [`HostSlot::reach`] for a host that was never connected because the
+    /// run was cancelled: it shows as "not run", not as a host that finished.
+    pub(super) fn unreach_if_never_connected(&mut self) {
+        if matches!(self.session, Session::NotYet) {
+            self.reached = None;
+        }
+    }
+}
+
+/// Why a step could not get a session for its host.
+#[derive(Debug)]
+pub(super) enum Unreached {
+    /// Connecting failed (now or earlier in the run): the host is unreachable.
+    Unreachable(String),
+    /// The run was cancelled while connecting: nothing ran on the host.
+    Cancelled,
 }
 
 /// A host's SSH session: not opened yet, open, or refused for good.
@@ -56,26 +73,28 @@ pub(super) enum Session {
 }
 
 impl Session {
-    /// The open session, connecting first if no step has needed one yet. `Err` holds
-    /// why the host is unreachable.
+    /// The open session, connecting first if no step has needed one yet.
     pub(super) fn open(
         &mut self,
         host: &PlayHost,
         options: &ConnectOptions,
         known_hosts: &KnownHosts,
-    ) -> Result<&mut SshConnection, String> {
+    ) -> Result<&mut SshConnection, Unreached> {
         if matches!(self, Session::NotYet) {
             match ssh::connect(&host.target.spec, options, known_hosts) {
                 Ok(connection) => *self = Session::Open(Box::new(connection)),
+                Err(ssh::ConnectError::Cancelled { .. }) => return Err(Unreached::Cancelled),
                 Err(error) => {
                     *self = Session::Refused;
-                    return Err(error.to_string());
+                    return Err(Unreached::Unreachable(error.to_string()));
                 }
             }
         }
         match self {
             Session::Open(connection) => Ok(connection),
-            _ => Err("the host was unreachable earlier in the run".into()),
+            _ => Err(Unreached::Unreachable(
+                "the host was unreachable earlier in the run".into(),
+            )),
         }
     }
 }

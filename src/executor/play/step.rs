@@ -10,7 +10,7 @@ use crate::ssh::Transport;
 
 use super::Run;
 use super::command::Shell;
-use super::hosts::HostSlot;
+use super::hosts::{HostSlot, Unreached};
 use super::remote;
 use super::tries::Tries;
 
@@ -90,11 +90,15 @@ pub(super) fn run_step(run: &Run<'_>, play: &PlannedPlay, step: usize, host: usi
     let mut slot = run.hosts.lock(at);
     let (status, done) = match attempt(run, play, (step, planned), host, at, &mut slot) {
         Ok(done) => (done.status(), done),
-        Err(unreachable) => {
+        Err(Unreached::Cancelled) => {
+            slot.unreach_if_never_connected();
+            return;
+        }
+        Err(Unreached::Unreachable(message)) => {
             slot.fate = Some(Outcome::Unreachable {
-                message: unreachable.clone(),
+                message: message.clone(),
             });
-            (StepStatus::Unreachable, Done::failed(unreachable))
+            (StepStatus::Unreachable, Done::failed(message))
         }
     };
     let ignored = status == StepStatus::Failed && planned.options.ignore_errors;
@@ -124,7 +128,7 @@ fn attempt(
     host: usize,
     at: usize,
     slot: &mut HostSlot,
-) -> Result<Done, String> {
+) -> Result<Done, Unreached> {
     let ready = match play.resolve(step, host, &slot.registered) {
         Err(error) => return Ok(Done::failed(error.to_string())),
         Ok(Resolved::Skipped(skip)) => {
