@@ -130,8 +130,24 @@ wait_for_port() { # address port
   return 1
 }
 
+# As root, lab hosts see their own directory as /tmp (see start_sshd), which would hide a
+# lab/state that itself lies under /tmp (a clone in /tmp). So a new lab/state is a link to
+# a folder under /var/lib/herd-lab, named after this checkout; an existing one is kept.
+ensure_state_dir() {
+  [ -e "$STATE" ] && return 0
+  if is_root; then
+    local real
+    real="/var/lib/herd-lab/$(printf '%s' "$LAB_DIR" | sha256sum | cut -c1-16)"
+    mkdir -p "$real"
+    ln -s "$real" "$STATE"
+  else
+    mkdir -p "$STATE"
+  fi
+}
+
 cmd_up() {
   ensure_openssh
+  ensure_state_dir
   mkdir -p "$STATE/keys" "$STATE/hosts"
   chmod 700 "$STATE"
   is_root && mkdir -p /run/sshd && chmod 755 /run/sshd
