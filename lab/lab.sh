@@ -148,6 +148,7 @@ ensure_state_dir() {
 cmd_up() {
   ensure_openssh
   ensure_state_dir
+  STATE=$(cd "$STATE" && pwd -P) # sshd must be given paths that do not pass through /tmp
   mkdir -p "$STATE/keys" "$STATE/hosts"
   chmod 700 "$STATE"
   is_root && mkdir -p /run/sshd && chmod 755 /run/sshd
