@@ -4,6 +4,8 @@
 //! → `event`s → `report`. See ARCHITECTURE.md for the map.
 
 pub mod event;
+pub mod playbook;
 pub mod report;
 pub mod secret;
 pub mod ssh;
+pub mod template;

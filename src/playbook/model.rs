@@ -1,0 +1,147 @@
+//! The checked playbook: what the planner and executor work from.
+//!
+//! Built from the raw (as-written) types by `super::validate`, so every value here has
+//! passed validation: a step has exactly one action, `serial` is at least 1, and so on.
+
+use super::values::{Condition, Mode, Serial};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::path::PathBuf;
+
+/// A loaded and validated playbook file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Playbook {
+    /// The file as the user named it; errors and template origins show it like this.
+    pub path: PathBuf,
+    /// The directory that relative local paths (`put.src`, `get.dest`, `vars_files`)
+    /// are resolved against: the playbook's own directory.
+    pub base_dir: PathBuf,
+    /// The plays, in file order.
+    pub plays: Vec<Play>,
+}
+
+impl Playbook {
+    /// A local path from the playbook (`put.src`, `get.dest`, once rendered) resolved
+    /// against [`base_dir`](Self::base_dir); an absolute path stays as it is.
+    pub fn local_path(&self, path: &str) -> PathBuf {
+        self.base_dir.join(path)
+    }
+}
+
+/// One play: which hosts, with which variables, run which steps, how.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Play {
+    /// The play's name (its `hosts` pattern when it has none).
+    pub name: String,
+    /// The host pattern, resolved by the inventory's targeting.
+    pub hosts: String,
+    /// `vars`, then each of `vars_files` merged over them, in order.
+    pub vars: Map<String, Value>,
+    /// The variable files that were merged into `vars`, resolved against the
+    /// playbook's directory.
+    pub vars_files: Vec<PathBuf>,
+    /// Rolling batches, if any; `None` means all hosts at once.
+    pub serial: Option<Serial>,
+    /// Abort when more than this percentage (0 to 100) of the hosts failed.
+    pub max_fail_percentage: Option<u8>,
+    /// How hosts move through the steps.
+    pub strategy: Strategy,
+    /// The steps, never empty.
+    pub steps: Vec<Step>,
+    /// The 1-based line of the play in the playbook file.
+    pub line: usize,
+}
+
+/// How the hosts of a play move through its steps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Strategy {
+    /// Every host finishes a step before any host starts the next (the default).
+    #[default]
+    Linear,
+    /// Each host runs through its steps independently.
+    Free,
+}
+
+/// One step of a play.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    /// The step's name, if it has one; see [`Step::label`].
+    pub name: Option<String>,
+    /// What the step does.
+    pub action: Action,
+    /// The variable that receives the step's result.
+    pub register: Option<String>,
+    /// Run only where this holds.
+    pub when: Option<Condition>,
+    /// Give up after this many seconds (at least 1).
+    pub timeout: Option<u64>,
+    /// Extra tries after a failure (3 when `until` is set without `retries`, else 0).
+    pub retries: u32,
+    /// Seconds between tries (default 1).
+    pub delay: u64,
+    /// Retry until this expression holds.
+    pub until: Option<String>,
+    /// A failure does not stop the host.
+    pub ignore_errors: bool,
+    /// Skip when this remote path exists.
+    pub creates: Option<String>,
+    /// Skip when this remote path does not exist.
+    pub removes: Option<String>,
+    /// Run through `sudo`.
+    pub become_: bool,
+    /// `Some(false)`: run even under `--check`; `Some(true)`: never really run.
+    pub check_mode: Option<bool>,
+    /// Tags for `--tags` / `--skip-tags`.
+    pub tags: Vec<String>,
+    /// The 1-based line of the step in the playbook file.
+    pub line: usize,
+}
+
+impl Step {
+    /// How messages refer to the step: its name, or its action (`run: df -h`).
+    pub fn label(&self) -> String {
+        match (&self.name, &self.action) {
+            (Some(name), _) => name.clone(),
+            (None, Action::Run(command)) => format!("run: {command}"),
+            (None, Action::Put(put)) => format!("put: {}", put.src),
+            (None, Action::Get(get)) => format!("get: {}", get.src),
+        }
+    }
+}
+
+/// The one thing a step does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Run a shell command (a template).
+    Run(String),
+    /// Copy a local file to the host.
+    Put(PutSpec),
+    /// Fetch a file from the host.
+    Get(GetSpec),
+}
+
+/// Where a `put` copies from and to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PutSpec {
+    /// Local file as written (may be a template), relative to
+    /// [`Playbook::base_dir`](Playbook::base_dir); see [`Playbook::local_path`].
+    pub src: String,
+    /// Path on the host (a template).
+    pub dest: String,
+    /// Permission bits to set on the host.
+    pub mode: Option<Mode>,
+    /// Render the file's contents as a template for each host.
+    pub template: bool,
+}
+
+/// Where a `get` fetches from and to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GetSpec {
+    /// Path on the host (a template).
+    pub src: String,
+    /// Local path as written (a template), relative to [`Playbook::base_dir`](Playbook::base_dir);
+    /// ending in `/` means a directory to fetch into.
+    pub dest: String,
+}

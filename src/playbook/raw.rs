@@ -1,0 +1,165 @@
+//! The playbook as written: serde and JSON Schema types that mirror the YAML exactly.
+//!
+//! Everything optional stays optional here and unknown keys are rejected; turning these
+//! into the checked model (`super::model`) is `super::validate`'s job. The JSON Schema
+//! (`schemas/playbook.schema.json`) is generated from these types.
+
+use super::values::{Condition, Mode, Serial, Tags};
+use schemars::{JsonSchema, Schema};
+use serde::Deserialize;
+use serde::de::{Deserializer, SeqAccess, Visitor};
+use serde_json::{Map, Value};
+use serde_saphyr::Spanned;
+use std::fmt;
+
+/// A playbook file: a list of plays.
+#[derive(Debug, JsonSchema)]
+#[schemars(
+    transparent,
+    title = "herd playbook",
+    description = "A list of plays; each runs its steps on the hosts its `hosts` pattern selects."
+)]
+pub(super) struct RawPlaybook(#[schemars(with = "Vec<RawPlay>")] pub Vec<Spanned<RawPlay>>);
+
+impl<'de> Deserialize<'de> for RawPlaybook {
+    /// Like `Vec`'s, but a mapping at the top (a forgotten `- `) gets a message that says
+    /// what a playbook is.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct PlaysVisitor;
+
+        impl<'de> Visitor<'de> for PlaysVisitor {
+            type Value = RawPlaybook;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list of plays, each starting with `- hosts: …`")
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawPlaybook, A::Error> {
+                let mut plays = Vec::new();
+                while let Some(play) = seq.next_element()? {
+                    plays.push(play);
+                }
+                Ok(RawPlaybook(plays))
+            }
+        }
+
+        deserializer.deserialize_any(PlaysVisitor)
+    }
+}
+
+/// One play: a host pattern, variables, and the steps to run there.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Play")]
+pub(super) struct RawPlay {
+    /// What the play does (shown in the output). Defaults to the host pattern.
+    pub name: Option<String>,
+    /// Host pattern: groups or hosts joined by `,` or `:` (union), `&` (intersection),
+    /// `!` (exclusion), e.g. `web_clusters:db_servers:!h3`.
+    #[schemars(length(min = 1))]
+    pub hosts: String,
+    /// Variables for every step of this play (any YAML values).
+    #[serde(default)]
+    #[schemars(extend("propertyNames" = { "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" }))]
+    pub vars: Map<String, Value>,
+    /// YAML files of variables (a mapping each), relative to the playbook's directory;
+    /// later files override earlier ones and `vars`.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub vars_files: Vec<Spanned<String>>,
+    /// Rolling batches: how many hosts (or what percentage) to work on at once.
+    pub serial: Option<Serial>,
+    /// Abort the play when more than this percentage of its hosts failed (0 to 100).
+    #[schemars(range(max = 100))]
+    pub max_fail_percentage: Option<u8>,
+    /// `linear` (default): every host finishes a step before the next starts;
+    /// `free`: each host runs through its steps as fast as it can.
+    #[serde(default)]
+    pub strategy: super::Strategy,
+    /// The steps, run in order.
+    #[schemars(with = "Vec<RawStep>", length(min = 1))]
+    pub steps: Vec<Spanned<RawStep>>,
+}
+
+/// One step: exactly one action (`run`, `put` or `get`) and its options.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Step", transform = exactly_one_action)]
+pub(super) struct RawStep {
+    /// What the step does (shown in the output).
+    pub name: Option<String>,
+    /// A shell command to run on the host (a template: use `{{ var | quote }}`).
+    #[schemars(length(min = 1))]
+    pub run: Option<String>,
+    /// Copy a local file to the host.
+    pub put: Option<RawPut>,
+    /// Fetch a file from the host.
+    pub get: Option<RawGet>,
+    /// Store the result (`rc`, `stdout`, `stderr`, …) in this variable for later steps.
+    #[schemars(regex(pattern = "^[A-Za-z_][A-Za-z0-9_]*$"))]
+    pub register: Option<String>,
+    /// Run the step only on hosts where this holds.
+    pub when: Option<Condition>,
+    /// Give up on the step after this many seconds.
+    #[schemars(range(min = 1))]
+    pub timeout: Option<u64>,
+    /// Try again this many times when the step fails (or `until` is false).
+    pub retries: Option<u32>,
+    /// Seconds to wait between tries (default 1).
+    pub delay: Option<u64>,
+    /// Retry until this expression holds (default retries: 3).
+    pub until: Option<String>,
+    /// Carry on with the host's next steps even if this one fails.
+    pub ignore_errors: Option<bool>,
+    /// Skip the step when this path exists on the host.
+    pub creates: Option<String>,
+    /// Skip the step when this path does not exist on the host.
+    pub removes: Option<String>,
+    /// Run through `sudo` on the host.
+    #[serde(rename = "become")]
+    pub become_: Option<bool>,
+    /// `false`: run even under `--check` (read-only probes); `true`: never really run.
+    pub check_mode: Option<bool>,
+    /// Tags for `--tags` / `--skip-tags`.
+    #[serde(default)]
+    pub tags: Tags,
+}
+
+/// `put:` copy a local file to the host.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Put")]
+pub(super) struct RawPut {
+    /// Local file, relative to the playbook's directory.
+    pub src: String,
+    /// Path on the host.
+    pub dest: String,
+    /// Permission bits on the host, e.g. "0644".
+    pub mode: Option<Mode>,
+    /// Render `src` as a template for each host before sending it (default false).
+    #[serde(default)]
+    pub template: bool,
+}
+
+/// `get:` fetch a file from the host.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Get")]
+pub(super) struct RawGet {
+    /// Path on the host.
+    pub src: String,
+    /// Local path, relative to the playbook's directory; ending in `/` means a directory.
+    pub dest: String,
+}
+
+/// The schema of a step says that exactly one of `run`, `put`, `get` is present.
+fn exactly_one_action(schema: &mut Schema) {
+    schema.insert(
+        "oneOf".into(),
+        serde_json::json!([
+            { "required": ["run"] },
+            { "required": ["put"] },
+            { "required": ["get"] }
+        ]),
+    );
+}

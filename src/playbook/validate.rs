@@ -1,0 +1,319 @@
+//! From the playbook as written to the checked model, collecting every problem.
+
+use super::error::Problem;
+use super::files::{check_put_src, read_vars_file};
+use super::model::{Action, GetSpec, Play, PutSpec, Step};
+use super::raw::{RawPlay, RawStep};
+use super::source::Source;
+use super::values::Condition;
+use crate::template::{referenced_variables, referenced_variables_in_expr};
+use serde_json::{Map, Value};
+use serde_saphyr::{Location, Spanned};
+use std::path::{Path, PathBuf};
+
+/// Retries when a step has `until:` but no `retries:` (as in Ansible).
+const DEFAULT_UNTIL_RETRIES: u32 = 3;
+/// Seconds between retries when `delay:` is not given.
+const DEFAULT_DELAY: u64 = 1;
+
+/// Checks raw plays and builds the model; every problem found is pushed to `problems`.
+pub(super) struct Validator<'a> {
+    /// The playbook text and its shown name.
+    pub source: Source<'a>,
+    /// Where relative local paths start.
+    pub base_dir: &'a Path,
+    /// Problems found so far.
+    pub problems: Vec<Problem>,
+}
+
+/// Where something sits in the playbook, and how messages call it.
+struct Place {
+    line: usize,
+    column: usize,
+    label: String,
+}
+
+impl Validator<'_> {
+    /// The play, if it is valid; otherwise its problems are recorded.
+    pub fn play(&mut self, raw: Spanned<RawPlay>) -> Option<Play> {
+        let (line, column) = position(&raw.referenced);
+        let raw_play = raw.value;
+        let name = raw_play.name.unwrap_or_else(|| raw_play.hosts.clone());
+        let place = Place {
+            line,
+            column,
+            label: labelled("play", Some(&name)),
+        };
+        let before = self.problems.len();
+
+        if raw_play.hosts.trim().is_empty() {
+            self.report(
+                &place,
+                "has an empty `hosts`; name a group, a host, or `all`",
+            );
+        }
+        if let Some(percent) = raw_play.max_fail_percentage.filter(|&p| p > 100) {
+            self.report(
+                &place,
+                format!("has max_fail_percentage {percent}; use a value from 0 to 100"),
+            );
+        }
+        if raw_play.steps.is_empty() {
+            self.report(&place, "has no steps; give it at least one under `steps:`");
+        }
+        self.check_var_names(&place, &raw_play.vars);
+        let mut vars = raw_play.vars;
+        let vars_files = self.merge_vars_files(&place, &raw_play.vars_files, &mut vars);
+        let steps: Vec<Step> = raw_play
+            .steps
+            .into_iter()
+            .filter_map(|step| self.step(step))
+            .collect();
+
+        (self.problems.len() == before).then_some(Play {
+            name,
+            hosts: raw_play.hosts,
+            vars,
+            vars_files,
+            serial: raw_play.serial,
+            max_fail_percentage: raw_play.max_fail_percentage,
+            strategy: raw_play.strategy,
+            steps,
+            line,
+        })
+    }
+
+    /// Merges each vars file over `vars`, in order; returns the files' resolved paths.
+    fn merge_vars_files(
+        &mut self,
+        play: &Place,
+        files: &[Spanned<String>],
+        vars: &mut Map<String, Value>,
+    ) -> Vec<PathBuf> {
+        let mut paths = Vec::new();
+        for file in files {
+            let path = self.base_dir.join(&file.value);
+            let (line, column) = position(&file.referenced);
+            let entry = Place {
+                line,
+                column,
+                label: play.label.clone(),
+            };
+            if !path.is_file() {
+                self.report(
+                    &entry,
+                    format!(
+                        "vars file {} does not exist (relative paths are resolved against the \
+                         playbook's directory)",
+                        path.display()
+                    ),
+                );
+                continue;
+            }
+            match read_vars_file(&path) {
+                Ok(loaded) => {
+                    let at = Place {
+                        label: format!("vars file {}", path.display()),
+                        ..entry
+                    };
+                    self.check_var_names(&at, &loaded);
+                    vars.extend(loaded);
+                }
+                Err(problem) => self.problems.push(problem),
+            }
+            paths.push(path);
+        }
+        paths
+    }
+
+    /// The step, if it is valid; otherwise its problems are recorded.
+    fn step(&mut self, raw: Spanned<RawStep>) -> Option<Step> {
+        let (line, column) = position(&raw.referenced);
+        let raw = raw.value;
+        let place = Place {
+            line,
+            column,
+            label: labelled("step", raw.name.as_deref()),
+        };
+        let before = self.problems.len();
+
+        let action = self.action(&place, &raw);
+        if let Some(register) = &raw.register {
+            if !is_identifier(register) {
+                self.report(
+                    &place,
+                    format!(
+                        "has register `{register}`, which is not a variable name; use letters, \
+                         digits and `_`, not starting with a digit"
+                    ),
+                );
+            }
+        }
+        if let Some(Condition::Expr(expr)) = &raw.when {
+            self.check_expression(&place, "when", expr);
+        }
+        if let Some(expr) = &raw.until {
+            self.check_expression(&place, "until", expr);
+        }
+        if raw.timeout == Some(0) {
+            self.report(
+                &place,
+                "has timeout 0; use at least 1 second, or leave it out",
+            );
+        }
+        for (key, value) in [("creates", &raw.creates), ("removes", &raw.removes)] {
+            if let Some(value) = value {
+                self.check_template(&place, key, value);
+            }
+        }
+
+        let action = action?;
+        (self.problems.len() == before).then(|| Step {
+            name: raw.name,
+            action,
+            register: raw.register,
+            when: raw.when,
+            timeout: raw.timeout,
+            retries: raw.retries.unwrap_or(if raw.until.is_some() {
+                DEFAULT_UNTIL_RETRIES
+            } else {
+                0
+            }),
+            delay: raw.delay.unwrap_or(DEFAULT_DELAY),
+            until: raw.until,
+            ignore_errors: raw.ignore_errors.unwrap_or(false),
+            creates: raw.creates,
+            removes: raw.removes,
+            become_: raw.become_.unwrap_or(false),
+            check_mode: raw.check_mode,
+            tags: raw.tags.0,
+            line,
+        })
+    }
+
+    /// The step's one action; two or none is a problem.
+    fn action(&mut self, place: &Place, raw: &RawStep) -> Option<Action> {
+        let present: Vec<&str> = [
+            ("run", raw.run.is_some()),
+            ("put", raw.put.is_some()),
+            ("get", raw.get.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(key, present)| present.then_some(key))
+        .collect();
+        match present.as_slice() {
+            [] => {
+                self.report(place, "has none of run, put, get; a step takes exactly one");
+                return None;
+            }
+            [_] => {}
+            [first, second, ..] => {
+                self.report(
+                    place,
+                    format!(
+                        "has both `{first}` and `{second}`; a step takes exactly one of run, put, get"
+                    ),
+                );
+                return None;
+            }
+        }
+        if let Some(command) = &raw.run {
+            if command.trim().is_empty() {
+                self.report(place, "has an empty `run`; give the command to run");
+                return None;
+            }
+            self.check_template(place, "run", command);
+            return Some(Action::Run(command.clone()));
+        }
+        if let Some(put) = &raw.put {
+            self.check_template(place, "put.src", &put.src);
+            self.check_template(place, "put.dest", &put.dest);
+            if !put.src.contains("{{") {
+                let src = self.base_dir.join(&put.src);
+                let at_step = |message: String| {
+                    let message = format!("{}: {message}", place.label);
+                    self.source.problem(place.line, place.column, message)
+                };
+                if let Err(problem) = check_put_src(&src, put.template, at_step) {
+                    self.problems.push(problem);
+                }
+            }
+            return Some(Action::Put(PutSpec {
+                src: put.src.clone(),
+                dest: put.dest.clone(),
+                mode: put.mode,
+                template: put.template,
+            }));
+        }
+        let get = raw.get.as_ref()?;
+        self.check_template(place, "get.src", &get.src);
+        self.check_template(place, "get.dest", &get.dest);
+        Some(Action::Get(GetSpec {
+            src: get.src.clone(),
+            dest: get.dest.clone(),
+        }))
+    }
+
+    /// A `when:`/`until:` is an expression: no `{{ }}`, and it must parse.
+    fn check_expression(&mut self, place: &Place, key: &str, expr: &str) {
+        if expr.contains("{{") {
+            self.report(
+                place,
+                format!(
+                    "has `{key}: {expr}`; `{key}` is already an expression, write it without \
+                     {{{{ }}}} (e.g. `{key}: disk.rc == 0`)"
+                ),
+            );
+        } else if let Err(err) = referenced_variables_in_expr(expr) {
+            self.report(place, format!("has an invalid `{key}` expression: {err}"));
+        }
+    }
+
+    /// A templated value must parse as a template.
+    fn check_template(&mut self, place: &Place, key: &str, text: &str) {
+        if let Err(err) = referenced_variables(text) {
+            self.report(place, format!("has an invalid `{key}` template: {err}"));
+        }
+    }
+
+    /// Variable names must be usable in templates.
+    fn check_var_names(&mut self, place: &Place, vars: &Map<String, Value>) {
+        for name in vars.keys().filter(|name| !is_identifier(name)) {
+            self.report(
+                place,
+                format!(
+                    "has variable `{name}`, which templates cannot name; use letters, digits \
+                     and `_`, not starting with a digit"
+                ),
+            );
+        }
+    }
+
+    fn report(&mut self, place: &Place, message: impl AsRef<str>) {
+        let message = format!("{}: {}", place.label, message.as_ref());
+        let problem = self.source.problem(place.line, place.column, message);
+        self.problems.push(problem);
+    }
+}
+
+/// `play 'Deploy'`, or just `play` when it has no name.
+fn labelled(what: &str, name: Option<&str>) -> String {
+    match name.filter(|name| !name.trim().is_empty()) {
+        Some(name) => format!("{what} '{name}'"),
+        None => what.to_owned(),
+    }
+}
+
+/// `[A-Za-z_][A-Za-z0-9_]*`
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn position(location: &Location) -> (usize, usize) {
+    let to_usize = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+    (to_usize(location.line()), to_usize(location.column()))
+}
