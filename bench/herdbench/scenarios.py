@@ -86,7 +86,7 @@ class Case:
     capture_stdout: bool = True
     payload_bytes: int = 0
     prepare: Callable[[Path], None] = lambda run_dir: None
-    verify: Callable[[Variant, Path], str | None] = lambda variant, run_dir: None
+    verify: Callable[[Path], str | None] = lambda run_dir: None
 
 
 def rotated(variants: list[Variant], rep: int) -> list[Variant]:
@@ -96,16 +96,15 @@ def rotated(variants: list[Variant], rep: int) -> list[Variant]:
 
 def measure_case(ctx: Context, case: Case) -> list[Result]:
     """Runs every variant of ``case`` ctx.reps times, alternating, and checks each run."""
-    results = {}
-    for variant in case.variants:
-        command = case.build(variant, settings.WORK_DIR / "example").shell()
-        results[variant] = Result(case.scenario, case.name, variant, len(case.hosts), command, case.payload_bytes)
+    results = {v: Result(case.scenario, case.name, v, len(case.hosts), "", case.payload_bytes) for v in case.variants}
     for rep in range(ctx.reps):
         for variant in rotated(case.variants, rep):
             run_dir = ctx.run_dir(case.scenario, case.name, variant, rep)
             case.prepare(run_dir)
-            sample, sshd_cpu, error = measure_once(case, variant, run_dir)
+            invocation = case.build(variant, run_dir)
+            sample, sshd_cpu, error = measure_once(case, invocation, run_dir)
             result = results[variant]
+            result.command = result.command or invocation.shell()
             result.samples.append(sample)
             result.sshd_cpu.append(sshd_cpu)
             if error:
@@ -115,9 +114,8 @@ def measure_case(ctx: Context, case: Case) -> list[Result]:
     return list(results.values())
 
 
-def measure_once(case: Case, variant: Variant, run_dir: Path) -> tuple[Sample, float, str | None]:
+def measure_once(case: Case, invocation: Invocation, run_dir: Path) -> tuple[Sample, float, str | None]:
     """One measured run: the sample, the sshd CPU it caused, and what failed (or None)."""
-    invocation = case.build(variant, run_dir)
     marks = case.farm.log_marks()
     sshd_before = case.farm.cpu_seconds()
     stdout = run_dir / "stdout" if case.capture_stdout else None
@@ -134,7 +132,7 @@ def measure_once(case: Case, variant: Variant, run_dir: Path) -> tuple[Sample, f
     if not error and logins < len(case.hosts):
         error = f"the sshd farm accepted {logins} logins for {len(case.hosts)} hosts"
     if not error:
-        error = case.verify(variant, run_dir)
+        error = case.verify(run_dir)
     if not error and not idle:
         error = "sshd connection processes still running 20s after the tool exited"
     return sample, sshd_cpu, error
@@ -209,14 +207,16 @@ def scenario_play(ctx: Context, n: int) -> list[Result]:
         skipped = [Result("s2", f"N={n}", HERD, n, "", skipped="herd play not available in this build")]
 
     def prepare(run_dir: Path) -> None:
+        """A clean slate on every host, and a fresh copy of the playbooks for fetched/ to land beside."""
         for _, address in hosts.hosts:
             shutil.rmtree(ctx.isolated.private_path(address, PLAY_REMOTE_DIR), ignore_errors=True)
+        shutil.copytree(settings.PLAYBOOK_DIR, run_dir / "playbooks")
 
-    def verify(variant: Variant, run_dir: Path) -> str | None:
-        return verify_fetched(run_dir / "fetched", hosts.names)
+    def verify(run_dir: Path) -> str | None:
+        return verify_fetched(run_dir / "playbooks" / "fetched", hosts.names)
 
     case = Case("s2", f"N={n}", hosts, ctx.isolated, variants,
-                build=lambda v, run_dir: tools.play(v, hosts, run_dir / "fetched", ctx.control_dir()),
+                build=lambda v, run_dir: tools.play(v, hosts, run_dir / "playbooks", ctx.control_dir()),
                 timeout=900.0, prepare=prepare, verify=verify)
     return skipped + measure_case(ctx, case)
 
@@ -268,7 +268,7 @@ def scenario_put(ctx: Context, size_mb: int, n: int) -> list[Result]:
         for copy in copies:
             copy.unlink(missing_ok=True)
 
-    def verify(variant: Variant, run_dir: Path) -> str | None:
+    def verify(run_dir: Path) -> str | None:
         bad = [c for c in copies if not c.exists() or sha256(c) != digest]
         return f"{len(bad)}/{n} hosts' copies missing or corrupt" if bad else None
 

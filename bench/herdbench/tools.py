@@ -169,16 +169,15 @@ def put_file(variant: Variant, hosts: HostSet, local: Path, remote: str) -> Invo
     raise ValueError(f"no put command for {variant.tool}")
 
 
-def play(variant: Variant, hosts: HostSet, fetch_dir: Path, control_dir: Path) -> Invocation:
-    """Scenario 2: the 4-step playbook (run, templated put, run, get)."""
+def play(variant: Variant, hosts: HostSet, playbooks: Path, control_dir: Path) -> Invocation:
+    """Scenario 2: the 4-step playbook (run, templated put, run, get) in folder ``playbooks``."""
     match variant.tool:
         case "herd":
             return Invocation([settings.herd_bin(), "play", "-i", str(hosts.herd_inventory),
                                "--forks", str(settings.FORKS), "--host-key-checking", "off",
-                               str(settings.PLAYBOOK_DIR / "herd.yml")], check=exit_zero)
+                               str(playbooks / "herd.yml")], check=exit_zero)
         case "ansible":
             return Invocation([settings.venv_tool("ansible-playbook"), "-i", str(hosts.ansible_inventory),
-                               "-f", str(settings.FORKS), *ansible_ssh_args(variant),
-                               "-e", f"fetch_dir={fetch_dir}", str(settings.PLAYBOOK_DIR / "ansible.yml")],
+                               "-f", str(settings.FORKS), *ansible_ssh_args(variant), str(playbooks / "ansible.yml")],
                               env=ansible_env(control_dir), check=exit_zero)
     raise ValueError(f"no playbook command for {variant.tool}")
