@@ -99,6 +99,7 @@ def main(argv: list[str]) -> int:
         farm.teardown()
         return 0
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with SIGINT ignored
     started, clock, load_before = time.strftime("%Y-%m-%d %H:%M %Z"), time.monotonic(), machine.load()
     farm.teardown()  # whatever an earlier, interrupted run left
     farm.ensure_identity()
@@ -130,4 +131,8 @@ def dump_json(run: report.Run, path: Path) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except KeyboardInterrupt:
+        print("bench: interrupted; its sshd processes are stopped", file=sys.stderr)
+        sys.exit(130)

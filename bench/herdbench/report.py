@@ -239,4 +239,4 @@ def failures(results: list[Result]) -> str:
     if not failed:
         return ""
     lines = [f"- {r.scenario.upper()} {r.case} {r.variant.label}: {e}" for r in failed for e in r.errors]
-    return ("## Failures\n\nLogs: bench/work/logs/<scenario>/<case>/<tool>-r<rep>/.\n\n" + "\n".join(lines) + "\n")
+    return ("## Failures\n\nEach run's output: bench/work/logs/SCENARIO/CASE/TOOL-rREP/.\n\n" + "\n".join(lines) + "\n")

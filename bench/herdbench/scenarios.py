@@ -60,7 +60,7 @@ class Context:
     run_counter: itertools.count = field(default_factory=itertools.count)
 
     def run_dir(self, scenario: str, case: str, variant: Variant, rep: int) -> Path:
-        path = settings.WORK_DIR / "logs" / scenario / case / f"{variant.label.replace(' ', '')}-r{rep + 1}"
+        path = settings.WORK_DIR / "logs" / scenario / case.replace(" ", "_") / f"{variant.label.replace(' ', '')}-r{rep + 1}"
         shutil.rmtree(path, ignore_errors=True)
         path.mkdir(parents=True)
         return path
