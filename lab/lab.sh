@@ -93,6 +93,19 @@ Subsystem sftp /usr/lib/openssh/sftp-server
 CONF
 }
 
+# As root, each lab host gets its own /tmp (lab/state/hosts/NAME/tmp, bind-mounted in a private
+# mount namespace), as separate machines would: otherwise four users sharing one sticky /tmp
+# could not replace each other's files, and tests could not see which host wrote what.
+start_sshd() { # host-dir
+  local dir=$1
+  if is_root && command -v unshare >/dev/null; then
+    install -d -m 1777 "$dir/tmp"
+    unshare --mount --propagation private sh -c 'mount --bind "$1/tmp" /tmp && exec "$2" -f "$1/sshd_config" -E "$1/sshd.log"' sh "$dir" "$SSHD"
+  else
+    "$SSHD" -f "$dir/sshd_config" -E "$dir/sshd.log"
+  fi
+}
+
 wait_for_port() { # address port
   local i
   for i in $(seq 1 50); do
@@ -124,7 +137,7 @@ cmd_up() {
     write_sshd_config "$name" "$address" "$port" "$user" "$password"
     local dir; dir=$(host_dir "$name")
     if ! is_running "$name"; then
-      "$SSHD" -f "$dir/sshd_config" -E "$dir/sshd.log" || die "sshd for $name ($address:$port) did not start: see $dir/sshd.log (is something else on that port?)"
+      start_sshd "$dir" || die "sshd for $name ($address:$port) did not start: see $dir/sshd.log (is something else on that port?)"
     fi
     wait_for_port "$address" "$port" || die "$name: nothing answers on $address:$port; see $dir/sshd.log"
     local hk; hk=$(cut -d' ' -f1,2 "$dir/ssh_host_ed25519_key.pub")

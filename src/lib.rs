@@ -3,9 +3,15 @@
 //! Data flows one way: `cli` → `inventory` → `targets` → `executor` (over `ssh`)
 //! → `event`s → `report`. See ARCHITECTURE.md for the map.
 
+pub mod cli;
+pub mod commands;
 pub mod event;
+pub mod executor;
+pub mod inventory;
+pub mod plan;
 pub mod playbook;
 pub mod report;
 pub mod secret;
 pub mod ssh;
+pub mod targets;
 pub mod template;

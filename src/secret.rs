@@ -10,6 +10,20 @@ use std::fmt;
 /// The text shown wherever a secret would otherwise appear.
 pub const MASK: &str = "********";
 
+/// Whether a variable of this name holds a secret, so its value is never shown.
+///
+/// True for `password` and any name ending in `_password`, `_pass` or `passphrase`
+/// (ignoring ASCII case): `ansible_password`, `ansible_ssh_pass`, `become_password`,
+/// `ansible_become_pass`, `ansible_ssh_private_key_passphrase`, … Names of variables
+/// that only *name* an environment variable (`password_env`) are not secret.
+pub fn is_secret_key(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    name == "password"
+        || name.ends_with("_password")
+        || name.ends_with("_pass")
+        || name.ends_with("passphrase")
+}
+
 /// A secret value (password, passphrase). Its `Debug` prints [`MASK`].
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -35,6 +49,34 @@ impl fmt::Debug for Secret {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secret_keys_are_recognised() {
+        for key in [
+            "password",
+            "ansible_password",
+            "ansible_ssh_pass",
+            "become_password",
+            "ANSIBLE_BECOME_PASS",
+            "ansible_ssh_private_key_passphrase",
+            "db_password",
+            "PASSWORD",
+        ] {
+            assert!(is_secret_key(key), "{key}");
+        }
+        for key in [
+            "user",
+            "passwd_file",
+            "password_env",
+            "key_passphrase_env",
+            "passphrase_file",
+            "pass",
+            "compass",
+            "bypass_cache",
+        ] {
+            assert!(!is_secret_key(key), "{key}");
+        }
+    }
 
     #[test]
     fn debug_never_reveals_the_value() {

@@ -1,1 +1,8 @@
-fn main() {}
+//! `batch_run`: see `herd::cli`.
+
+fn main() {
+    std::process::exit(herd::cli::main(
+        herd::cli::Flavor::BatchRun,
+        std::env::args(),
+    ));
+}

@@ -1,1 +1,8 @@
-fn main() {}
+//! `batch_scp`: see `herd::cli`.
+
+fn main() {
+    std::process::exit(herd::cli::main(
+        herd::cli::Flavor::BatchScp,
+        std::env::args(),
+    ));
+}

@@ -9,7 +9,7 @@ use std::path::Path;
 
 /// Reads a vars file: a YAML mapping of variable names to values (an empty file is an
 /// empty mapping). Problems point into the vars file itself.
-pub(super) fn read_vars_file(path: &Path) -> Result<Map<String, Value>, Problem> {
+pub(crate) fn read_vars_file(path: &Path) -> Result<Map<String, Value>, Problem> {
     let name = path.display().to_string();
     let text = read_text(path, &name)?;
     let source = Source {

@@ -38,8 +38,12 @@ pub use schema::schema_json;
 pub use source::MAX_FILE_BYTES;
 pub use values::{Condition, Mode, Serial};
 
+pub(crate) use files::read_vars_file;
+pub(crate) use source::read_text;
+pub(crate) use validate::is_identifier;
+
 use raw::RawPlaybook;
-use source::{Source, file_problem, read_text};
+use source::{Source, file_problem};
 use std::path::{Path, PathBuf};
 use validate::Validator;
 

@@ -5,7 +5,7 @@
 
 use super::values::{Condition, Mode, Serial};
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::path::PathBuf;
 
@@ -54,7 +54,7 @@ pub struct Play {
 }
 
 /// How the hosts of a play move through its steps.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Strategy {
     /// Every host finishes a step before any host starts the next (the default).
@@ -141,7 +141,8 @@ pub struct PutSpec {
 pub struct GetSpec {
     /// Path on the host (a template).
     pub src: String,
-    /// Local path as written (a template), relative to [`Playbook::base_dir`](Playbook::base_dir);
-    /// ending in `/` means a directory to fetch into.
+    /// Local directory to fetch into, as written (a template), relative to
+    /// [`Playbook::base_dir`](Playbook::base_dir). The planner adds a folder named after
+    /// the host unless one is already there, so hosts never overwrite each other.
     pub dest: String,
 }

@@ -148,7 +148,7 @@ pub(super) struct RawPut {
 pub(super) struct RawGet {
     /// Path on the host.
     pub src: String,
-    /// Local path, relative to the playbook's directory; ending in `/` means a directory.
+    /// Local directory to fetch into, relative to the playbook's directory; one folder per host.
     pub dest: String,
 }
 

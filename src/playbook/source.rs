@@ -44,7 +44,7 @@ pub(super) fn file_problem(name: &str, message: impl Into<String>) -> Problem {
 }
 
 /// Reads a UTF-8 text file of at most [`MAX_FILE_BYTES`]; `name` is how messages show it.
-pub(super) fn read_text(path: &Path, name: &str) -> Result<String, Problem> {
+pub(crate) fn read_text(path: &Path, name: &str) -> Result<String, Problem> {
     let cannot_read = |err: std::io::Error| file_problem(name, format!("cannot read: {err}"));
     let file = std::fs::File::open(path).map_err(cannot_read)?;
     let too_big = |size: u64| {

@@ -305,7 +305,7 @@ fn labelled(what: &str, name: Option<&str>) -> String {
 }
 
 /// `[A-Za-z_][A-Za-z0-9_]*`
-fn is_identifier(name: &str) -> bool {
+pub(crate) fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
     chars
         .next()

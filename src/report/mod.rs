@@ -57,9 +57,11 @@ mod units;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use hostlist::compact as compact_hosts;
 pub use notice::{error, print_document, warning};
 pub use options::{OutputMode, ReportOptions};
 pub use reporter::{Reporter, report_events};
 pub use summary::{
     EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, RunSummary,
 };
+pub(crate) use units::bytes as format_bytes;

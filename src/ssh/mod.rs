@@ -3,11 +3,44 @@
 //! The executor sees only [`Transport`] (so a `local` transport or others can join
 //! later) and [`connect`]. A [`ConnectError`] means the host is *unreachable*; an
 //! [`OperationError`] on a connected host means the host *failed*.
+//!
+//! Map of this folder:
+//! - `connect` opens the TCP connection, negotiates (`algorithms`), checks the host key
+//!   (`known_hosts`) and authenticates (`auth`, `key_file`);
+//! - `connection` is the connected [`SshConnection`] implementing [`Transport`];
+//! - `exec` runs commands over a `channel` (raw libssh2, so it can send signals),
+//!   waiting on the socket with `wait`;
+//! - `put` and `get` copy files over SFTP (`sftp` holds their shared helpers,
+//!   `rename` the atomic overwrite, `names` the temp names and name checks).
 
-use std::path::PathBuf;
+mod algorithms;
+mod auth;
+mod channel;
+mod connect;
+mod connection;
+mod error;
+mod exec;
+mod get;
+mod home;
+mod key_file;
+mod known_hosts;
+mod names;
+mod put;
+mod rename;
+mod sftp;
+mod wait;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
+use crate::event::Stream;
 use crate::secret::Secret;
+
+pub use connect::connect;
+pub use connection::SshConnection;
+pub use error::{ConnectError, OperationError};
+pub use known_hosts::{HostKeyError, KnownHosts};
 
 /// Everything needed to reach one host, resolved from the inventory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,4 +69,77 @@ pub enum HostKeyChecking {
     AcceptNew,
     /// Check nothing (throwaway labs only); a warning is printed once.
     Off,
+}
+
+/// How [`connect`] reaches and authenticates a host.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    /// Bounds the TCP connect, the SSH handshake and authentication together.
+    pub connect_timeout: Duration,
+    /// How the server's host key is checked against known_hosts.
+    pub host_key_checking: HostKeyChecking,
+    /// Password typed once at the prompt (`--ask-pass`), used for hosts without one.
+    pub ask_pass: Option<Secret>,
+}
+
+/// The inputs of one [`Transport::exec`] besides the command itself.
+#[derive(Debug, Clone, Copy)]
+pub struct ExecRequest<'a> {
+    /// Bytes written to the command's standard input, followed by end-of-file.
+    /// `None` sends end-of-file at once (like `ssh host cmd </dev/null`).
+    pub stdin: Option<&'a [u8]>,
+    /// After this long the remote process group is ended and the call returns
+    /// [`OperationError::TimedOut`].
+    pub timeout: Option<Duration>,
+    /// Set to `true` (from any thread) to end the remote process group; the call then
+    /// returns [`OperationError::Cancelled`] within about 100 ms plus the kill grace.
+    pub cancel: &'a AtomicBool,
+}
+
+/// One file copied completely by [`Transport::put`] or [`Transport::get`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileTransferred {
+    /// Where the bytes came from (a local path for put, a remote path for get).
+    pub source: String,
+    /// Where they were written (a remote path for put, a local path for get).
+    pub destination: String,
+    /// How many bytes.
+    pub bytes: u64,
+    /// How long this file took, from opening the source to the final rename.
+    pub elapsed: Duration,
+}
+
+/// What the executor can do on a connected host.
+pub trait Transport: Send {
+    /// Runs `command` through the remote user's shell (like `ssh host cmd`), streaming
+    /// output chunks to `sink` as they arrive (raw bytes, any chunking; the caller
+    /// splits lines). Returns the exit status; a command killed by a signal reports
+    /// 128 + the signal number, like a shell.
+    fn exec(
+        &mut self,
+        command: &str,
+        request: ExecRequest<'_>,
+        sink: &mut dyn FnMut(Stream, &[u8]),
+    ) -> Result<i32, OperationError>;
+
+    /// Copies a local file or directory (recursively) to `remote`. `remote` ending in
+    /// '/' or being an existing remote directory means "into it". Modes are preserved.
+    /// Each file is written to a temp name in its destination directory, then renamed
+    /// into place, so readers see the old or the new content, never a part.
+    fn put(
+        &mut self,
+        local: &Path,
+        remote: &str,
+        on_file: &mut dyn FnMut(FileTransferred),
+    ) -> Result<(), OperationError>;
+
+    /// Copies a remote file or directory (recursively) into `local_dir` as
+    /// `local_dir/<basename>`. Never writes outside `local_dir`; each file goes to a
+    /// temp name first, then is renamed into place.
+    fn get(
+        &mut self,
+        remote: &str,
+        local_dir: &Path,
+        on_file: &mut dyn FnMut(FileTransferred),
+    ) -> Result<(), OperationError>;
 }

@@ -19,10 +19,11 @@ mod origin;
 mod secrets;
 mod vars;
 
+pub use crate::secret::is_secret_key;
 pub use error::{SyntaxError, TemplateError};
 pub use minijinja::Value;
 pub use origin::Origin;
-pub use secrets::{is_secret_key, mask_secrets};
+pub use secrets::mask_secrets;
 pub use vars::{referenced_variables, referenced_variables_in_expr};
 
 use error::{Inside, detail_of};
@@ -104,6 +105,12 @@ impl Templates {
             return Err(fail(minijinja::Error::from(ErrorKind::UndefinedError)));
         }
         Ok(value.is_true())
+    }
+
+    /// Whether `name` is a global function or value of the environment (`range`,
+    /// `dict`, `namespace`, …) rather than a variable a context must give.
+    pub fn is_global(&self, name: &str) -> bool {
+        self.env.globals().any(|(global, _)| global == name)
     }
 
     fn render(

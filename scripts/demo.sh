@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The demo: brings up the local SSH lab, builds herd, and runs batch_run and batch_scp against it.
+#   scripts/demo.sh     (as root on a fresh Debian machine: installs what it needs)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup-machine.sh
+lab/lab.sh up
+cargo build --release --locked --quiet
+bin=target/release
+lab=(-i lab/inventory.ini --known-hosts lab/state/known_hosts --host-key-checking strict)
+show() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@" || true; }
+
+show "$bin/batch_run" "${lab[@]}" -h h1,h2 -g db_servers -cmd 'echo "I am $(whoami) on port ${SSH_CONNECTION##* }"'
+show "$bin/batch_run" "${lab[@]}" -g all -cmd 'for i in 1 2 3; do echo "tick $i"; sleep 1; done'
+demo_dir=$(mktemp -d)
+printf 'print("hello from herd")\n' >"$demo_dir/test.py"
+show "$bin/batch_scp" "${lab[@]}" -g web_clusters,db_servers -action put -local "$demo_dir/test.py" -remote /tmp/
+show "$bin/batch_run" "${lab[@]}" -g all -cmd 'python3 /tmp/test.py 2>/dev/null || cat /tmp/test.py'
+show "$bin/batch_scp" "${lab[@]}" -g all -action get -remote /tmp/test.py -local "$demo_dir/fetched"
+show find "$demo_dir/fetched" -type f
+show "$bin/batch_run" "${lab[@]}" -g all --gather -cmd 'uname -s; test "$(whoami)" != herd_bob'
+rm -rf "$demo_dir"

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs what herd's build, lab and tests need on a Debian machine (idempotent, as root).
+set -euo pipefail
+need=()
+for pkg in openssh-server openssh-client pkg-config libssl-dev sshpass; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
+done
+if [ "${#need[@]}" -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then echo "setup: missing ${need[*]}: run as root or install them" >&2; exit 1; fi
+  echo "setup: installing ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+command -v cargo >/dev/null || { echo "setup: cargo not found: install Rust (rustup) first" >&2; exit 1; }

@@ -1,0 +1,182 @@
+//! The command line, as clap types. `-h` means hosts everywhere; help is `--help`.
+
+use std::path::PathBuf;
+
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+
+use crate::ssh::HostKeyChecking;
+
+/// herd: run commands and copy files on many hosts over SSH, in parallel.
+#[derive(Debug, Parser)]
+#[command(
+    name = "herd",
+    version,
+    disable_help_flag = true,
+    propagate_version = true
+)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+    /// Print help.
+    #[arg(long, action = ArgAction::Help, global = true)]
+    pub help: Option<bool>,
+}
+
+/// herd's subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a shell command on every target host, printing output live as `NAME: line`.
+    #[command(disable_help_flag = true)]
+    Run(RunArgs),
+    /// Copy files to (put) or from (get) every target host over SFTP.
+    #[command(disable_help_flag = true)]
+    Scp(ScpArgs),
+    /// Show the inventory: `--list` (JSON), `--graph` (group tree) or `--host NAME`.
+    #[command(disable_help_flag = true)]
+    Inventory(InventoryArgs),
+}
+
+/// `herd run` / `batch_run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Which hosts.
+    #[command(flatten)]
+    pub targets: TargetArgs,
+    /// The command to run through each remote user's shell, e.g. "df -h".
+    #[arg(long = "cmd", value_name = "COMMAND", conflicts_with = "command_words")]
+    pub cmd: Option<String>,
+    /// The command, as trailing words (after `--` if it has options): herd run -g web -- df -h
+    #[arg(value_name = "COMMAND", trailing_var_arg = true)]
+    pub command_words: Vec<String>,
+    /// How to connect.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// How to show results.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `herd scp` / `batch_scp`.
+#[derive(Debug, Args)]
+pub struct ScpArgs {
+    /// Which hosts.
+    #[command(flatten)]
+    pub targets: TargetArgs,
+    /// put: local → each host; get: each host → LOCAL/HOSTNAME/.
+    #[arg(long, value_enum)]
+    pub action: ScpAction,
+    /// put: the file or directory to send. get: the directory that receives one folder per host.
+    #[arg(long, value_name = "PATH")]
+    pub local: PathBuf,
+    /// put: the destination (ending in `/` or an existing directory: into it). get: the remote file or directory.
+    #[arg(long, value_name = "PATH")]
+    pub remote: String,
+    /// How to connect.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// How to show results.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Direction of `scp`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScpAction {
+    /// Local to remote.
+    Put,
+    /// Remote to local.
+    Get,
+}
+
+/// `herd inventory`.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false, id = "view")]
+pub struct InventoryArgs {
+    /// The inventory file [default: $HERD_INVENTORY, else ./inventory/hosts.ini].
+    #[arg(short = 'i', long, value_name = "FILE")]
+    pub inventory: Option<PathBuf>,
+    /// Every group and host with merged vars, as JSON (passwords shown as ********).
+    #[arg(long, group = "view")]
+    pub list: bool,
+    /// The group tree.
+    #[arg(long, group = "view")]
+    pub graph: bool,
+    /// One host's merged vars, as JSON.
+    #[arg(long, value_name = "NAME", group = "view")]
+    pub host: Option<String>,
+}
+
+/// Target selection, shared by every command that touches hosts.
+#[derive(Debug, Args)]
+pub struct TargetArgs {
+    /// The inventory file [default: $HERD_INVENTORY, else ./inventory/hosts.ini].
+    #[arg(short = 'i', long, value_name = "FILE")]
+    pub inventory: Option<PathBuf>,
+    /// Hosts: names, ranges (web[01:05]), globs (db*), @FILE (one name a line); comma-separated.
+    #[arg(
+        short = 'h',
+        long = "hosts",
+        value_name = "HOSTS",
+        value_delimiter = ','
+    )]
+    pub hosts: Vec<String>,
+    /// Groups from the inventory (`all` works); comma-separated.
+    #[arg(
+        short = 'g',
+        long = "groups",
+        value_name = "GROUPS",
+        value_delimiter = ','
+    )]
+    pub groups: Vec<String>,
+}
+
+/// How to reach hosts, shared by every command that connects.
+#[derive(Debug, Args)]
+pub struct ConnectionArgs {
+    /// At most this many hosts are worked on at once.
+    #[arg(short = 'f', long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub forks: u32,
+    /// Seconds allowed for TCP connect, SSH handshake and authentication.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = parse_seconds)]
+    pub connect_timeout: f64,
+    /// Seconds a command may run before its channel is closed and the host marked failed [default: no limit].
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    pub timeout: Option<f64>,
+    /// What to do with server host keys.
+    #[arg(long, value_enum, default_value_t = HostKeyChecking::AcceptNew)]
+    pub host_key_checking: HostKeyChecking,
+    /// known_hosts file [default: ~/.ssh/known_hosts].
+    #[arg(long, value_name = "FILE")]
+    pub known_hosts: Option<PathBuf>,
+    /// Prompt once (no echo) for a password for hosts that have none in the inventory.
+    #[arg(long)]
+    pub ask_pass: bool,
+}
+
+/// How results are shown.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// No live lines: at the end, group hosts with identical output (like clush -b).
+    #[arg(short = 'b', long)]
+    pub gather: bool,
+    /// text: live `NAME: line`; json: JSON Lines events on stdout.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text, conflicts_with = "gather")]
+    pub output: OutputFormat,
+}
+
+/// `--output`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Human-readable lines.
+    Text,
+    /// JSON Lines events.
+    Json,
+}
+
+fn parse_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(secs) if secs.is_finite() && secs > 0.0 && secs <= 1e9 => Ok(secs),
+        _ => Err(format!("`{text}` is not a positive number of seconds")),
+    }
+}

@@ -1,0 +1,22 @@
+//! The subcommands: each turns parsed arguments into a run and returns an exit code.
+//!
+//! Errors a user caused before anything ran come back as [`CommandError`] (exit 1);
+//! what happened on hosts comes back as the reporter's summary.
+
+mod adhoc;
+mod error;
+mod inventory_view;
+mod setup;
+
+pub use error::CommandError;
+
+use crate::cli::args::{Cli, Command};
+
+/// Runs one parsed command line; returns the process exit code.
+pub fn dispatch(cli: Cli) -> Result<i32, CommandError> {
+    match cli.command {
+        Command::Run(args) => adhoc::run(args),
+        Command::Scp(args) => adhoc::scp(args),
+        Command::Inventory(args) => inventory_view::show(args),
+    }
+}

@@ -1,0 +1,82 @@
+//! What every host-touching command does first: inventory, targets, connection options.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use super::CommandError;
+use crate::cli::args::{ConnectionArgs, TargetArgs};
+use crate::executor::{ExecutorOptions, HostTarget};
+use crate::inventory::{self, Inventory};
+use crate::report;
+use crate::secret::Secret;
+use crate::ssh::{ConnectOptions, HostKeyChecking, KnownHosts};
+use crate::targets;
+
+/// Looks up an environment variable; the one place herd reads the process environment.
+pub fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+/// Loads the inventory named by `-i`, `$HERD_INVENTORY` or the default path.
+pub fn load_inventory(flag: Option<&std::path::Path>) -> Result<Inventory, CommandError> {
+    let path = inventory::default_inventory_path(flag, &env_var);
+    Ok(Inventory::load(&path)?)
+}
+
+/// Resolves `-h`/`-g` against the inventory into hosts with their connection settings.
+pub fn select_targets(args: &TargetArgs) -> Result<Vec<HostTarget>, CommandError> {
+    let inventory = load_inventory(args.inventory.as_deref())?;
+    let hosts = targets::select(&inventory, &args.hosts, &args.groups)?;
+    hosts
+        .into_iter()
+        .map(|host| {
+            Ok(HostTarget {
+                name: host.name.as_str().into(),
+                spec: host.connection(&env_var)?,
+            })
+        })
+        .collect()
+}
+
+/// Turns the connection flags into executor options, prompting for `--ask-pass` once.
+pub fn executor_options(
+    args: &ConnectionArgs,
+    targets: &[HostTarget],
+    cancel: Arc<AtomicBool>,
+) -> Result<ExecutorOptions, CommandError> {
+    let needs_password = targets.iter().any(|t| t.spec.password.is_none());
+    let ask_pass = if args.ask_pass && needs_password {
+        let password = rpassword::prompt_password("herd: SSH password: ")
+            .map_err(|e| CommandError::Usage(format!("--ask-pass: cannot read a password: {e}")))?;
+        Some(Secret::new(password))
+    } else {
+        None
+    };
+    if args.host_key_checking == HostKeyChecking::Off {
+        report::warning(
+            "--host-key-checking off: server identities are not verified; use it only on throwaway labs",
+        );
+    }
+    Ok(ExecutorOptions {
+        forks: args.forks as usize,
+        connect: ConnectOptions {
+            connect_timeout: Duration::from_secs_f64(args.connect_timeout),
+            host_key_checking: args.host_key_checking,
+            ask_pass,
+        },
+        command_timeout: args.timeout.map(Duration::from_secs_f64),
+        cancel,
+    })
+}
+
+/// Opens the known_hosts file the run checks host keys against.
+pub fn known_hosts(args: &ConnectionArgs) -> Result<KnownHosts, CommandError> {
+    let path: PathBuf = args
+        .known_hosts
+        .clone()
+        .unwrap_or_else(KnownHosts::default_path);
+    KnownHosts::open(path, args.host_key_checking)
+        .map_err(|e| CommandError::KnownHosts(e.to_string()))
+}

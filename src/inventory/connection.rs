@@ -1,0 +1,265 @@
+//! From a host's merged vars to the [`HostSpec`] the SSH transport needs.
+//!
+//! | setting  | keys                                                   | default            |
+//! |----------|--------------------------------------------------------|--------------------|
+//! | address  | `host`, `ansible_host`                                 | the host's name    |
+//! | port     | `port`, `ansible_port`                                 | 22                 |
+//! | user     | `user`, `ansible_user`                                 | the local user     |
+//! | password | `password`, `ansible_password`, `ansible_ssh_pass`, or `password_env` (a variable's name) | none |
+//! | key file | `key`, `ansible_ssh_private_key_file` (`~/` is `$HOME/`) | none             |
+//! | key passphrase | `key_passphrase_env` (a variable's name)         | none               |
+
+use std::path::PathBuf;
+
+use super::Host;
+use super::error::{ConnectionProblem, InventoryError};
+use super::vars::{self, KEY_PASSPHRASE_ENV, PASSWORD_ENV, Setting};
+use crate::secret::Secret;
+use crate::ssh::HostSpec;
+
+/// Port used when the inventory gives none.
+pub const DEFAULT_PORT: u16 = 22;
+
+/// Remote user when neither the inventory nor the environment gives one.
+const FALLBACK_USER: &str = "root";
+
+impl Host {
+    /// Resolves the host's connection settings. `env` looks up environment variables
+    /// (`&|k| std::env::var(k).ok()` in production, a closure in tests); it supplies
+    /// `password_env`/`key_passphrase_env` values, `$HOME` for `~/` and the default user.
+    ///
+    /// The default user is `$USER`, else `$LOGNAME`, else the name of the effective
+    /// uid from the password database, else `root`.
+    pub fn connection(
+        &self,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<HostSpec, InventoryError> {
+        let fail = |problem| InventoryError::Connection {
+            host: self.name.clone(),
+            problem,
+        };
+        let setting = |setting| match vars::find(&self.vars, setting) {
+            Some((key, "")) => Err(fail(ConnectionProblem::Empty {
+                key: key.to_owned(),
+            })),
+            found => Ok(found),
+        };
+        let address =
+            setting(Setting::Address)?.map_or_else(|| self.name.clone(), |(_, v)| v.to_owned());
+        let port = match setting(Setting::Port)? {
+            None => DEFAULT_PORT,
+            Some((key, value)) => vars::parse_port(value).ok_or_else(|| {
+                fail(ConnectionProblem::BadPort {
+                    key: key.to_owned(),
+                    value: value.to_owned(),
+                })
+            })?,
+        };
+        let user = match setting(Setting::User)? {
+            Some((_, user)) => user.to_owned(),
+            None => local_user(env),
+        };
+        let password = match setting(Setting::Password)? {
+            None => None,
+            Some((PASSWORD_ENV, var)) => Some(from_env(PASSWORD_ENV, var, env).map_err(fail)?),
+            Some((_, literal)) => Some(Secret::new(literal)),
+        };
+        let key_file = setting(Setting::Key)?.map(|(_, path)| expand_home(path, env));
+        let key_passphrase = match setting(Setting::KeyPassphrase)? {
+            None => None,
+            Some((_, var)) => Some(from_env(KEY_PASSPHRASE_ENV, var, env).map_err(fail)?),
+        };
+        Ok(HostSpec {
+            address,
+            port,
+            user,
+            password,
+            key_file,
+            key_passphrase,
+        })
+    }
+}
+
+/// The secret held by environment variable `var`, named by inventory key `key`.
+fn from_env(
+    key: &str,
+    var: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Secret, ConnectionProblem> {
+    env(var)
+        .map(Secret::new)
+        .ok_or_else(|| ConnectionProblem::EnvUnset {
+            key: key.to_owned(),
+            var: var.to_owned(),
+        })
+}
+
+/// `path` with a leading `~/` replaced by `$HOME/` when `HOME` is known.
+fn expand_home(path: &str, env: &dyn Fn(&str) -> Option<String>) -> PathBuf {
+    match (path.strip_prefix("~/"), env("HOME")) {
+        (Some(rest), Some(home)) if !home.is_empty() => PathBuf::from(home).join(rest),
+        _ => PathBuf::from(path),
+    }
+}
+
+/// The local user: `$USER`, `$LOGNAME`, the password database, or `root`.
+fn local_user(env: &dyn Fn(&str) -> Option<String>) -> String {
+    ["USER", "LOGNAME"]
+        .iter()
+        .filter_map(|var| env(var))
+        .find(|name| !name.is_empty())
+        .or_else(passwd_user)
+        .unwrap_or_else(|| FALLBACK_USER.to_owned())
+}
+
+/// The name of the effective uid in the password database.
+#[cfg(unix)]
+fn passwd_user() -> Option<String> {
+    let mut buffer = vec![0 as libc::c_char; 16 * 1024];
+    // SAFETY: `passwd` is plain old data; all-zero is a valid (empty) value.
+    let mut entry: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut result: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: every pointer is valid for the call and `buffer.len()` is its real size;
+    // getpwuid_r writes only into `entry`, `buffer` and `result`.
+    let status = unsafe {
+        libc::getpwuid_r(
+            libc::geteuid(),
+            &mut entry,
+            buffer.as_mut_ptr(),
+            buffer.len(),
+            &mut result,
+        )
+    };
+    if status != 0 || result.is_null() || entry.pw_name.is_null() {
+        return None;
+    }
+    // SAFETY: on success `pw_name` points to a NUL-terminated string inside `buffer`,
+    // which outlives this borrow.
+    let name = unsafe { std::ffi::CStr::from_ptr(entry.pw_name) };
+    name.to_str()
+        .ok()
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned)
+}
+
+/// No password database off Unix.
+#[cfg(not(unix))]
+fn passwd_user() -> Option<String> {
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::Inventory;
+
+    fn host(line: &str) -> Host {
+        let inventory = Inventory::parse("t.ini", line).expect("valid inventory");
+        inventory.hosts()[0].clone()
+    }
+
+    fn env_with(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |key| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    #[test]
+    fn defaults() {
+        let spec = host("web1")
+            .connection(&env_with(&[("USER", "alice")]))
+            .unwrap();
+        assert_eq!(spec.address, "web1");
+        assert_eq!(spec.port, 22);
+        assert_eq!(spec.user, "alice");
+        assert_eq!(spec.password, None);
+        assert_eq!(spec.key_file, None);
+        assert_eq!(spec.key_passphrase, None);
+        let spec = host("web1")
+            .connection(&env_with(&[("USER", ""), ("LOGNAME", "lg")]))
+            .unwrap();
+        assert_eq!(spec.user, "lg");
+        let spec = host("web1").connection(&env_with(&[])).unwrap();
+        assert!(!spec.user.is_empty());
+    }
+
+    #[test]
+    fn short_names_and_aliases() {
+        let env = env_with(&[("HOME", "/home/a")]);
+        let spec = host("w host=10.0.0.1 port=2222 user=bob password=pw key=~/.ssh/id")
+            .connection(&env)
+            .unwrap();
+        assert_eq!(
+            (spec.address.as_str(), spec.port, spec.user.as_str()),
+            ("10.0.0.1", 2222, "bob")
+        );
+        assert_eq!(spec.password.as_ref().map(Secret::expose), Some("pw"));
+        assert_eq!(spec.key_file, Some(PathBuf::from("/home/a/.ssh/id")));
+        let spec = host("w ansible_host=h ansible_port=2 ansible_user=u ansible_ssh_pass=p ansible_ssh_private_key_file=/k")
+            .connection(&env)
+            .unwrap();
+        assert_eq!(
+            (spec.address.as_str(), spec.port, spec.user.as_str()),
+            ("h", 2, "u")
+        );
+        assert_eq!(spec.password.as_ref().map(Secret::expose), Some("p"));
+        assert_eq!(spec.key_file, Some(PathBuf::from("/k")));
+        let spec = host("w ansible_password=q").connection(&env).unwrap();
+        assert_eq!(spec.password.as_ref().map(Secret::expose), Some("q"));
+    }
+
+    #[test]
+    fn password_env_set_and_unset() {
+        let set = env_with(&[("PASS_WEB", "s3cret"), ("KEY_PW", "kp")]);
+        let spec = host("w password_env=PASS_WEB key=/k key_passphrase_env=KEY_PW")
+            .connection(&set)
+            .unwrap();
+        assert_eq!(spec.password.as_ref().map(Secret::expose), Some("s3cret"));
+        assert_eq!(spec.key_passphrase.as_ref().map(Secret::expose), Some("kp"));
+
+        let error = host("w password_env=PASS_X")
+            .connection(&env_with(&[]))
+            .unwrap_err();
+        let text = error.to_string();
+        assert!(
+            text.starts_with("host w: password_env PASS_X is not set; export it"),
+            "{text}"
+        );
+        let error = host("w key_passphrase_env=KP")
+            .connection(&env_with(&[]))
+            .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("key_passphrase_env KP is not set"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn secrets_never_in_debug_output() {
+        let spec = host("w password=hunter2")
+            .connection(&env_with(&[]))
+            .unwrap();
+        assert!(!format!("{spec:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn bad_values_are_errors_not_panics() {
+        let mut bad = host("w");
+        bad.vars.insert("port".into(), "http".into());
+        let error = bad.connection(&env_with(&[])).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "host w: port=http is not a port; give a number from 1 to 65535"
+        );
+        let error = host("w host=").connection(&env_with(&[])).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "host w: host is empty; give a value or remove it from the inventory"
+        );
+    }
+}

@@ -1,0 +1,181 @@
+//! The INI inventory (Ansible's dialect): hosts, groups, children, vars and ranges.
+//!
+//! [`Inventory::parse`] reads the whole text in two passes: `parse` turns lines into
+//! a draft (hosts, groups, vars, each with its line), then `resolve` checks what
+//! needs the whole file (children exist, no cycles, `[g:vars]` groups are defined) and
+//! merges each host's vars by precedence. Any problem is an [`InventoryError`] with
+//! `file:line`; an inventory with an error yields no hosts at all.
+//!
+//! Merge precedence, lowest first: `[all:vars]`, then the host's groups ordered by
+//! depth (distance from `all` along the longest children path; ties by group name, as
+//! Ansible does), then the host's own line. Keys that are aliases of one connection
+//! setting (`port`/`ansible_port`, …) replace each other.
+//!
+//! Secret values (see [`is_secret_key`]) never appear in errors or `Debug` output.
+
+mod connection;
+mod error;
+mod parse;
+pub mod range;
+mod redact;
+mod resolve;
+pub mod show;
+mod vars;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use connection::DEFAULT_PORT;
+pub use error::{Conflict, ConnectionProblem, InventoryError, Location, Problem};
+pub use range::{HostPattern, MAX_HOSTS, RangeError};
+pub use vars::is_secret_key;
+
+/// The implicit group every host belongs to.
+pub const ALL: &str = "all";
+
+/// The implicit group of hosts that are in no other group.
+pub const UNGROUPED: &str = "ungrouped";
+
+/// Where the inventory is read from when `-i` is not given and `HERD_INVENTORY` is unset.
+pub const DEFAULT_INVENTORY: &str = "inventory/hosts.ini";
+
+/// A parsed, checked inventory. Built only by [`Inventory::load`] or [`Inventory::parse`].
+#[derive(Debug, Clone)]
+pub struct Inventory {
+    source: String,
+    hosts: Vec<Host>,
+    host_index: HashMap<String, usize>,
+    groups: Vec<Group>,
+    group_index: HashMap<String, usize>,
+    has_passwords: bool,
+}
+
+impl Inventory {
+    /// Reads and parses the inventory at `path`; errors name the path.
+    pub fn load(path: &Path) -> Result<Inventory, InventoryError> {
+        let text = std::fs::read_to_string(path).map_err(|source| InventoryError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Inventory::parse(&path.display().to_string(), &text)
+    }
+
+    /// Parses inventory `text`; `source` names it in errors (`source:line`).
+    pub fn parse(source: &str, text: &str) -> Result<Inventory, InventoryError> {
+        resolve::resolve(parse::parse(source, text)?)
+    }
+
+    /// Every host once, in order of first appearance in the file.
+    pub fn hosts(&self) -> &[Host] {
+        &self.hosts
+    }
+
+    /// The host called `name`.
+    pub fn host(&self, name: &str) -> Option<&Host> {
+        self.host_index.get(name).map(|&i| &self.hosts[i])
+    }
+
+    /// Every group, `all` and `ungrouped` first, then in order of definition.
+    pub fn groups(&self) -> &[Group] {
+        &self.groups
+    }
+
+    /// The group called `name`.
+    pub fn group(&self, name: &str) -> Option<&Group> {
+        self.group_index.get(name).map(|&i| &self.groups[i])
+    }
+
+    /// The hosts of group `name` and of all its descendants, once each, in inventory
+    /// order; `None` if there is no such group.
+    pub fn group_hosts(&self, name: &str) -> Option<Vec<&Host>> {
+        let group = self.group(name)?;
+        Some(
+            self.hosts
+                .iter()
+                .filter(|host| host.groups.binary_search(&group.name).is_ok())
+                .collect(),
+        )
+    }
+
+    /// True if any host or group var holds a literal secret (a password, not a
+    /// `password_env`): the file then deserves restrictive permissions.
+    pub fn has_passwords(&self) -> bool {
+        self.has_passwords
+    }
+
+    /// The name the inventory was parsed under (its path, for [`Inventory::load`]).
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// The position of host `name` in [`Inventory::hosts`].
+    pub(crate) fn host_position(&self, name: &str) -> Option<usize> {
+        self.host_index.get(name).copied()
+    }
+}
+
+/// One host with its vars merged by precedence.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Host {
+    /// The inventory name (also the default address).
+    pub name: String,
+    /// Every var that applies to the host, precedence applied.
+    pub vars: BTreeMap<String, String>,
+    /// Every group the host is in, directly or through children, including `all`
+    /// (and `ungrouped` when it is in no other group); sorted.
+    pub groups: Vec<String>,
+}
+
+impl fmt::Debug for Host {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Host")
+            .field("name", &self.name)
+            .field("vars", &vars::Masked(&self.vars))
+            .field("groups", &self.groups)
+            .finish()
+    }
+}
+
+/// One group as written in the inventory.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Group {
+    /// The group name.
+    pub name: String,
+    /// Hosts listed directly in the group, in the order listed. For `ungrouped`, the
+    /// hosts in no other group; for `all`, none (its hosts come through `children`).
+    pub hosts: Vec<String>,
+    /// Direct child groups, in the order listed. For `all`, every group without a parent.
+    pub children: Vec<String>,
+    /// The group's own vars (`[group:vars]`), before any merging.
+    pub vars: BTreeMap<String, String>,
+}
+
+impl fmt::Debug for Group {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Group")
+            .field("name", &self.name)
+            .field("hosts", &self.hosts)
+            .field("children", &self.children)
+            .field("vars", &vars::Masked(&self.vars))
+            .finish()
+    }
+}
+
+/// The inventory to read: `flag` (`-i FILE`) if given, else `$HERD_INVENTORY` if set
+/// and not empty, else [`DEFAULT_INVENTORY`] relative to the current directory.
+pub fn default_inventory_path(
+    flag: Option<&Path>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> PathBuf {
+    if let Some(path) = flag {
+        return path.to_path_buf();
+    }
+    match env("HERD_INVENTORY") {
+        Some(path) if !path.is_empty() => PathBuf::from(path),
+        _ => PathBuf::from(DEFAULT_INVENTORY),
+    }
+}
+
+#[cfg(test)]
+mod tests;

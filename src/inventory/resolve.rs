@@ -1,0 +1,273 @@
+//! Second pass: whole-file checks on a [`Draft`], then the final [`Inventory`].
+//!
+//! Checks `[g:vars]` groups are defined, children exist, children have no cycle;
+//! then computes group depths, `ungrouped`, `all`'s children, each host's groups and
+//! its merged vars. Every walk over the group graph is iterative, so a deeply nested
+//! (or hostile) inventory cannot overflow the stack.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::error::{InventoryError, Problem};
+use super::parse::{ALL_INDEX, Draft, UNGROUPED_INDEX};
+use super::{Group, Host, Inventory, vars};
+
+/// Child group indices of each group, with the line of each entry.
+type Children = Vec<Vec<(usize, usize)>>;
+
+/// Checks the draft as a whole and builds the inventory.
+pub(super) fn resolve(draft: Draft) -> Result<Inventory, InventoryError> {
+    check_vars_groups(&draft)?;
+    let children = child_indices(&draft)?;
+    let topo = topological_order(&draft, &children)?;
+    let graph = Graph::new(&draft, &children, &topo);
+    let hosts: Vec<Host> = (0..draft.hosts.len())
+        .map(|h| graph.host(&draft, h))
+        .collect();
+    let groups = graph.groups(&draft, &children);
+    Ok(Inventory {
+        source: draft.source,
+        host_index: hosts
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (h.name.clone(), i))
+            .collect(),
+        hosts,
+        group_index: groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (g.name.clone(), i))
+            .collect(),
+        groups,
+        has_passwords: draft.has_passwords,
+    })
+}
+
+/// Every `[g:vars]` must be for a group defined by `[g]` or `[g:children]` somewhere.
+fn check_vars_groups(draft: &Draft) -> Result<(), InventoryError> {
+    match draft
+        .vars_headers
+        .iter()
+        .find(|(group, _)| draft.groups[*group].defined_at.is_none())
+    {
+        Some(&(group, line)) => {
+            let name = &draft.groups[group].name;
+            Err(draft.error(
+                line,
+                &format!("[{name}:vars]"),
+                Problem::UndefinedVarsGroup {
+                    group: name.clone(),
+                },
+            ))
+        }
+        None => Ok(()),
+    }
+}
+
+/// Resolves child names to indices (each once per parent); an undefined child is an
+/// error at its entry, the first such entry in the file.
+fn child_indices(draft: &Draft) -> Result<Children, InventoryError> {
+    let mut unknown: Option<(&str, usize)> = None;
+    let children = draft
+        .groups
+        .iter()
+        .map(|group| {
+            let mut seen = Vec::new();
+            for (name, line) in &group.children {
+                let known = draft.group_index.get(name).copied();
+                let Some(child) = known.filter(|&c| draft.groups[c].defined_at.is_some()) else {
+                    if unknown.is_none_or(|(_, first)| *line < first) {
+                        unknown = Some((name, *line));
+                    }
+                    continue;
+                };
+                if seen.iter().all(|&(c, _)| c != child) {
+                    seen.push((child, *line));
+                }
+            }
+            seen
+        })
+        .collect();
+    match unknown {
+        Some((child, line)) => Err(draft.error(
+            line,
+            child,
+            Problem::UnknownChild {
+                child: child.to_owned(),
+            },
+        )),
+        None => Ok(children),
+    }
+}
+
+/// Groups ordered so every parent comes before its children; a cycle is an error at
+/// the children entry that closes it.
+fn topological_order(draft: &Draft, children: &Children) -> Result<Vec<usize>, InventoryError> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Open,
+        Done,
+    }
+    let mut mark = vec![Mark::New; children.len()];
+    let mut finished = Vec::with_capacity(children.len());
+    for root in 0..children.len() {
+        if mark[root] != Mark::New {
+            continue;
+        }
+        mark[root] = Mark::Open;
+        let mut stack = vec![(root, 0usize)];
+        while let Some((node, next)) = stack.last_mut() {
+            let node = *node;
+            let Some(&(child, line)) = children[node].get(*next) else {
+                mark[node] = Mark::Done;
+                finished.push(node);
+                stack.pop();
+                continue;
+            };
+            *next += 1;
+            match mark[child] {
+                Mark::New => {
+                    mark[child] = Mark::Open;
+                    stack.push((child, 0));
+                }
+                Mark::Open => {
+                    let start = stack.iter().position(|&(g, _)| g == child).unwrap_or(0);
+                    let cycle: Vec<&str> = stack[start..]
+                        .iter()
+                        .map(|&(g, _)| draft.groups[g].name.as_str())
+                        .chain([draft.groups[child].name.as_str()])
+                        .collect();
+                    return Err(draft.error(
+                        line,
+                        &draft.groups[child].name,
+                        Problem::Cycle {
+                            cycle: cycle.join(" → "),
+                        },
+                    ));
+                }
+                Mark::Done => {}
+            }
+        }
+    }
+    finished.reverse();
+    Ok(finished)
+}
+
+/// The checked group graph and what follows from it.
+struct Graph {
+    /// Depth of each group: 0 for `all`, else 1 + the deepest parent's depth.
+    depth: Vec<usize>,
+    /// Each group with every ancestor (not `all`), as indices.
+    lineage: Vec<BTreeSet<usize>>,
+    /// Whether any group lists the group as a child.
+    has_parent: Vec<bool>,
+}
+
+impl Graph {
+    fn new(draft: &Draft, children: &Children, topo: &[usize]) -> Graph {
+        let count = draft.groups.len();
+        let mut depth = vec![1; count];
+        depth[ALL_INDEX] = 0;
+        let mut lineage: Vec<BTreeSet<usize>> = (0..count).map(|g| BTreeSet::from([g])).collect();
+        let mut has_parent = vec![false; count];
+        for &parent in topo {
+            for &(child, _) in &children[parent] {
+                depth[child] = depth[child].max(depth[parent] + 1);
+                has_parent[child] = true;
+                let inherited = lineage[parent].clone();
+                lineage[child].extend(inherited);
+            }
+        }
+        Graph {
+            depth,
+            lineage,
+            has_parent,
+        }
+    }
+
+    /// Draft host `index` with its groups and merged vars.
+    fn host(&self, draft: &Draft, index: usize) -> Host {
+        let draft_host = &draft.hosts[index];
+        let mut member: BTreeSet<usize> = draft_host
+            .groups
+            .iter()
+            .flat_map(|&g| self.lineage[g].iter().copied())
+            .collect();
+        if member.is_empty() {
+            member.insert(UNGROUPED_INDEX);
+        }
+        let mut ordered: Vec<usize> = member.iter().copied().collect();
+        ordered.sort_by(|&a, &b| {
+            (self.depth[a], &draft.groups[a].name).cmp(&(self.depth[b], &draft.groups[b].name))
+        });
+        let mut merged = BTreeMap::new();
+        let layers = std::iter::once(ALL_INDEX)
+            .chain(ordered)
+            .map(|g| &draft.groups[g].vars)
+            .chain([&draft_host.vars]);
+        for layer in layers {
+            for (key, value) in layer {
+                vars::insert(&mut merged, key, value);
+            }
+        }
+        member.insert(ALL_INDEX);
+        let mut groups: Vec<String> = member
+            .iter()
+            .map(|&g| draft.groups[g].name.clone())
+            .collect();
+        groups.sort();
+        Host {
+            name: draft_host.name.clone(),
+            vars: merged,
+            groups,
+        }
+    }
+
+    /// The final groups: `all`, `ungrouped`, then by definition line.
+    fn groups(&self, draft: &Draft, children: &Children) -> Vec<Group> {
+        let mut order: Vec<usize> = (0..draft.groups.len()).collect();
+        order.sort_by_key(|&g| draft.groups[g].defined_at);
+        let group_name = |g: usize| draft.groups[g].name.clone();
+        let host_name = |h: usize| draft.hosts[h].name.clone();
+        order
+            .iter()
+            .map(|&g| {
+                let (hosts, child_names) = match g {
+                    // `all` holds every group without a parent, and no host directly.
+                    ALL_INDEX => (
+                        Vec::new(),
+                        order
+                            .iter()
+                            .copied()
+                            .filter(|&c| c != ALL_INDEX && !self.has_parent[c])
+                            .map(group_name)
+                            .collect(),
+                    ),
+                    // `ungrouped` holds the hosts no ordinary group lists.
+                    UNGROUPED_INDEX => (
+                        (0..draft.hosts.len())
+                            .filter(|&h| draft.hosts[h].groups.is_empty())
+                            .map(host_name)
+                            .collect(),
+                        Vec::new(),
+                    ),
+                    _ => (
+                        draft.groups[g]
+                            .hosts
+                            .iter()
+                            .copied()
+                            .map(host_name)
+                            .collect(),
+                        children[g].iter().map(|&(c, _)| group_name(c)).collect(),
+                    ),
+                };
+                Group {
+                    name: group_name(g),
+                    hosts,
+                    children: child_names,
+                    vars: draft.groups[g].vars.clone(),
+                }
+            })
+            .collect()
+    }
+}

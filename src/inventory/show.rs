@@ -1,0 +1,106 @@
+//! Renderings for `herd inventory --list`, `--graph` and `--host NAME`.
+//!
+//! Each returns a `String` and prints nothing. Secret values (see
+//! [`is_secret_key`](super::is_secret_key)) are shown as [`MASK`](crate::secret::MASK).
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+
+use super::vars::shown;
+use super::{ALL, Group, Inventory};
+
+/// The whole inventory as pretty JSON, shaped like `ansible-inventory --list`:
+/// `{"_meta": {"hostvars": {HOST: {VARS}}}, "all": {"children": [...]},
+/// GROUP: {"hosts": [...], "children": [...], "vars": {...}}}`. Hostvars are the merged
+/// vars; a group shows only the fields it has.
+pub fn list_json(inventory: &Inventory) -> String {
+    let hostvars: Map<String, Value> = inventory
+        .hosts()
+        .iter()
+        .map(|host| (host.name.clone(), masked(&host.vars)))
+        .collect();
+    let mut root = Map::new();
+    root.insert("_meta".to_owned(), json!({ "hostvars": hostvars }));
+    for group in inventory.groups() {
+        root.insert(group.name.clone(), group_json(group));
+    }
+    pretty(&Value::Object(root))
+}
+
+/// The merged vars of host `name` as pretty JSON; `None` if there is no such host.
+pub fn host_vars_json(inventory: &Inventory, name: &str) -> Option<String> {
+    inventory.host(name).map(|host| pretty(&masked(&host.vars)))
+}
+
+/// The group tree in `ansible-inventory --graph` style, one line each, ending in a newline:
+///
+/// ```text
+/// @all:
+///   |--@ungrouped:
+///   |--@web:
+///   |  |--@web_eu:
+///   |  |  |--web01
+///   |  |--web02
+/// ```
+///
+/// Under each group come its child groups (in the order listed), then its own hosts
+/// (in the order listed). A group reached along several paths is shown under each.
+pub fn graph(inventory: &Inventory) -> String {
+    let mut out = String::new();
+    // Explicit stack of (group name or host name, depth, is_group): no recursion, so
+    // deep nesting cannot overflow the stack.
+    let mut stack = vec![(ALL, 0usize, true)];
+    while let Some((name, depth, is_group)) = stack.pop() {
+        if depth > 0 {
+            out.push_str(&"  |".repeat(depth));
+            out.push_str("--");
+        }
+        if !is_group {
+            out.push_str(name);
+            out.push('\n');
+            continue;
+        }
+        out.push('@');
+        out.push_str(name);
+        out.push_str(":\n");
+        let Some(group) = inventory.group(name) else {
+            continue;
+        };
+        let children = group.children.iter().map(|c| (c.as_str(), depth + 1, true));
+        let hosts = group.hosts.iter().map(|h| (h.as_str(), depth + 1, false));
+        let mut below: Vec<_> = children.chain(hosts).collect();
+        below.reverse();
+        stack.extend(below);
+    }
+    out
+}
+
+/// A group's entry in [`list_json`]: only the fields it has.
+fn group_json(group: &Group) -> Value {
+    let mut entry = Map::new();
+    if !group.hosts.is_empty() {
+        entry.insert("hosts".to_owned(), json!(group.hosts));
+    }
+    if !group.children.is_empty() {
+        entry.insert("children".to_owned(), json!(group.children));
+    }
+    if !group.vars.is_empty() {
+        entry.insert("vars".to_owned(), masked(&group.vars));
+    }
+    Value::Object(entry)
+}
+
+/// Vars as a JSON object with secret values masked.
+fn masked(vars: &BTreeMap<String, String>) -> Value {
+    Value::Object(
+        vars.iter()
+            .map(|(key, value)| (key.clone(), Value::String(shown(key, value).to_owned())))
+            .collect(),
+    )
+}
+
+/// Pretty JSON text; serialising a `Value` cannot fail.
+fn pretty(value: &Value) -> String {
+    format!("{value:#}")
+}

@@ -1,0 +1,565 @@
+//! Tests of the inventory as a whole: syntax, errors, precedence, groups, rendering.
+
+use std::path::{Path, PathBuf};
+
+use super::*;
+use crate::secret::MASK;
+
+fn parse(text: &str) -> Inventory {
+    match Inventory::parse("hosts.ini", text) {
+        Ok(inventory) => inventory,
+        Err(error) => panic!("unexpected error: {error}"),
+    }
+}
+
+/// Parses `text`, expects an error, checks it names `hosts.ini:LINE` and contains every
+/// piece of `expected`; returns the message.
+fn error(text: &str, line: usize, expected: &[&str]) -> String {
+    let message = match Inventory::parse("hosts.ini", text) {
+        Ok(_) => panic!("expected an error for:\n{text}"),
+        Err(error) => error.to_string(),
+    };
+    let at = format!("hosts.ini:{line}: ");
+    assert!(message.starts_with(&at), "expected {at:?} in: {message}");
+    for piece in expected {
+        assert!(message.contains(piece), "expected {piece:?} in: {message}");
+    }
+    message
+}
+
+fn names(hosts: &[&Host]) -> Vec<String> {
+    hosts.iter().map(|h| h.name.clone()).collect()
+}
+
+fn group_names(inventory: &Inventory) -> Vec<&str> {
+    inventory.groups().iter().map(|g| g.name.as_str()).collect()
+}
+
+const EXAMPLE: &str = "\
+# a comment
+; another comment
+lonely ansible_host=10.0.0.9
+
+[web]
+web[01:03] port=2222
+web04.example.com   # trailing comment
+
+[db]
+db-[a:b] user='db admin'
+
+[prod:children]
+web
+db
+
+[web:vars]
+user = deploy
+http_port=\"8080\"
+
+[prod:vars]
+user=produser
+env=prod
+
+[all:vars]
+env=unknown
+ntp=pool.ntp.org
+";
+
+#[test]
+fn hosts_in_order_of_first_appearance() {
+    let inventory = parse(EXAMPLE);
+    let all: Vec<&str> = inventory.hosts().iter().map(|h| h.name.as_str()).collect();
+    assert_eq!(
+        all,
+        [
+            "lonely",
+            "web01",
+            "web02",
+            "web03",
+            "web04.example.com",
+            "db-a",
+            "db-b"
+        ]
+    );
+    assert_eq!(inventory.source(), "hosts.ini");
+    assert!(inventory.host("web02").is_some());
+    assert!(inventory.host("web05").is_none());
+}
+
+#[test]
+fn groups_in_definition_order_with_implicit_ones_first() {
+    let inventory = parse(EXAMPLE);
+    assert_eq!(
+        group_names(&inventory),
+        ["all", "ungrouped", "web", "db", "prod"]
+    );
+    let all = inventory.group("all").unwrap();
+    assert_eq!(all.children, ["ungrouped", "prod"]);
+    assert!(all.hosts.is_empty());
+    assert_eq!(inventory.group("ungrouped").unwrap().hosts, ["lonely"]);
+    let prod = inventory.group("prod").unwrap();
+    assert_eq!(prod.children, ["web", "db"]);
+    assert_eq!(prod.vars.get("env").map(String::as_str), Some("prod"));
+    assert_eq!(inventory.group("web").unwrap().hosts.len(), 4);
+    assert!(inventory.group("nope").is_none());
+}
+
+#[test]
+fn group_hosts_include_descendants() {
+    let inventory = parse(EXAMPLE);
+    let prod = inventory.group_hosts("prod").unwrap();
+    assert_eq!(
+        names(&prod),
+        [
+            "web01",
+            "web02",
+            "web03",
+            "web04.example.com",
+            "db-a",
+            "db-b"
+        ]
+    );
+    assert_eq!(inventory.group_hosts("all").unwrap().len(), 7);
+    assert_eq!(
+        names(&inventory.group_hosts("ungrouped").unwrap()),
+        ["lonely"]
+    );
+    assert!(inventory.group_hosts("nope").is_none());
+}
+
+#[test]
+fn host_groups_include_ancestors_and_all_sorted() {
+    let inventory = parse(EXAMPLE);
+    assert_eq!(
+        inventory.host("web01").unwrap().groups,
+        ["all", "prod", "web"]
+    );
+    assert_eq!(
+        inventory.host("lonely").unwrap().groups,
+        ["all", "ungrouped"]
+    );
+}
+
+#[test]
+fn vars_values_quoted_and_unquoted() {
+    let inventory = parse(EXAMPLE);
+    let db = inventory.host("db-a").unwrap();
+    assert_eq!(db.vars.get("user").map(String::as_str), Some("db admin"));
+    let web = inventory.host("web01").unwrap();
+    assert_eq!(web.vars.get("http_port").map(String::as_str), Some("8080"));
+    assert_eq!(web.vars.get("port").map(String::as_str), Some("2222"));
+    let text = "[g]\nh\n[g:vars]\nmotd = hello world  # shown at login\ncolor=#fff\nq='a # b'\n";
+    let g = parse(text).group("g").unwrap().clone();
+    assert_eq!(g.vars["motd"], "hello world");
+    assert_eq!(g.vars["color"], "#fff");
+    assert_eq!(g.vars["q"], "a # b");
+}
+
+#[test]
+fn precedence_host_over_child_over_parent_over_all() {
+    let inventory = parse(EXAMPLE);
+    let web = inventory.host("web01").unwrap();
+    // web (child) beats prod (parent); prod beats all.
+    assert_eq!(web.vars["user"], "deploy");
+    assert_eq!(web.vars["env"], "prod");
+    assert_eq!(web.vars["ntp"], "pool.ntp.org");
+    // the host line beats every group.
+    let db = inventory.host("db-a").unwrap();
+    assert_eq!(db.vars["user"], "db admin");
+    assert_eq!(inventory.host("lonely").unwrap().vars["env"], "unknown");
+}
+
+#[test]
+fn precedence_deeper_group_wins_then_name() {
+    let text = "\
+[a]
+h
+[z]
+h
+[top:children]
+mid
+[mid:children]
+a
+[a:vars]
+x=a
+y=a
+[z:vars]
+x=z
+[top:vars]
+y=top
+z=top
+";
+    let inventory = parse(text);
+    let h = inventory.host("h").unwrap();
+    // a is deeper (top → mid → a) than z, so a wins over z even though z sorts later.
+    assert_eq!(h.vars["x"], "a");
+    assert_eq!(h.vars["y"], "a");
+    assert_eq!(h.vars["z"], "top");
+    // same depth: later name wins.
+    let inventory = parse("[b]\nh\n[a]\nh\n[a:vars]\nk=a\n[b:vars]\nk=b\n");
+    assert_eq!(inventory.host("h").unwrap().vars["k"], "b");
+}
+
+#[test]
+fn aliases_override_across_layers() {
+    let text = "[g]\nh ansible_port=2200\n[g:vars]\nport=22\nansible_user=x\n[all:vars]\nuser=y\n";
+    let inventory = parse(text);
+    let h = inventory.host("h").unwrap();
+    assert_eq!(h.vars.get("ansible_port").map(String::as_str), Some("2200"));
+    assert!(!h.vars.contains_key("port"));
+    let spec = h.connection(&|_| None).unwrap();
+    assert_eq!((spec.port, spec.user.as_str()), (2200, "x"));
+}
+
+#[test]
+fn multi_group_hosts_and_repeated_lines() {
+    let text =
+        "[a]\nh1 port=22\nh2\n[b]\nh1 port=22 user=u\nh1\n[c]\nh2 ansible_port=22\nh2 port=22\n";
+    let inventory = parse(text);
+    let h1 = inventory.host("h1").unwrap();
+    assert_eq!(h1.groups, ["a", "all", "b"]);
+    assert_eq!(h1.vars["user"], "u");
+    assert_eq!(inventory.group("b").unwrap().hosts, ["h1"]);
+    assert_eq!(inventory.hosts().len(), 2);
+}
+
+#[test]
+fn ungrouped_is_hosts_in_no_other_group() {
+    let text = "h0\n[all]\nh1\n[ungrouped]\nh2\nh3\n[g]\nh3\n";
+    let inventory = parse(text);
+    assert_eq!(
+        inventory.group("ungrouped").unwrap().hosts,
+        ["h0", "h1", "h2"]
+    );
+    assert_eq!(inventory.host("h3").unwrap().groups, ["all", "g"]);
+}
+
+#[test]
+fn empty_inventory_and_groups_defined_by_children_only() {
+    let inventory = parse("");
+    assert!(inventory.hosts().is_empty());
+    assert_eq!(group_names(&inventory), ["all", "ungrouped"]);
+    let inventory = parse("[empty]\n[parent:children]\nempty\n");
+    assert_eq!(inventory.group_hosts("parent").unwrap().len(), 0);
+    assert_eq!(
+        inventory.group("all").unwrap().children,
+        ["ungrouped", "parent"]
+    );
+}
+
+#[test]
+fn vars_before_group_definition_is_fine() {
+    let inventory = parse("[g:vars]\nk=v\n\n[g]\nh\n");
+    assert_eq!(inventory.host("h").unwrap().vars["k"], "v");
+    assert_eq!(group_names(&inventory), ["all", "ungrouped", "g"]);
+}
+
+#[test]
+fn crlf_bom_and_header_comments() {
+    let inventory = parse("\u{feff}[web] # the web tier\r\nweb1\r\n\r\n[db] ; db\r\ndb1\r\n");
+    assert_eq!(inventory.group("web").unwrap().hosts, ["web1"]);
+    assert_eq!(inventory.group("db").unwrap().hosts, ["db1"]);
+}
+
+#[test]
+fn has_passwords_only_for_literal_secrets() {
+    assert!(!parse("h password_env=P\n").has_passwords());
+    assert!(parse("h password=x\n").has_passwords());
+    assert!(parse("[g]\nh\n[g:vars]\nansible_become_pass=x\n").has_passwords());
+}
+
+#[test]
+fn error_unknown_section_kind() {
+    error(
+        "[web]\nh\n[web:foo]\n",
+        3,
+        &[
+            "[web:foo]",
+            "unknown section kind `:foo`",
+            "[GROUP:children]",
+        ],
+    );
+    error("[web\n", 1, &["[web", "malformed section header"]);
+    error("[web] extra\n", 1, &["malformed"]);
+    error("[we b]\n", 1, &["invalid group name `we b`"]);
+}
+
+#[test]
+fn error_bad_ranges() {
+    error(
+        "[w]\nweb[5:1]\n",
+        2,
+        &["web[5:1]", "bad range", "smaller end first"],
+    );
+    error("web[1:]\n", 1, &["web[1:]", "[START:END]"]);
+    error("web[a:5]\n", 1, &["web[a:5]", "both ends must be numbers"]);
+    error("web[1:5:0]\n", 1, &["web[1:5:0]", "step"]);
+    error("web[1:5\n", 1, &["web[1:5", "never closed"]);
+}
+
+#[test]
+fn error_range_limits() {
+    error("h[1:100001]\n", 1, &["h[1:100001]", "more than 100000"]);
+    error(
+        "a[1:60000]\nb[1:50000]\n",
+        2,
+        &["b[1:50000]", "more than 100000 host entries"],
+    );
+    assert_eq!(parse("a[1:50000]\nb[1:50000]\n").hosts().len(), 100_000);
+}
+
+#[test]
+fn error_unknown_child_at_its_entry() {
+    error(
+        "[p:children]\nweb\nnope\n[web]\n",
+        3,
+        &["nope", "child group `nope` is not defined"],
+    );
+}
+
+#[test]
+fn error_cycle_names_the_cycle() {
+    let text = "[a:children]\nb\n[b:children]\nc\n[c:children]\na\n";
+    error(text, 6, &["a → b → c → a", "cycle"]);
+    error("[a:children]\na\n", 2, &["a → a"]);
+}
+
+#[test]
+fn error_reserved_groups() {
+    error("[all:children]\n", 1, &["`all` cannot have children"]);
+    error(
+        "[ungrouped:children]\n",
+        1,
+        &["`ungrouped` cannot have children"],
+    );
+    error("[g:children]\nall\n", 2, &["`all` cannot be a child group"]);
+    error(
+        "[g:children]\nungrouped\n",
+        2,
+        &["`ungrouped` cannot be a child group"],
+    );
+    error("[g:children]\na b\n", 2, &["one group name per line"]);
+}
+
+#[test]
+fn error_bad_port() {
+    error("h port=abc\n", 1, &["port=abc", "not a port", "1 to 65535"]);
+    error("h ansible_port=70000\n", 1, &["ansible_port=70000"]);
+    error("[g]\nh\n[g:vars]\nport = 0\n", 4, &["port=0 is not a port"]);
+}
+
+#[test]
+fn error_conflicting_duplicate_host_names_both_lines() {
+    let message = error(
+        "[a]\nweb1 port=22\n[b]\nweb1 port=2222\n",
+        4,
+        &["web1", "port=2222", "port=22 at hosts.ini:2"],
+    );
+    assert!(message.contains("web1 port=2222"), "{message}");
+    error(
+        "[a]\nh port=22\n[b]\nh ansible_port=23\n",
+        4,
+        &["ansible_port=23", "port=22 at hosts.ini:2"],
+    );
+    error(
+        "w[1:3] user=a\nw2 user=b\n",
+        2,
+        &["host `w2`", "user=b", "user=a at hosts.ini:1"],
+    );
+}
+
+#[test]
+fn error_key_value_problems() {
+    error("h =x\n", 1, &["`=x` has an empty key"]);
+    error("h port\n", 1, &["`port` is not key=value"]);
+    error("h user='bob\n", 1, &["unterminated quote"]);
+    error(
+        "[g]\nh\n[g:vars]\njust words\n",
+        4,
+        &["just words", "expected key=value in a [g:vars] section"],
+    );
+    error("[g]\nh\n[g:vars]\n = v\n", 4, &["empty key"]);
+    error("[g]\nh\n[g:vars]\nk = 'v\n", 4, &["unterminated quote"]);
+    error(
+        "[g]\nh\n[g:vars]\nk = 'v' w\n",
+        4,
+        &["text after the quoted value"],
+    );
+    error(
+        "[g]\nh\n[g:vars]\nweb1 port=22\n",
+        4,
+        &["`web1 port` is not a var name"],
+    );
+}
+
+#[test]
+fn error_bad_host_names() {
+    error("web1:2222\n", 1, &["`web1:2222`", "port=PORT"]);
+    error("web*\n", 1, &["invalid host name `web*`"]);
+    error(
+        "port=22 web1\n",
+        1,
+        &["host line starts with the host name"],
+    );
+    error("'' x=1\n", 1, &["cannot be empty"]);
+}
+
+#[test]
+fn error_vars_for_undefined_group() {
+    error(
+        "[gh:vars]\nk=v\n",
+        1,
+        &["[gh:vars]", "never defined", "add a [gh]"],
+    );
+}
+
+#[test]
+fn errors_never_show_secrets() {
+    let cases = [
+        "h password=hunter2 port=x\n",
+        "h ansible_ssh_pass='hunter2\n",
+        "[a]\nh password=hunter2\n[b]\nh password=other\n",
+        "[a]\nh\n[a:vars]\nbecome_password='hunter2\n",
+        "password=hunter2 h\n",
+        "[a]\nh\n[a:vars]\nansible_password = 'hunter2' x\n",
+    ];
+    for text in cases {
+        let message = Inventory::parse("hosts.ini", text).unwrap_err().to_string();
+        assert!(
+            !message.contains("hunter2") && !message.contains("other"),
+            "{message}"
+        );
+        assert!(message.contains(MASK), "{message}");
+    }
+    let debug = format!(
+        "{:?}",
+        parse("[g]\nh password=hunter2\n[g:vars]\nvault_pass=hunter2\n")
+    );
+    assert!(!debug.contains("hunter2"), "{debug}");
+}
+
+#[test]
+fn load_reads_files_and_names_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hosts.ini");
+    std::fs::write(&path, "[g]\nh port=x\n").unwrap();
+    let message = Inventory::load(&path).unwrap_err().to_string();
+    assert!(
+        message.starts_with(&format!("{}:2: ", path.display())),
+        "{message}"
+    );
+    std::fs::write(&path, "[g]\nh\n").unwrap();
+    assert_eq!(
+        Inventory::load(&path).unwrap().source(),
+        path.display().to_string()
+    );
+    let missing = dir.path().join("missing.ini");
+    let message = Inventory::load(&missing).unwrap_err().to_string();
+    assert!(
+        message.contains("missing.ini") && message.contains("-i FILE"),
+        "{message}"
+    );
+}
+
+#[test]
+fn default_path_flag_then_env_then_default() {
+    let env = |key: &str| (key == "HERD_INVENTORY").then(|| "/etc/herd/hosts.ini".to_owned());
+    let none = |_: &str| None;
+    let empty = |_: &str| Some(String::new());
+    assert_eq!(
+        default_inventory_path(Some(Path::new("x.ini")), &env),
+        PathBuf::from("x.ini")
+    );
+    assert_eq!(
+        default_inventory_path(None, &env),
+        PathBuf::from("/etc/herd/hosts.ini")
+    );
+    assert_eq!(
+        default_inventory_path(None, &none),
+        PathBuf::from("inventory/hosts.ini")
+    );
+    assert_eq!(
+        default_inventory_path(None, &empty),
+        PathBuf::from("inventory/hosts.ini")
+    );
+}
+
+#[test]
+fn list_json_is_ansible_shaped_and_masked() {
+    let text = "h0\n[web]\nweb1 password=hunter2 port=22\n[web:vars]\nbecome_password=s3\nuser=u\n[prod:children]\nweb\n";
+    let json: serde_json::Value = serde_json::from_str(&show::list_json(&parse(text))).unwrap();
+    assert_eq!(
+        json["all"]["children"],
+        serde_json::json!(["ungrouped", "prod"])
+    );
+    assert_eq!(json["ungrouped"]["hosts"], serde_json::json!(["h0"]));
+    assert_eq!(json["web"]["hosts"], serde_json::json!(["web1"]));
+    assert_eq!(json["web"]["vars"]["become_password"], MASK);
+    assert_eq!(json["web"]["vars"]["user"], "u");
+    assert_eq!(json["prod"]["children"], serde_json::json!(["web"]));
+    let web1 = &json["_meta"]["hostvars"]["web1"];
+    assert_eq!(web1["password"], MASK);
+    assert_eq!(web1["become_password"], MASK);
+    assert_eq!(web1["port"], "22");
+    assert_eq!(json["_meta"]["hostvars"]["h0"], serde_json::json!({}));
+    assert!(!show::list_json(&parse(text)).contains("hunter2"));
+}
+
+#[test]
+fn host_vars_json_masks() {
+    let inventory = parse("web1 password=hunter2 ansible_host=10.0.0.1\n");
+    let text = show::host_vars_json(&inventory, "web1").unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({"ansible_host": "10.0.0.1", "password": MASK})
+    );
+    assert!(show::host_vars_json(&inventory, "nope").is_none());
+}
+
+#[test]
+fn graph_is_ansible_style() {
+    let text = "h0\n[web]\nweb1\nweb2\n[web_eu]\nweb3\n[web:children]\nweb_eu\n";
+    assert_eq!(
+        show::graph(&parse(text)),
+        "@all:\n  |--@ungrouped:\n  |  |--h0\n  |--@web:\n  |  |--@web_eu:\n  |  |  |--web3\n  |  |--web1\n  |  |--web2\n"
+    );
+}
+
+#[test]
+fn the_example_inventory_is_valid_and_means_what_it_says() {
+    let inventory = Inventory::parse(
+        "inventory/hosts.ini",
+        include_str!("../../inventory/hosts.ini"),
+    )
+    .unwrap_or_else(|error| panic!("{error}"));
+    assert!(!inventory.has_passwords());
+    assert_eq!(
+        inventory.group_hosts("web_clusters").map(|h| h.len()),
+        Some(21)
+    );
+    assert_eq!(
+        names(&inventory.group_hosts("ungrouped").unwrap()),
+        ["bastion"]
+    );
+    let web = inventory.host("web07.example.com").unwrap();
+    assert_eq!(web.vars["user"], "deploy");
+    assert_eq!(web.vars["ntp_server"], "ntp.eu.example.com");
+    let db = inventory.host("db-a.example.com").unwrap();
+    assert_eq!(db.groups, ["all", "db_servers", "eu", "monitoring"]);
+    let env = |key: &str| match key {
+        "DB_KEY_PASSPHRASE" => Some("pp".to_owned()),
+        "HOME" => Some("/home/me".to_owned()),
+        _ => None,
+    };
+    let spec = db.connection(&env).unwrap();
+    assert_eq!(
+        spec.key_file,
+        Some(PathBuf::from("/home/me/.ssh/id_ed25519_db"))
+    );
+    assert_eq!((spec.user.as_str(), spec.port), ("eu-admin", 22));
+    let message = web.connection(&env).unwrap_err().to_string();
+    assert!(
+        message.contains("password_env WEB_SSH_PASSWORD is not set"),
+        "{message}"
+    );
+}

@@ -1,0 +1,317 @@
+//! From playbook, inventory and options to the [`Plan`].
+
+use super::PlanOptions;
+use super::context::InventoryVars;
+use super::defer::{Registers, Waits};
+use super::error::{MAX_PROBLEMS_PER_STEP, PlanError, PlanProblem, Problems};
+use super::files::LocalFiles;
+use super::model::{
+    Dependency, HostStep, Plan, PlannedPlay, PlannedStep, Skip, StepOptions, StepState,
+};
+use super::render::StepHost;
+use super::scope::Scope;
+use super::tags::TagFilter;
+use crate::event::HostName;
+use crate::inventory::{Host, Inventory};
+use crate::playbook::{Action, Play, Playbook, Step};
+use crate::targets::resolve_pattern;
+use crate::template::{Origin, Templates, Value, referenced_variables_in_expr};
+use minijinja::value::Serde;
+use std::collections::{BTreeSet, HashSet};
+use std::ops::Range;
+use std::sync::Arc;
+
+/// Works out, for every play, step and host, what `herd play` will do, before anything
+/// connects.
+///
+/// Each play's hosts are its `hosts` pattern (rendered with the extra vars when it holds
+/// `{{`) within `--limit`. Steps `--tags` leave out are skipped on every host. For each
+/// other step and host, `when:` is decided and every value rendered now, unless it reads
+/// a result registered by an earlier step: then the host's step is
+/// [`Deferred`](super::Deferred), checked as far as it can be. Undefined variables,
+/// missing `put` sources and unresolvable patterns are found for every host and
+/// returned together.
+pub fn build(
+    playbook: &Playbook,
+    inventory: &Inventory,
+    options: &PlanOptions,
+) -> Result<Plan, PlanError> {
+    let limit = match &options.limit {
+        Some(pattern) => match resolve_pattern(inventory, pattern) {
+            Ok(hosts) => Some(hosts.iter().map(|host| host.name.as_str()).collect()),
+            Err(source) => {
+                return Err(PlanProblem::Limit {
+                    pattern: pattern.clone(),
+                    source: Box::new(source),
+                }
+                .into());
+            }
+        },
+        None => None,
+    };
+    let planner = Planner {
+        playbook,
+        inventory,
+        options,
+        limit,
+        source: playbook.path.display().to_string(),
+        tags: TagFilter::new(&options.tags, &options.skip_tags),
+        templates: Arc::new(Templates::new()),
+        files: Arc::default(),
+        inventory_vars: InventoryVars::new(inventory),
+    };
+    let mut problems = Problems::default();
+    let plays: Vec<PlannedPlay> = playbook
+        .plays
+        .iter()
+        .filter_map(|play| planner.play(play, &mut problems))
+        .collect();
+    if let Some(pattern) = &options.limit {
+        if problems.is_empty() && plays.iter().all(|play| play.hosts.is_empty()) {
+            let patterns: Vec<String> = plays.iter().map(|p| format!("`{}`", p.pattern)).collect();
+            problems.push(PlanProblem::LimitMatchesNothing {
+                pattern: pattern.clone(),
+                patterns: patterns.join(", "),
+            });
+        }
+    }
+    problems.into_result(Plan {
+        playbook: playbook.path.clone(),
+        inventory: inventory.source().to_owned(),
+        limit: options.limit.clone(),
+        tags: planner.tags.only().to_vec(),
+        skip_tags: planner.tags.skip().to_vec(),
+        plays,
+    })
+}
+
+/// What every play is planned with.
+struct Planner<'a> {
+    playbook: &'a Playbook,
+    inventory: &'a Inventory,
+    options: &'a PlanOptions,
+    /// The hosts `--limit` keeps, if given.
+    limit: Option<HashSet<&'a str>>,
+    /// The playbook as the user named it.
+    source: String,
+    tags: TagFilter,
+    templates: Arc<Templates>,
+    files: Arc<LocalFiles>,
+    inventory_vars: InventoryVars,
+}
+
+impl Planner<'_> {
+    /// The play on its hosts, or `None` when its hosts cannot be found (a problem
+    /// is recorded).
+    fn play(&self, play: &Play, problems: &mut Problems) -> Option<PlannedPlay> {
+        let pattern = self.pattern(play).map_err(|p| problems.push(p)).ok()?;
+        let hosts = self
+            .hosts(play, &pattern)
+            .map_err(|p| problems.push(p))
+            .ok()?;
+        let names: Vec<HostName> = hosts
+            .iter()
+            .map(|host| HostName::from(host.name.as_str()))
+            .collect();
+        let scope = Arc::new(Scope {
+            templates: Arc::clone(&self.templates),
+            source: self.source.clone(),
+            base_dir: self.playbook.base_dir.clone(),
+            hosts: hosts
+                .iter()
+                .map(|host| {
+                    self.inventory_vars
+                        .host_context(host, &play.vars, &self.options.extra_vars)
+                })
+                .collect(),
+            files: Arc::clone(&self.files),
+        });
+        let mut registers = Registers::new();
+        let steps = play
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(index, step)| self.step(&scope, &names, index, step, &mut registers, problems))
+            .collect();
+        Some(PlannedPlay {
+            name: play.name.clone(),
+            line: play.line,
+            pattern,
+            batches: batches(play, names.len()),
+            hosts: names,
+            strategy: play.strategy,
+            max_fail_percentage: play.max_fail_percentage,
+            steps,
+            scope,
+        })
+    }
+
+    /// The play's `hosts`, rendered with the extra vars when it is a template.
+    fn pattern(&self, play: &Play) -> Result<String, PlanProblem> {
+        if !play.hosts.contains("{{") {
+            return Ok(play.hosts.clone());
+        }
+        let ctx = Value::from(Serde(&self.options.extra_vars));
+        let origin = Origin::new(&self.source, play.line);
+        let pattern = self.templates.render_str(&play.hosts, &ctx, &origin)?;
+        Ok(pattern.trim().to_owned())
+    }
+
+    /// The hosts `pattern` selects within `--limit`.
+    fn hosts(&self, play: &Play, pattern: &str) -> Result<Vec<&Host>, PlanProblem> {
+        let at = format!("{}:{}", self.source, play.line);
+        let matched =
+            resolve_pattern(self.inventory, pattern).map_err(|source| PlanProblem::Hosts {
+                play: play.name.clone(),
+                at: at.clone(),
+                pattern: pattern.to_owned(),
+                source: Box::new(source),
+            })?;
+        if matched.is_empty() {
+            return Err(PlanProblem::NoHosts {
+                play: play.name.clone(),
+                at,
+                pattern: pattern.to_owned(),
+            });
+        }
+        Ok(match &self.limit {
+            Some(limit) => matched
+                .into_iter()
+                .filter(|host| limit.contains(host.name.as_str()))
+                .collect(),
+            None => matched,
+        })
+    }
+
+    /// The step on every host. A step `--tags` leave out registers nothing, so later
+    /// steps that read its result see it undefined, as in Ansible.
+    fn step(
+        &self,
+        scope: &Scope,
+        names: &[HostName],
+        index: usize,
+        step: &Step,
+        registers: &mut Registers,
+        problems: &mut Problems,
+    ) -> PlannedStep {
+        let label = step.label();
+        let mut hosts = Vec::with_capacity(names.len());
+        if let Some(detail) = self.tags.excludes(&step.tags) {
+            let skip = Skip::Tags { detail };
+            hosts.extend(names.iter().map(|host| HostStep {
+                host: host.clone(),
+                state: StepState::Skipped(skip.clone()),
+            }));
+        } else {
+            let waits = Waits::new(step, registers);
+            let mut failed = 0;
+            for (name, ctx) in names.iter().zip(&scope.hosts) {
+                let host = StepHost {
+                    scope,
+                    step,
+                    host: name,
+                    ctx: ctx.clone(),
+                };
+                match plan_host(&host, &waits) {
+                    Ok(state) => hosts.push(HostStep {
+                        host: name.clone(),
+                        state,
+                    }),
+                    Err(problem) if failed < MAX_PROBLEMS_PER_STEP => {
+                        failed += 1;
+                        problems.push(problem);
+                    }
+                    Err(_) => problems.omit(1),
+                }
+            }
+            if let Some(register) = &step.register {
+                let dependency = Dependency {
+                    register: register.clone(),
+                    step: label.clone(),
+                    line: step.line,
+                };
+                registers.insert(register.clone(), dependency);
+            }
+        }
+        PlannedStep {
+            number: index + 1,
+            label,
+            line: step.line,
+            tags: step.tags.clone(),
+            options: options(step),
+            hosts,
+            step: Arc::new(step.clone()),
+        }
+    }
+}
+
+/// One host's step: skipped, rendered now, or deferred.
+fn plan_host(host: &StepHost<'_>, waits: &Waits<'_>) -> Result<StepState, PlanProblem> {
+    if waits.when.is_empty() {
+        if let Some(skip) = host.when_skips()? {
+            return Ok(StepState::Skipped(skip));
+        }
+    }
+    check_until(host, waits)?;
+    let content = template_waits(host, waits)?;
+    if !waits.any() && content.is_empty() {
+        return Ok(StepState::Ready(Box::new(host.render()?)));
+    }
+    Ok(StepState::Deferred(waits.defer(host, &content)?))
+}
+
+/// `until:` is decided at run time, but the names it reads must exist by then: registered
+/// earlier, registered by this step, or defined for the host.
+fn check_until(host: &StepHost<'_>, waits: &Waits<'_>) -> Result<(), PlanProblem> {
+    let Some(until) = &host.step.until else {
+        return Ok(());
+    };
+    let mut used = referenced_variables_in_expr(until).unwrap_or_default();
+    if let Some(register) = &host.step.register {
+        used.remove(register);
+    }
+    waits.check_defined(host, &used)
+}
+
+/// The registered names a `put` template's file reads, when its path is known now.
+fn template_waits(host: &StepHost<'_>, waits: &Waits<'_>) -> Result<BTreeSet<String>, PlanProblem> {
+    let Action::Put(put) = &host.step.action else {
+        return Ok(BTreeSet::new());
+    };
+    if !put.template || !waits.in_template(&put.src).is_empty() {
+        return Ok(BTreeSet::new());
+    }
+    let (src, _) = host.text(&put.src)?;
+    let file = host
+        .scope
+        .files
+        .template(&host.scope.base_dir.join(src))
+        .map_err(|message| host.local_file(message))?;
+    Ok(waits.registered(&file.variables))
+}
+
+/// The step's runtime options.
+fn options(step: &Step) -> StepOptions {
+    StepOptions {
+        register: step.register.clone(),
+        timeout: step.timeout,
+        retries: step.retries,
+        delay: step.delay,
+        until: step.until.clone(),
+        ignore_errors: step.ignore_errors,
+        become_: step.become_,
+        check_mode: step.check_mode,
+    }
+}
+
+/// Consecutive ranges of `hosts` indices, `serial` at a time.
+fn batches(play: &Play, hosts: usize) -> Vec<Range<usize>> {
+    let size = play
+        .serial
+        .map_or(hosts, |serial| serial.batch_size(hosts))
+        .max(1);
+    (0..hosts)
+        .step_by(size)
+        .map(|start| start..(start + size).min(hosts))
+        .collect()
+}

@@ -1,0 +1,104 @@
+//! The variables a template sees for one host, real and with secrets masked.
+//!
+//! Precedence, lowest first: the host's inventory vars (already merged by the
+//! inventory), the play's `vars` (with its `vars_files` merged over them), `-e` extra
+//! vars, then the magic variables: `inventory_hostname`, `group_names` (the host's
+//! groups but `all`, sorted), `groups` (group → its hosts in inventory order, `all`
+//! included) and `hostvars` (host → its inventory vars). At run time the host's
+//! registered results go on top of all of these.
+
+use super::result::Registered;
+use crate::inventory::{ALL, Host, Inventory};
+use crate::template::{Value, mask_secrets};
+use minijinja::value::{Serde, merge_maps};
+use serde_json::Map;
+use std::collections::BTreeMap;
+
+/// One host's variables twice: as they are, and with every secret masked.
+#[derive(Clone)]
+pub(super) struct HostContext {
+    /// What templates render with for the host.
+    pub real: Value,
+    /// The same with secret values replaced by `********`: what previews render with.
+    pub shown: Value,
+}
+
+impl HostContext {
+    /// The context with the host's `registered` results over it.
+    pub fn with_registered(&self, registered: &Registered) -> HostContext {
+        if registered.is_empty() {
+            return self.clone();
+        }
+        let results = Value::from(Serde(registered));
+        HostContext {
+            shown: merge_maps([self.shown.clone(), mask_secrets(&results)]),
+            real: merge_maps([self.real.clone(), results]),
+        }
+    }
+}
+
+/// `groups` and `hostvars`, the same for every host: built once, shared by every
+/// host's context.
+pub(super) struct InventoryVars {
+    real: Value,
+    shown: Value,
+}
+
+impl InventoryVars {
+    /// The inventory-wide magic variables of `inventory`.
+    pub fn new(inventory: &Inventory) -> Self {
+        let groups: BTreeMap<&str, Vec<&str>> = inventory
+            .groups()
+            .iter()
+            .map(|group| {
+                let hosts = inventory.group_hosts(&group.name).unwrap_or_default();
+                let names = hosts.iter().map(|host| host.name.as_str()).collect();
+                (group.name.as_str(), names)
+            })
+            .collect();
+        let hostvars: BTreeMap<&str, &BTreeMap<String, String>> = inventory
+            .hosts()
+            .iter()
+            .map(|host| (host.name.as_str(), &host.vars))
+            .collect();
+        let hostvars = Value::from(Serde(&hostvars));
+        let groups = Value::from(Serde(&groups));
+        let map = |groups, hostvars| {
+            Value::from(BTreeMap::from([("groups", groups), ("hostvars", hostvars)]))
+        };
+        InventoryVars {
+            shown: map(groups.clone(), mask_secrets(&hostvars)),
+            real: map(groups, hostvars),
+        }
+    }
+
+    /// `host`'s context in a play with `play_vars`, under `extra_vars`.
+    pub fn host_context(
+        &self,
+        host: &Host,
+        play_vars: &Map<String, serde_json::Value>,
+        extra_vars: &Map<String, serde_json::Value>,
+    ) -> HostContext {
+        let mut own: BTreeMap<&str, Value> = host
+            .vars
+            .iter()
+            .map(|(key, value)| (key.as_str(), Value::from(value.as_str())))
+            .collect();
+        for (key, value) in play_vars.iter().chain(extra_vars) {
+            own.insert(key, Value::from(Serde(value)));
+        }
+        let group_names: Vec<&str> = host
+            .groups
+            .iter()
+            .map(String::as_str)
+            .filter(|group| *group != ALL)
+            .collect();
+        own.insert("inventory_hostname", Value::from(host.name.as_str()));
+        own.insert("group_names", Value::from(Serde(&group_names)));
+        let own = Value::from(own);
+        HostContext {
+            shown: merge_maps([mask_secrets(&own), self.shown.clone()]),
+            real: merge_maps([own, self.real.clone()]),
+        }
+    }
+}

@@ -1,0 +1,240 @@
+//! Authentication, in a fixed order, trying only what the server offers:
+//!
+//! 1. the host's password (else the one typed for `--ask-pass`): "password", or
+//!    "keyboard-interactive" answering every hidden prompt with it;
+//! 2. the host's private key file (ed25519, ecdsa, rsa), with its passphrase;
+//! 3. the ssh-agent at `SSH_AUTH_SOCK`, each of its keys;
+//! 4. `~/.ssh/id_ed25519`, `id_ecdsa`, `id_rsa` that exist and need no passphrase.
+//!
+//! A configured key file that cannot be used (unreadable, encrypted without a
+//! passphrase, wrong passphrase) stops with a message naming the file; a key the
+//! server merely refuses moves on to the next method.
+
+use std::fs;
+use std::path::Path;
+
+use ssh2::{ErrorCode, KeyboardInteractivePrompt, Prompt, Session};
+
+use super::HostSpec;
+use super::connect::{Deadline, is_timeout};
+use super::error::ConnectError;
+use super::home::home_dir;
+use super::key_file::{self, Protection};
+use crate::secret::Secret;
+
+const DEFAULT_KEYS: [&str; 3] = ["id_ed25519", "id_ecdsa", "id_rsa"];
+const PHASE: &str = "authentication";
+
+/// Authenticates `host.user`, or says why not.
+pub(super) fn authenticate(
+    session: &Session,
+    host: &HostSpec,
+    ask_pass: Option<&Secret>,
+    deadline: &Deadline,
+) -> Result<(), ConnectError> {
+    deadline.arm(session, PHASE)?;
+    let offered = match session.auth_methods(&host.user) {
+        Ok(methods) => methods.to_owned(),
+        Err(_) if session.authenticated() => return Ok(()),
+        Err(error) => return Err(deadline.failure(error, PHASE)),
+    };
+    let offers = |method: &str| offered.split(',').any(|offered| offered == method);
+    let mut attempt = Attempt {
+        session,
+        user: &host.user,
+        deadline,
+        offered: &offered,
+        tried: Vec::new(),
+    };
+
+    if let Some(password) = host.password.as_ref().or(ask_pass) {
+        if offers("password") {
+            let done = attempt.run("password", || {
+                session.userauth_password(&host.user, password.expose())
+            })?;
+            if done {
+                return Ok(());
+            }
+        } else if offers("keyboard-interactive") {
+            let mut answer = Answer(password);
+            let done = attempt.run("keyboard-interactive", || {
+                session.userauth_keyboard_interactive(&host.user, &mut answer)
+            })?;
+            if done {
+                return Ok(());
+            }
+        }
+    }
+    if offers("publickey") {
+        if let Some(path) = &host.key_file {
+            if attempt.key_file(path, host.key_passphrase.as_ref())? {
+                return Ok(());
+            }
+        }
+        if std::env::var_os("SSH_AUTH_SOCK").is_some_and(|socket| !socket.is_empty())
+            && attempt.agent()?
+        {
+            return Ok(());
+        }
+        let ssh_dir = home_dir().join(".ssh");
+        for name in DEFAULT_KEYS {
+            let path = ssh_dir.join(name);
+            if host.key_file.as_ref() != Some(&path) && attempt.default_key(&path)? {
+                return Ok(());
+            }
+        }
+    }
+    Err(attempt.failed())
+}
+
+/// The methods tried so far, and how to run one more.
+struct Attempt<'a> {
+    session: &'a Session,
+    user: &'a str,
+    deadline: &'a Deadline,
+    offered: &'a str,
+    tried: Vec<&'static str>,
+}
+
+impl Attempt<'_> {
+    /// The final refusal, listing what was tried.
+    fn failed(&self) -> ConnectError {
+        ConnectError::AuthenticationFailed {
+            user: self.user.to_owned(),
+            target: self.deadline.target.clone(),
+            tried: self.tried.clone(),
+            offered: self.offered.to_owned(),
+        }
+    }
+
+    /// Runs one method; `Ok(true)` when it authenticated us. A refusal is `Ok(false)`;
+    /// a timeout or lost connection (the server hangs up after MaxAuthTries) ends
+    /// authentication.
+    fn run(
+        &mut self,
+        method: &'static str,
+        call: impl FnOnce() -> Result<(), ssh2::Error>,
+    ) -> Result<bool, ConnectError> {
+        self.deadline.arm(self.session, PHASE)?;
+        if !self.tried.contains(&method) {
+            self.tried.push(method);
+        }
+        match call() {
+            Ok(()) => Ok(self.session.authenticated()),
+            Err(error) if is_timeout(&error) => Err(self.deadline.timed_out(PHASE)),
+            Err(error) if connection_lost(&error) => Err(self.failed()),
+            Err(_) => Ok(false),
+        }
+    }
+
+    /// The host's configured key file.
+    fn key_file(&mut self, path: &Path, passphrase: Option<&Secret>) -> Result<bool, ConnectError> {
+        let unusable = |problem: &str| ConnectError::KeyFile {
+            path: path.to_path_buf(),
+            problem: problem.to_owned(),
+        };
+        let contents =
+            fs::read(path).map_err(|error| unusable(&format!("cannot read it: {error}")))?;
+        let protection = key_file::protection(&contents);
+        if protection == Protection::Encrypted && passphrase.is_none() {
+            return Err(unusable(
+                "it is protected by a passphrase; give it with key_passphrase_env",
+            ));
+        }
+        self.deadline.arm(self.session, PHASE)?;
+        if !self.tried.contains(&"publickey") {
+            self.tried.push("publickey");
+        }
+        let result = self.session.userauth_pubkey_file(
+            self.user,
+            None,
+            path,
+            passphrase.map(Secret::expose),
+        );
+        match result {
+            Ok(()) => Ok(self.session.authenticated()),
+            Err(error) if is_timeout(&error) => Err(self.deadline.timed_out(PHASE)),
+            Err(error) if error.code() == ErrorCode::Session(libssh2_sys::LIBSSH2_ERROR_FILE) => {
+                Err(unusable(match protection {
+                    Protection::Encrypted => "wrong passphrase",
+                    Protection::Plain | Protection::Unknown => {
+                        "not a private key libssh2 can load (ed25519, ecdsa or rsa, OpenSSH or PEM format)"
+                    }
+                }))
+            }
+            Err(error) if connection_lost(&error) => Err(self.failed()),
+            Err(_) => Ok(false),
+        }
+    }
+
+    /// Each key of the ssh-agent; an agent that cannot be reached is skipped.
+    fn agent(&mut self) -> Result<bool, ConnectError> {
+        let Ok(mut agent) = self.session.agent() else {
+            return Ok(false);
+        };
+        if agent.connect().is_err() || agent.list_identities().is_err() {
+            return Ok(false);
+        }
+        let identities = agent.identities().unwrap_or_default();
+        let mut done = false;
+        for identity in &identities {
+            if self.run("agent", || agent.userauth(self.user, identity))? {
+                done = true;
+                break;
+            }
+        }
+        let _ = agent.disconnect();
+        Ok(done)
+    }
+
+    /// A default key, if it exists and needs no passphrase.
+    fn default_key(&mut self, path: &Path) -> Result<bool, ConnectError> {
+        let Ok(contents) = fs::read(path) else {
+            return Ok(false);
+        };
+        if key_file::protection(&contents) == Protection::Encrypted {
+            return Ok(false);
+        }
+        let session = self.session;
+        let user = self.user;
+        self.run("publickey", || {
+            session.userauth_pubkey_file(user, None, path, None)
+        })
+    }
+}
+
+/// Whether an authentication call failed because the connection is gone.
+fn connection_lost(error: &ssh2::Error) -> bool {
+    matches!(
+        error.code(),
+        ErrorCode::Session(
+            libssh2_sys::LIBSSH2_ERROR_SOCKET_DISCONNECT
+                | libssh2_sys::LIBSSH2_ERROR_SOCKET_RECV
+                | libssh2_sys::LIBSSH2_ERROR_SOCKET_SEND
+        )
+    )
+}
+
+/// Answers keyboard-interactive prompts: the password for hidden ones, nothing for
+/// echoed ones.
+struct Answer<'a>(&'a Secret);
+
+impl KeyboardInteractivePrompt for Answer<'_> {
+    fn prompt<'p>(
+        &mut self,
+        _user: &str,
+        _instructions: &str,
+        prompts: &[Prompt<'p>],
+    ) -> Vec<String> {
+        prompts
+            .iter()
+            .map(|prompt| {
+                if prompt.echo {
+                    String::new()
+                } else {
+                    self.0.expose().to_owned()
+                }
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,352 @@
+//! Host key checking against a known_hosts file, shared by all host threads of a run.
+//!
+//! Decisions follow OpenSSH: a host whose presented key is listed is known; a host with
+//! a listed key of the *same type* but none equal has a CHANGED key, refused in every
+//! mode but `off`; a host with no listed key of that type is new (strict refuses it,
+//! accept-new appends it). A key listed under `@revoked` for the host is always refused.
+//! [`connect`](super::connect) also asks the server for a key type already known for
+//! the host first, as OpenSSH does, so a server with several keys is not seen as new.
+
+mod entry;
+mod store;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use self::entry::{Entry, Marker, host_name, key_type_of};
+use self::store::{Locked, Store};
+use super::HostKeyChecking;
+
+/// Why a host key was refused, or known_hosts could not be used. `Display` is the
+/// user message; it names the file and, where one applies, the line to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum HostKeyError {
+    /// Strict checking and no key of this type is listed for the host.
+    #[error(
+        "host key for [{address}]:{port} not in {}; add it with ssh-keyscan or use --host-key-checking accept-new",
+        .file.display()
+    )]
+    Unknown {
+        /// The address connected to.
+        address: String,
+        /// The port.
+        port: u16,
+        /// The known_hosts file.
+        file: PathBuf,
+    },
+    /// A key of the same type is listed for the host, but not this one.
+    #[error(
+        "host key for {address}:{port} has CHANGED (known_hosts line {line} in {}); if the change is expected remove that line: ssh-keygen -R {} -f {}",
+        .file.display(), quote(&host_name(.address, *.port)), quote(&.file.to_string_lossy())
+    )]
+    Changed {
+        /// The address connected to.
+        address: String,
+        /// The port.
+        port: u16,
+        /// The first line listing another key of that type for the host.
+        line: usize,
+        /// The known_hosts file.
+        file: PathBuf,
+    },
+    /// The key is listed under `@revoked` for the host.
+    #[error(
+        "host key for {address}:{port} is REVOKED (known_hosts line {line} in {}); refusing to connect",
+        .file.display()
+    )]
+    Revoked {
+        /// The address connected to.
+        address: String,
+        /// The port.
+        port: u16,
+        /// The `@revoked` line.
+        line: usize,
+        /// The known_hosts file.
+        file: PathBuf,
+    },
+    /// The file could not be read, created or appended to.
+    #[error("cannot {action} known_hosts file {}: {reason}", .file.display())]
+    File {
+        /// "read" or "update".
+        action: &'static str,
+        /// The known_hosts file.
+        file: PathBuf,
+        /// The system's message.
+        reason: String,
+    },
+}
+
+/// The known_hosts file of a run: read once, shared (it is `Sync`) by every host
+/// thread, appended to under a lock in accept-new mode.
+#[derive(Debug)]
+pub struct KnownHosts {
+    path: PathBuf,
+    mode: HostKeyChecking,
+    store: Mutex<Store>,
+}
+
+impl KnownHosts {
+    /// Reads `path` (a missing file is empty; it is created on the first accepted key).
+    /// In `Off` mode nothing is read.
+    pub fn open(path: PathBuf, mode: HostKeyChecking) -> Result<KnownHosts, HostKeyError> {
+        let store = match mode {
+            HostKeyChecking::Off => Store::empty(),
+            HostKeyChecking::Strict | HostKeyChecking::AcceptNew => {
+                Store::load(&path).map_err(|error| HostKeyError::File {
+                    action: "read",
+                    file: path.clone(),
+                    reason: error.to_string(),
+                })?
+            }
+        };
+        Ok(KnownHosts {
+            path,
+            mode,
+            store: Mutex::new(store),
+        })
+    }
+
+    /// `~/.ssh/known_hosts` of the current user.
+    pub fn default_path() -> PathBuf {
+        super::home::home_dir().join(".ssh").join("known_hosts")
+    }
+
+    /// The file this checks against.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The checking mode.
+    pub fn mode(&self) -> HostKeyChecking {
+        self.mode
+    }
+
+    /// Key types listed for the host (plain lines), most recent first, so the
+    /// handshake can ask for one of them first.
+    pub(super) fn known_key_types(&self, address: &str, port: u16) -> Vec<String> {
+        if self.mode == HostKeyChecking::Off {
+            return Vec::new();
+        }
+        let name = host_name(address, port);
+        let mut types: Vec<String> = Vec::new();
+        for entry in self.lock().entries.iter().rev() {
+            if entry.marker == Marker::Plain
+                && !types.contains(&entry.key_type)
+                && entry.matches(&name)
+            {
+                types.push(entry.key_type.clone());
+            }
+        }
+        types
+    }
+
+    /// Checks the key the server presented (its blob), appending it in accept-new mode
+    /// when the host is new.
+    pub(super) fn check(&self, address: &str, port: u16, key: &[u8]) -> Result<(), HostKeyError> {
+        if self.mode == HostKeyChecking::Off {
+            return Ok(());
+        }
+        let name = host_name(address, port);
+        let mut store = self.lock();
+        match judge(&store.entries, &name, key) {
+            Verdict::Known => return Ok(()),
+            Verdict::Unknown if self.mode == HostKeyChecking::AcceptNew => {}
+            verdict => return Err(self.refusal(verdict, address, port)),
+        }
+        let update_error = |error: std::io::Error| HostKeyError::File {
+            action: "update",
+            file: self.path.clone(),
+            reason: error.to_string(),
+        };
+        let mut locked = Locked::open(&self.path, &mut store).map_err(update_error)?;
+        match judge(&store.entries, &name, key) {
+            Verdict::Unknown => locked.append(&mut store, &name, key).map_err(update_error),
+            Verdict::Known => Ok(()),
+            verdict => Err(self.refusal(verdict, address, port)),
+        }
+    }
+
+    fn refusal(&self, verdict: Verdict, address: &str, port: u16) -> HostKeyError {
+        let (address, file) = (address.to_owned(), self.path.clone());
+        match verdict {
+            Verdict::Changed(line) => HostKeyError::Changed {
+                address,
+                port,
+                line,
+                file,
+            },
+            Verdict::Revoked(line) => HostKeyError::Revoked {
+                address,
+                port,
+                line,
+                file,
+            },
+            Verdict::Known | Verdict::Unknown => HostKeyError::Unknown {
+                address,
+                port,
+                file,
+            },
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Store> {
+        // A panic elsewhere while holding the lock leaves a consistent store: every
+        // mutation is a push or a counter update done after the write succeeded.
+        self.store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Known,
+    Unknown,
+    /// The first line with another key of the same type.
+    Changed(usize),
+    /// The `@revoked` line.
+    Revoked(usize),
+}
+
+fn judge(entries: &[Entry], name: &str, key: &[u8]) -> Verdict {
+    let key_type = key_type_of(key);
+    let mut known = false;
+    let mut changed = None;
+    for entry in entries.iter().filter(|entry| entry.matches(name)) {
+        match entry.marker {
+            Marker::Revoked if entry.key == key => return Verdict::Revoked(entry.line),
+            Marker::Revoked => {}
+            Marker::Plain if entry.key == key => known = true,
+            Marker::Plain => {
+                if changed.is_none() && key_type == Some(entry.key_type.as_str()) {
+                    changed = Some(entry.line);
+                }
+            }
+        }
+    }
+    match (known, changed) {
+        (true, _) => Verdict::Known,
+        (false, Some(line)) => Verdict::Changed(line),
+        (false, None) => Verdict::Unknown,
+    }
+}
+
+/// Quotes for a POSIX shell only when needed, so the printed command can be pasted.
+fn quote(text: &str) -> String {
+    shlex::try_quote(text)
+        .map(|quoted| quoted.into_owned())
+        .unwrap_or_else(|_| text.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+
+    const KEY_A: &str = "AAAAC3NzaC1lZDI1NTE5AAAAIKb4NpKOLh3ezV0NtjzBg1AbHhu3m+6elwXl4M8HVK3z";
+    const KEY_B: &str = "AAAAC3NzaC1lZDI1NTE5AAAAIIhVg2uhbHuuxzOtgQS1VoNuMdSb+7Va5/gXdBc8RFFK";
+    const KEY_RSA: &str = "AAAAB3NzaC1yc2EAAAADAQABAAAAgQC7";
+
+    fn blob(text: &str) -> Vec<u8> {
+        STANDARD.decode(text).expect("base64")
+    }
+
+    fn known_hosts(text: &str, mode: HostKeyChecking) -> (tempfile::TempDir, KnownHosts) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("known_hosts");
+        std::fs::write(&path, text).expect("write");
+        let hosts = KnownHosts::open(path, mode).expect("open");
+        (dir, hosts)
+    }
+
+    #[test]
+    fn known_changed_and_new_keys() {
+        let text = format!(
+            "# lab\n127.0.0.11 ssh-ed25519 {KEY_A}\n[127.0.0.12]:2222 ssh-ed25519 {KEY_A}\n127.0.0.13 ssh-rsa {KEY_RSA}\n"
+        );
+        let (_dir, hosts) = known_hosts(&text, HostKeyChecking::Strict);
+        assert!(hosts.check("127.0.0.11", 22, &blob(KEY_A)).is_ok());
+        let error = hosts
+            .check("127.0.0.12", 2222, &blob(KEY_B))
+            .expect_err("changed");
+        let file = hosts.path().display().to_string();
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "host key for 127.0.0.12:2222 has CHANGED (known_hosts line 3 in {file}); if the change is expected remove that line: ssh-keygen -R '[127.0.0.12]:2222' -f {file}"
+            )
+        );
+        // Only a key of another type is listed: new, like OpenSSH.
+        let error = hosts
+            .check("127.0.0.13", 22, &blob(KEY_A))
+            .expect_err("unknown");
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "host key for [127.0.0.13]:22 not in {file}; add it with ssh-keyscan or use --host-key-checking accept-new"
+            )
+        );
+        assert_eq!(hosts.known_key_types("127.0.0.13", 22), ["ssh-rsa"]);
+        assert!(hosts.known_key_types("127.0.0.13", 2222).is_empty());
+    }
+
+    #[test]
+    fn a_matching_line_wins_over_a_stale_one() {
+        let text = format!("h ssh-ed25519 {KEY_B}\nh ssh-ed25519 {KEY_A}\n");
+        let (_dir, hosts) = known_hosts(&text, HostKeyChecking::Strict);
+        assert!(hosts.check("h", 22, &blob(KEY_A)).is_ok());
+    }
+
+    #[test]
+    fn revoked_keys_are_refused_even_when_listed() {
+        let text = format!("h ssh-ed25519 {KEY_A}\n@revoked * ssh-ed25519 {KEY_A}\n");
+        let (_dir, hosts) = known_hosts(&text, HostKeyChecking::AcceptNew);
+        let error = hosts.check("h", 22, &blob(KEY_A)).expect_err("revoked");
+        assert!(
+            matches!(error, HostKeyError::Revoked { line: 2, .. }),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn accept_new_appends_once_and_refuses_changes() {
+        let (_dir, hosts) = known_hosts("", HostKeyChecking::AcceptNew);
+        assert!(hosts.check("10.0.0.1", 22, &blob(KEY_A)).is_ok());
+        assert!(hosts.check("10.0.0.1", 2200, &blob(KEY_A)).is_ok());
+        assert!(hosts.check("10.0.0.1", 22, &blob(KEY_A)).is_ok());
+        let error = hosts
+            .check("10.0.0.1", 22, &blob(KEY_B))
+            .expect_err("changed");
+        assert!(
+            matches!(error, HostKeyError::Changed { line: 1, .. }),
+            "{error}"
+        );
+        let text = std::fs::read_to_string(hosts.path()).expect("read");
+        assert_eq!(
+            text,
+            format!("10.0.0.1 ssh-ed25519 {KEY_A}\n[10.0.0.1]:2200 ssh-ed25519 {KEY_A}\n")
+        );
+    }
+
+    #[test]
+    fn off_reads_and_checks_nothing() {
+        let hosts = KnownHosts::open(PathBuf::from("/nonexistent/dir/kh"), HostKeyChecking::Off)
+            .expect("off never reads");
+        assert!(hosts.check("h", 22, &blob(KEY_B)).is_ok());
+        assert!(!hosts.path().exists());
+    }
+
+    #[test]
+    fn unreadable_file_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let error = KnownHosts::open(dir.path().to_path_buf(), HostKeyChecking::Strict)
+            .expect_err("a directory is not a file");
+        assert!(
+            error
+                .to_string()
+                .starts_with("cannot read known_hosts file "),
+            "{error}"
+        );
+    }
+}

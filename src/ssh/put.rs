@@ -1,0 +1,191 @@
+//! Copying local files and directory trees to the host over SFTP.
+//!
+//! Each file is written to `.NAME.herd-XXXXXX` (created exclusively, mode 0600) in its
+//! destination directory, given its mode, then renamed over the final name; on any
+//! error the temp file is removed. Directories are created 0700, filled, then given
+//! their own mode (so a read-only directory can still be filled). Local symlinks to
+//! regular files are copied as files; symlinks to anything else, and special files
+//! (sockets, FIFOs, devices), are skipped.
+
+use std::fs::{self, File, Metadata};
+use std::io::Read;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::time::Instant;
+
+use ssh2::{FileStat, OpenFlags, OpenType};
+
+use super::FileTransferred;
+use super::error::OperationError;
+use super::names::temp_name;
+use super::sftp::{CHUNK, MODE_BITS, Remote, local_error, remote_path};
+
+/// Copies `local` to `destination` (into it when it ends in '/' or is a directory).
+pub(super) fn put(
+    remote: &mut Remote<'_>,
+    local: &Path,
+    destination: &str,
+    on_file: &mut dyn FnMut(FileTransferred),
+) -> Result<(), OperationError> {
+    let metadata = fs::metadata(local).map_err(|error| local_error(local, &error))?;
+    let target = remote_path(destination);
+    let into =
+        destination.ends_with('/') || remote.sftp.stat(&target).is_ok_and(|stat| stat.is_dir());
+    let target = if into {
+        let absolute = fs::canonicalize(local).map_err(|error| local_error(local, &error))?;
+        match absolute.file_name() {
+            Some(name) => target.join(name),
+            None => {
+                return Err(OperationError::Local {
+                    path: local.to_path_buf(),
+                    reason: "has no name to copy into a directory; name the remote destination"
+                        .into(),
+                });
+            }
+        }
+    } else {
+        target
+    };
+    let mut buffer = Vec::new();
+    if metadata.is_dir() {
+        put_dir(remote, local, &metadata, &target, &mut buffer, on_file)
+    } else if metadata.is_file() {
+        put_file(remote, local, &metadata, &target, &mut buffer, on_file)
+    } else {
+        Err(OperationError::Local {
+            path: local.to_path_buf(),
+            reason: "is not a regular file or a directory".into(),
+        })
+    }
+}
+
+fn put_dir(
+    remote: &mut Remote<'_>,
+    local: &Path,
+    metadata: &Metadata,
+    target: &Path,
+    buffer: &mut Vec<u8>,
+    on_file: &mut dyn FnMut(FileTransferred),
+) -> Result<(), OperationError> {
+    let mode = metadata.permissions().mode() & MODE_BITS;
+    match remote.sftp.lstat(target) {
+        // A copy made earlier may be read-only: open it up for the owner until filled.
+        Ok(stat) if stat.is_dir() => {
+            let _ = remote.sftp.setstat(target, perm(mode | 0o700));
+        }
+        Ok(_) => return Err(remote.problem(target, "exists and is not a directory")),
+        Err(_) => remote
+            .sftp
+            .mkdir(target, 0o700)
+            .map_err(|error| remote.error(target, &error))?,
+    }
+    let mut entries = fs::read_dir(local)
+        .and_then(|entries| entries.collect::<Result<Vec<_>, _>>())
+        .map_err(|error| local_error(local, &error))?;
+    entries.sort_by_key(|entry| entry.file_name());
+    for entry in entries {
+        let path = entry.path();
+        let link = entry
+            .file_type()
+            .map_err(|error| local_error(&path, &error))?;
+        // Follows a symlink; a dangling one is skipped like any non-file link.
+        let Ok(followed) = fs::metadata(&path) else {
+            continue;
+        };
+        let child = target.join(entry.file_name());
+        if followed.is_file() {
+            put_file(remote, &path, &followed, &child, buffer, on_file)?;
+        } else if followed.is_dir() && !link.is_symlink() {
+            put_dir(remote, &path, &followed, &child, buffer, on_file)?;
+        }
+    }
+    remote
+        .sftp
+        .setstat(target, perm(mode))
+        .map_err(|error| remote.error(target, &error))
+}
+
+fn put_file(
+    remote: &mut Remote<'_>,
+    local: &Path,
+    metadata: &Metadata,
+    target: &Path,
+    buffer: &mut Vec<u8>,
+    on_file: &mut dyn FnMut(FileTransferred),
+) -> Result<(), OperationError> {
+    let started = Instant::now();
+    let mut source = File::open(local).map_err(|error| local_error(local, &error))?;
+    let Some(name) = target.file_name() else {
+        return Err(remote.problem(target, "is not a file name"));
+    };
+    let temp = target.with_file_name(temp_name(name));
+    let mut file = remote
+        .sftp
+        .open_mode(
+            &temp,
+            OpenFlags::WRITE | OpenFlags::EXCLUSIVE,
+            0o600,
+            OpenType::File,
+        )
+        .map_err(|error| remote.error(target, &error))?;
+    let written = (|| {
+        buffer.resize(CHUNK, 0);
+        let mut total = 0u64;
+        loop {
+            let count = fill(&mut source, buffer).map_err(|error| local_error(local, &error))?;
+            if count == 0 {
+                break;
+            }
+            std::io::Write::write_all(&mut file, &buffer[..count])
+                .map_err(|error| remote.io_error(target, &error))?;
+            total += count as u64;
+        }
+        let mode = perm(metadata.permissions().mode() & MODE_BITS);
+        file.setstat(mode)
+            .map_err(|error| remote.error(target, &error))?;
+        Ok(total)
+    })();
+    drop(file);
+    let installed = written.and_then(|total| remote.install(&temp, target).map(|()| total));
+    match installed {
+        Ok(bytes) => {
+            on_file(FileTransferred {
+                source: local.display().to_string(),
+                destination: target.display().to_string(),
+                bytes,
+                elapsed: started.elapsed(),
+            });
+            Ok(())
+        }
+        Err(error) => {
+            let _ = remote.sftp.unlink(&temp);
+            Err(error)
+        }
+    }
+}
+
+/// A stat that sets only the permission bits.
+fn perm(mode: u32) -> FileStat {
+    FileStat {
+        size: None,
+        uid: None,
+        gid: None,
+        perm: Some(mode),
+        atime: None,
+        mtime: None,
+    }
+}
+
+/// Reads until `buffer` is full or the file ends; returns how much was read.
+fn fill(source: &mut File, buffer: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match source.read(&mut buffer[filled..]) {
+            Ok(0) => break,
+            Ok(count) => filled += count,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(filled)
+}
