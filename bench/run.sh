@@ -4,7 +4,7 @@
 #   bench/run.sh [--quick] [--n 50,200,1000] [--reps K] [--scenarios 1,2,3,4]
 #   bench/run.sh --teardown        stop the sshd processes an interrupted run left
 #
-# Installs what it needs (Debian: openssh-server, pdsh, pssh, clustershell, python3-venv;
+# Installs what it needs (Debian: openssh-server, pdsh, pssh, clustershell, python3-venv, time;
 # PyPI, in bench/work/venv: ansible-core, matplotlib), builds herd unless HERD_BIN names a
 # binary, then runs the harness (bench/herdbench). Root only: it creates the user herd_bench
 # and starts sshd processes on 127.0.x.y addresses. They are stopped on exit, error or Ctrl-C.
@@ -13,7 +13,7 @@ set -euo pipefail
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(dirname "$BENCH")
 VENV="$BENCH/work/venv"
-APT_PACKAGES=(openssh-server openssh-client pdsh pssh clustershell python3-venv)
+APT_PACKAGES=(openssh-server openssh-client pdsh pssh clustershell python3-venv time)
 PIP_PACKAGES=(ansible-core matplotlib)
 
 die() { echo "bench: $*" >&2; exit 1; }

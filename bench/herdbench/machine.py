@@ -62,10 +62,10 @@ def first_line(argv: list[str]) -> str:
 
 
 def herd_revision() -> str:
-    """The git revision herd was built from (with +dirty when the tree has changes)."""
+    """The git revision herd was built from (+dirty when files outside bench/ have changes)."""
     rev = first_line(["git", "-C", str(settings.REPO_DIR), "rev-parse", "--short", "HEAD"])
-    dirty = subprocess.run(["git", "-C", str(settings.REPO_DIR), "status", "--porcelain", "--untracked-files=no"],
-                           capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "-C", str(settings.REPO_DIR), "status", "--porcelain", "--untracked-files=no",
+                            "--", ".", ":!bench"], capture_output=True, text=True).stdout.strip()
     return rev + ("+dirty" if dirty else "")
 
 

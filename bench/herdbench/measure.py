@@ -4,8 +4,10 @@ CPU is the tool's own plus every descendant's, from ``os.wait4`` (which includes
 children the tool reaped). A descendant that outlives the tool (Ansible's ControlPersist
 ssh masters) is reparented to this process, which ``become_subreaper`` makes a child
 subreaper: after the tool exits, ``run`` ends such leftovers and adds their CPU too.
-Peak RSS is the largest single process of the tree (``ru_maxrss``): exact for herd, which
-is one process.
+Peak RSS is the largest single process of the tree, as GNU time reports it. It cannot come
+from this process's own ``wait4``: Linux carries the peak RSS of a process over ``exec``, so
+every child forked from this Python process would report at least the harness's own size.
+GNU time is small, so what it forks starts small and its ``%M`` is the tool's.
 """
 
 import ctypes
@@ -52,6 +54,9 @@ class Usage:
         self.maxrss_kb = max(self.maxrss_kb, rusage.ru_maxrss)
 
 
+TIME = "/usr/bin/time"
+
+
 def run(argv: list[str], env: dict[str, str], stdout: Path | None, stderr: Path,
         timeout: float, cwd: Path) -> Sample:
     """Runs argv to completion (killing its process group after ``timeout`` s) and measures it.
@@ -60,6 +65,8 @@ def run(argv: list[str], env: dict[str, str], stdout: Path | None, stderr: Path,
     """
     usage = Usage()
     timed_out = threading.Event()
+    peak_file = stderr.with_name("peak-rss-kb")
+    argv = [TIME, "--quiet", "--format=%M", f"--output={peak_file}", "--", *argv]
     with open(stdout or os.devnull, "wb") as out, open(stderr, "wb") as err:
         start = time.monotonic()
         try:
@@ -80,8 +87,17 @@ def run(argv: list[str], env: dict[str, str], stdout: Path | None, stderr: Path,
             timer.cancel()
     proc.returncode = os.waitstatus_to_exitcode(status)
     usage.add(rusage)
+    usage.maxrss_kb = peak_kb(peak_file)  # not the rusage's: see the module's docstring
     reap_leftovers(usage)
     return Sample(wall, usage.cpu, usage.maxrss_kb, proc.returncode, timed_out.is_set())
+
+
+def peak_kb(path: Path) -> int:
+    """The peak RSS GNU time wrote (0 if it wrote none: the tool was killed or never started)."""
+    try:
+        return int(path.read_text().split()[-1])
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def _expire(pid: int, flag: threading.Event) -> None:
