@@ -89,7 +89,7 @@ def setup(run: Run) -> str:
   success lines for pssh and Ansible), the sshd farm logged at least one login per host, and, in
   scenarios 2-3, every host's file is right (sha256 of each copy; each host's fetched, templated file).
   A failed run is listed as failed; its time is not used.
-- **Peak RSS** is the largest single process of the tool's tree (exact for herd: one process).
+- **Peak RSS** is the largest single process of the tool's tree, from GNU time (exact for herd: one process).
 """
 
 
