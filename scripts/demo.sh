@@ -8,7 +8,19 @@ lab/lab.sh up
 cargo build --release --locked --quiet
 bin=target/release
 lab=(-i lab/inventory.ini --known-hosts lab/state/known_hosts --host-key-checking strict)
-show() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@" || true; }
+# Prints a command the way you would type it (single-quoted where needed), then runs it.
+quote() {
+  case $1 in
+    '' | *[!A-Za-z0-9_./:,=@%+-]*) printf "'%s'" "${1//\'/\'\\\'\'}" ;;
+    *) printf '%s' "$1" ;;
+  esac
+}
+show() {
+  printf '\n$'
+  local arg; for arg in "$@"; do printf ' '; quote "$arg"; done
+  printf '\n'
+  "$@" || true
+}
 
 show "$bin/batch_run" "${lab[@]}" -h h1,h2 -g db_servers -cmd 'echo "I am $(whoami) on port ${SSH_CONNECTION##* }"'
 show "$bin/batch_run" "${lab[@]}" -g all -cmd 'for i in 1 2 3; do echo "tick $i"; sleep 1; done'
