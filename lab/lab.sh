@@ -106,6 +106,16 @@ start_sshd() { # host-dir
   fi
 }
 
+# herd_carol may use sudo with her password, so `become: true` can be tested (as root, when
+# sudo is installed; scripts/setup-machine.sh installs it). The other lab users have no sudo.
+allow_sudo() { # user
+  local file=/etc/sudoers.d/herd-lab
+  is_root && [ -d /etc/sudoers.d ] && command -v visudo >/dev/null || return 0
+  printf '%s ALL=(ALL:ALL) ALL\n' "$1" >"$file.new"
+  chmod 440 "$file.new"
+  visudo -cqf "$file.new" && mv "$file.new" "$file" || { rm -f "$file.new"; die "cannot write $file"; }
+}
+
 wait_for_port() { # address port
   local i
   for i in $(seq 1 50); do
@@ -144,6 +154,7 @@ cmd_up() {
     if [ "$port" = 22 ]; then echo "$address $hk"; else echo "[$address]:$port $hk"; fi >>"$STATE/known_hosts.new"
   done < <(hosts)
   mv "$STATE/known_hosts.new" "$STATE/known_hosts"
+  allow_sudo herd_carol
   write_inventory "$key"
   cmd_status
 }

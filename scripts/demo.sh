@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The demo: brings up the local SSH lab, builds herd, and runs batch_run and batch_scp against it.
+# The demo: brings up the local SSH lab, builds herd, and runs batch_run, batch_scp and a playbook
+# (herd play, after its --plan) against it.
 #   scripts/demo.sh     (as root on a fresh Debian machine: installs what it needs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,3 +33,5 @@ show "$bin/batch_scp" "${lab[@]}" -g all -action get -remote /tmp/test.py -local
 show find "$demo_dir/fetched" -type f
 show "$bin/batch_run" "${lab[@]}" -g all --gather -cmd 'uname -s; test "$(whoami)" != herd_bob'
 rm -rf "$demo_dir"
+show "$bin/herd" play "${lab[@]}" playbooks/site.yml --plan
+show "$bin/herd" play "${lab[@]}" playbooks/site.yml

@@ -2,7 +2,7 @@
 # Installs what herd's build, lab and tests need on a Debian machine (idempotent, as root).
 set -euo pipefail
 need=()
-for pkg in openssh-server openssh-client pkg-config libssl-dev sshpass; do
+for pkg in openssh-server openssh-client pkg-config libssl-dev sshpass sudo; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ "${#need[@]}" -gt 0 ]; then

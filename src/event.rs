@@ -50,6 +50,22 @@ pub enum Outcome {
     },
 }
 
+/// How one playbook step ended on one host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepStatus {
+    /// Done, and nothing needed changing (a `put` whose file was already there).
+    Ok,
+    /// Done, and something changed (every `run` that exits 0, as in Ansible).
+    Changed,
+    /// The command exited non-zero or timed out, a transfer or a template failed.
+    Failed,
+    /// Not run: `when:` false, `creates`/`removes`, or a `run` under `--check`.
+    Skipped,
+    /// The host could not be connected to; it is out for the rest of the run.
+    Unreachable,
+}
+
 /// One thing that happened during a run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
@@ -88,6 +104,65 @@ pub enum Event {
         bytes: u64,
         /// How long the transfer took.
         elapsed: Duration,
+    },
+    /// A playbook's play begins (`herd play`).
+    PlayStarted {
+        /// The play's name.
+        name: String,
+        /// Where it is written: `site.yml:8`.
+        at: String,
+        /// Its hosts, in inventory order.
+        hosts: Vec<HostName>,
+    },
+    /// A playbook step begins on these hosts. With the `free` strategy each host
+    /// starts each step on its own, so `hosts` holds that one host.
+    StepStarted {
+        /// 1-based position of the step in its play.
+        number: usize,
+        /// How many steps the play has.
+        steps: usize,
+        /// The step's name, or its action (`run: df -h`).
+        label: String,
+        /// Where it is written: `site.yml:20`.
+        at: String,
+        /// The hosts that take part, in inventory order.
+        hosts: Vec<HostName>,
+    },
+    /// A try of a step did not succeed (or its `until` did not hold); it is tried again.
+    StepRetrying {
+        /// The host.
+        host: HostName,
+        /// 1-based position of the step in its play.
+        number: usize,
+        /// The try that just ended, from 1.
+        attempt: u32,
+        /// How many tries the step gets in all (`retries` + 1).
+        attempts: u32,
+        /// Why it goes on ("exit status 1", "until `r.rc == 0` is false").
+        message: String,
+    },
+    /// A playbook step ended on a host. Its output came before as `Output` events.
+    StepFinished {
+        /// The host.
+        host: HostName,
+        /// 1-based position of the step in its play.
+        number: usize,
+        /// How it ended.
+        status: StepStatus,
+        /// A failure that `ignore_errors` lets the host carry on from.
+        ignored: bool,
+        /// What happened, for people (`put files/motd -> /tmp/motd (1.2 KiB)`); `None`
+        /// when a command's output says it all. Never holds a secret.
+        message: Option<String>,
+        /// The command's exit status, when one ran to an exit.
+        rc: Option<i32>,
+    },
+    /// The rest of the playbook does not run: too many hosts of a batch failed.
+    PlayAborted {
+        /// The play's name.
+        name: String,
+        /// Why (`max_fail_percentage 0 exceeded: 1 of 2 hosts failed in batch 1`).
+        reason: String,
     },
     /// The host is done; no more events for it follow.
     HostFinished {

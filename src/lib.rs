@@ -12,6 +12,7 @@ pub mod plan;
 pub mod playbook;
 pub mod report;
 pub mod secret;
+mod shell;
 pub mod ssh;
 pub mod targets;
 pub mod template;

@@ -143,3 +143,34 @@ fn the_inventory_comes_from_herd_inventory_when_no_flag_is_given() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn schema_prints_the_committed_playbook_schema() {
+    let dir = TempDir::new().unwrap();
+    let out = herd(&dir, &["schema"]);
+    assert_eq!(out.status.code(), Some(0));
+    let committed = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/playbook.schema.json"),
+    )
+    .unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), committed);
+}
+
+#[test]
+fn a_playbook_that_cannot_be_planned_exits_1_with_every_problem() {
+    let dir = with_inventory();
+    std::fs::write(
+        dir.path().join("bad.yml"),
+        "- hosts: web\n  steps:\n    - run: echo {{ nope }}\n    - get: {src: /tmp/x, dest: \"{{ also_nope }}\"}\n",
+    )
+    .unwrap();
+    let out = herd(&dir, &["play", "bad.yml"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("undefined variable `nope`"), "{stderr}");
+    assert!(
+        stderr.contains("undefined variable `also_nope`"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("s3cret-pw"), "{stderr}");
+}

@@ -35,6 +35,12 @@ pub enum Command {
     /// Show the inventory: `--list` (JSON), `--graph` (group tree) or `--host NAME`.
     #[command(disable_help_flag = true)]
     Inventory(InventoryArgs),
+    /// Run a playbook: each play's steps on its hosts, with live output and a PLAY RECAP.
+    #[command(disable_help_flag = true)]
+    Play(PlayArgs),
+    /// Print the JSON Schema of playbooks (as in schemas/playbook.schema.json).
+    #[command(disable_help_flag = true)]
+    Schema,
 }
 
 /// `herd run` / `batch_run`.
@@ -78,6 +84,44 @@ pub struct ScpArgs {
     /// How to show results.
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// `herd play`.
+#[derive(Debug, Args)]
+pub struct PlayArgs {
+    /// The playbook: a YAML list of plays (see playbooks/README.md).
+    #[arg(value_name = "PLAYBOOK")]
+    pub playbook: PathBuf,
+    /// The inventory file [default: $HERD_INVENTORY, else ./inventory/hosts.ini].
+    #[arg(short = 'i', long, value_name = "FILE")]
+    pub inventory: Option<PathBuf>,
+    /// Only the hosts this pattern also selects (`web:!h3`, `@retry.txt`).
+    #[arg(short = 'l', long, value_name = "PATTERN")]
+    pub limit: Option<String>,
+    /// Extra vars, over every other: `key=value …`, `@vars.yml` or a JSON object; repeatable.
+    #[arg(short = 'e', long = "extra-vars", value_name = "VARS")]
+    pub extra_vars: Vec<String>,
+    /// Only steps with one of these tags (comma-separated; repeatable).
+    #[arg(long, value_name = "TAGS")]
+    pub tags: Vec<String>,
+    /// Leave out steps with one of these tags (comma-separated; repeatable).
+    #[arg(long, value_name = "TAGS")]
+    pub skip_tags: Vec<String>,
+    /// Print what would run on each host, then stop: nothing connects.
+    #[arg(long, conflicts_with = "check")]
+    pub plan: bool,
+    /// Connect and compare, change nothing: commands do not run unless their step says `check_mode: false`.
+    #[arg(long)]
+    pub check: bool,
+    /// After the run, write the failed and unreachable hosts to FILE, one a line (rerun them with --limit @FILE).
+    #[arg(long, value_name = "FILE")]
+    pub retry_file: Option<PathBuf>,
+    /// How to connect.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// text: live lines and a recap; json: JSON Lines events on stdout (with --plan: the plan as JSON).
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub output: OutputFormat,
 }
 
 /// Direction of `scp`.

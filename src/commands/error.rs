@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 
 use crate::inventory::InventoryError;
+use crate::plan::PlanError;
+use crate::playbook::PlaybookError;
 use crate::targets::TargetError;
 
 /// Bad input: nothing ran.
@@ -11,6 +13,12 @@ pub enum CommandError {
     /// The inventory could not be read or has an error.
     #[error(transparent)]
     Inventory(#[from] InventoryError),
+    /// The playbook cannot be read or is not valid.
+    #[error(transparent)]
+    Playbook(#[from] PlaybookError),
+    /// The playbook cannot be planned: undefined variables, missing files, bad `-e`, …
+    #[error(transparent)]
+    Plan(#[from] PlanError),
     /// `-h`/`-g` selected nothing usable.
     #[error(transparent)]
     Targets(#[from] TargetError),

@@ -6,6 +6,9 @@
 mod adhoc;
 mod error;
 mod inventory_view;
+mod play;
+mod play_hosts;
+mod schema;
 mod setup;
 
 pub use error::CommandError;
@@ -18,5 +21,7 @@ pub fn dispatch(cli: Cli) -> Result<i32, CommandError> {
         Command::Run(args) => adhoc::run(args),
         Command::Scp(args) => adhoc::scp(args),
         Command::Inventory(args) => inventory_view::show(args),
+        Command::Play(args) => play::play(args),
+        Command::Schema => schema::print(),
     }
 }

@@ -5,6 +5,7 @@
 
 mod host_dir;
 mod lines;
+mod play;
 mod pool;
 
 use std::path::PathBuf;
@@ -16,6 +17,7 @@ use crossbeam_channel::Sender;
 
 pub use host_dir::host_dir_name;
 pub use lines::LineSplitter;
+pub use play::{PlayHost, PlayOptions, run_playbook};
 pub use pool::for_each_host;
 
 use crate::event::{Direction, Event, HostName, Outcome, Stream};

@@ -8,12 +8,15 @@
 //! | password | `password`, `ansible_password`, `ansible_ssh_pass`, or `password_env` (a variable's name) | none |
 //! | key file | `key`, `ansible_ssh_private_key_file` (`~/` is `$HOME/`) | none             |
 //! | key passphrase | `key_passphrase_env` (a variable's name)         | none               |
+//!
+//! [`Host::become_password`] gives the `sudo` password of `become: true` steps the same way:
+//! `become_password`, `ansible_become_password`, `ansible_become_pass` or `become_password_env`.
 
 use std::path::PathBuf;
 
 use super::Host;
 use super::error::{ConnectionProblem, InventoryError};
-use super::vars::{self, KEY_PASSPHRASE_ENV, PASSWORD_ENV, Setting};
+use super::vars::{self, BECOME_PASSWORD_ENV, KEY_PASSPHRASE_ENV, PASSWORD_ENV, Setting};
 use crate::secret::Secret;
 use crate::ssh::HostSpec;
 
@@ -34,16 +37,8 @@ impl Host {
         &self,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<HostSpec, InventoryError> {
-        let fail = |problem| InventoryError::Connection {
-            host: self.name.clone(),
-            problem,
-        };
-        let setting = |setting| match vars::find(&self.vars, setting) {
-            Some((key, "")) => Err(fail(ConnectionProblem::Empty {
-                key: key.to_owned(),
-            })),
-            found => Ok(found),
-        };
+        let fail = |problem| self.problem(problem);
+        let setting = |setting| self.setting(setting);
         let address =
             setting(Setting::Address)?.map_or_else(|| self.name.clone(), |(_, v)| v.to_owned());
         let port = match setting(Setting::Port)? {
@@ -77,6 +72,41 @@ impl Host {
             key_file,
             key_passphrase,
         })
+    }
+}
+
+impl Host {
+    /// The password `sudo` reads for `become: true` steps: `become_password`,
+    /// `ansible_become_password`, `ansible_become_pass`, or `become_password_env` (the
+    /// name of an environment variable, looked up with `env`). `None` when none is set.
+    pub fn become_password(
+        &self,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Option<Secret>, InventoryError> {
+        Ok(match self.setting(Setting::BecomePassword)? {
+            None => None,
+            Some((BECOME_PASSWORD_ENV, var)) => Some(
+                from_env(BECOME_PASSWORD_ENV, var, env).map_err(|problem| self.problem(problem))?,
+            ),
+            Some((_, literal)) => Some(Secret::new(literal)),
+        })
+    }
+
+    /// The entry that gives `setting`, if any; an empty value is an error.
+    fn setting(&self, setting: Setting) -> Result<Option<(&str, &str)>, InventoryError> {
+        match vars::find(&self.vars, setting) {
+            Some((key, "")) => Err(self.problem(ConnectionProblem::Empty {
+                key: key.to_owned(),
+            })),
+            found => Ok(found),
+        }
+    }
+
+    fn problem(&self, problem: ConnectionProblem) -> InventoryError {
+        InventoryError::Connection {
+            host: self.name.clone(),
+            problem,
+        }
     }
 }
 
@@ -236,6 +266,35 @@ mod tests {
                 .to_string()
                 .contains("key_passphrase_env KP is not set"),
             "{error}"
+        );
+    }
+
+    #[test]
+    fn become_password_literal_alias_or_env() {
+        let env = env_with(&[("BECOME_PW", "from-env")]);
+        let password = |line| host(line).become_password(&env).unwrap();
+        assert_eq!(password("w"), None);
+        for line in [
+            "w become_password=pw",
+            "w ansible_become_password=pw",
+            "w ansible_become_pass=pw",
+        ] {
+            assert_eq!(
+                password(line).as_ref().map(Secret::expose),
+                Some("pw"),
+                "{line}"
+            );
+        }
+        let from_env = password("w become_password_env=BECOME_PW");
+        assert_eq!(from_env.as_ref().map(Secret::expose), Some("from-env"));
+        let unset = host("w become_password_env=NOPE")
+            .become_password(&env)
+            .unwrap_err();
+        assert!(
+            unset
+                .to_string()
+                .contains("become_password_env NOPE is not set"),
+            "{unset}"
         );
     }
 

@@ -42,10 +42,12 @@ pub(crate) enum Setting {
     Key,
     /// Passphrase of the key, through an environment variable.
     KeyPassphrase,
+    /// The `sudo` password for `become`, literal or through an environment variable.
+    BecomePassword,
 }
 
 /// Every key that gives a setting, herd's short name first.
-const KEYS: [(&str, Setting); 12] = [
+const KEYS: [(&str, Setting); 16] = [
     ("host", Setting::Address),
     ("ansible_host", Setting::Address),
     ("port", Setting::Port),
@@ -58,10 +60,17 @@ const KEYS: [(&str, Setting); 12] = [
     ("password_env", Setting::Password),
     ("key", Setting::Key),
     ("ansible_ssh_private_key_file", Setting::Key),
+    ("become_password", Setting::BecomePassword),
+    ("ansible_become_password", Setting::BecomePassword),
+    ("ansible_become_pass", Setting::BecomePassword),
+    (BECOME_PASSWORD_ENV, Setting::BecomePassword),
 ];
 
 /// The key that holds a password's environment variable name.
 pub(crate) const PASSWORD_ENV: &str = "password_env";
+
+/// The key that holds a become password's environment variable name.
+pub(crate) const BECOME_PASSWORD_ENV: &str = "become_password_env";
 
 /// The key that holds a key passphrase's environment variable name.
 pub(crate) const KEY_PASSPHRASE_ENV: &str = "key_passphrase_env";

@@ -34,21 +34,8 @@ impl LocalFiles {
             return Ok(known.clone());
         }
         check_is_file(path)?;
-        let cannot_read =
-            |err: std::io::Error| format!("cannot read put src {}: {err}", path.display());
-        let mut file = File::open(path).map_err(cannot_read)?;
-        let mut hasher = Sha256::new();
-        let mut buffer = vec![0; 64 * 1024];
-        let mut size = 0u64;
-        loop {
-            let read = file.read(&mut buffer).map_err(cannot_read)?;
-            if read == 0 {
-                break;
-            }
-            hasher.update(&buffer[..read]);
-            size += read as u64;
-        }
-        let digest = (size, hex(&hasher.finalize()));
+        let digest = sha256_file(path)
+            .map_err(|err| format!("cannot read put src {}: {err}", path.display()))?;
         digests.insert(path.to_path_buf(), digest.clone());
         Ok(digest)
     }
@@ -74,6 +61,25 @@ impl LocalFiles {
         templates.insert(path.to_path_buf(), Arc::clone(&file));
         Ok(file)
     }
+}
+
+/// The size and SHA-256 (lowercase hex) of the local file at `path`, read in pieces.
+pub(crate) fn sha256_file(path: &Path) -> std::io::Result<(u64, String)> {
+    let mut file = File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0; 64 * 1024];
+    let mut size = 0u64;
+    loop {
+        let read = match file.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(read) => read,
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(err) => return Err(err),
+        };
+        hasher.update(&buffer[..read]);
+        size += read as u64;
+    }
+    Ok((size, hex(&hasher.finalize())))
 }
 
 /// The SHA-256 (lowercase hex) of `bytes`.

@@ -34,6 +34,7 @@ mod text;
 pub use build::build;
 pub use error::{MAX_PROBLEMS, PlanError, PlanProblem};
 pub use extra_vars::parse_extra_vars;
+pub(crate) use files::sha256_file;
 pub use model::{
     Deferred, Dependency, HostStep, Plan, PlannedAction, PlannedPlay, PlannedStep, PutContent,
     Ready, Rendered, Resolved, Skip, StepOptions, StepState,

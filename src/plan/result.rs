@@ -9,9 +9,9 @@ use serde_json::{Map, Value, json};
 /// `stderr_lines` (the output split into lines, without their newlines).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StepResult {
-    /// The command's standard output (lossily decoded UTF-8).
+    /// The command's standard output (lossily decoded UTF-8, without trailing newlines).
     pub stdout: String,
-    /// The command's standard error (lossily decoded UTF-8).
+    /// The command's standard error (lossily decoded UTF-8, without trailing newlines).
     pub stderr: String,
     /// The exit status, when the command ran to an exit (0 for a transfer).
     pub rc: Option<i32>,

@@ -130,6 +130,17 @@ fn become_and_serial_count() {
 }
 
 #[test]
+fn become_is_for_run_steps_only() {
+    let text =
+        "- hosts: all\n  steps:\n    - get: {src: /etc/shadow, dest: x}\n      become: true\n";
+    let message = problem(text);
+    assert!(
+        message.starts_with("site.yml:3:7: step: has `become: true`, which only `run` steps take"),
+        "{message}"
+    );
+}
+
+#[test]
 fn duplicate_register_names_are_allowed() {
     let book = parse_ok(
         "- hosts: all\n  steps:\n    - run: a\n      register: r\n    - run: b\n      register: r\n",

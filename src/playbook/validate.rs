@@ -161,6 +161,13 @@ impl Validator<'_> {
                 "has timeout 0; use at least 1 second, or leave it out",
             );
         }
+        if raw.become_ == Some(true) && raw.run.is_none() {
+            self.report(
+                &place,
+                "has `become: true`, which only `run` steps take (put and get copy as the login \
+                 user); put into a directory that user can write, then `run` a move with `become`",
+            );
+        }
         for (key, value) in [("creates", &raw.creates), ("removes", &raw.removes)] {
             if let Some(value) = value {
                 self.check_template(&place, key, value);

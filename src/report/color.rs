@@ -50,6 +50,16 @@ impl Palette {
         self.pick(Style::new().yellow())
     }
 
+    /// Playbook steps that changed something.
+    pub(crate) fn changed(self) -> Style {
+        self.pick(Style::new().yellow())
+    }
+
+    /// Playbook steps that were skipped.
+    pub(crate) fn skipped(self) -> Style {
+        self.pick(Style::new().cyan())
+    }
+
     /// Headings, such as a gathered group's host list.
     pub(crate) fn heading(self) -> Style {
         self.pick(Style::new().bold())

@@ -1,6 +1,8 @@
 //! JSON Lines: one object per event on stdout, in the format documented on
 //! [`crate::report`].
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use std::borrow::Cow;
 use std::io::{self, Write};
 use std::time::Duration;
@@ -8,10 +10,10 @@ use std::time::Duration;
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
-use crate::event::{Direction, Event, Outcome, Stream};
+use crate::event::{Direction, Event, Outcome, StepStatus, Stream};
 
-use super::base64;
 use super::lines::lines;
+use super::play::{StepCounts, StepTally};
 use super::tally::Tally;
 use super::units::millis;
 
@@ -45,6 +47,40 @@ enum Record<'a> {
         #[serde(flatten)]
         state: State<'a>,
         elapsed_ms: u64,
+    },
+    PlayStarted {
+        name: &'a str,
+        at: &'a str,
+        hosts: Vec<&'a str>,
+    },
+    StepStarted {
+        number: usize,
+        steps: usize,
+        label: &'a str,
+        at: &'a str,
+        hosts: Vec<&'a str>,
+    },
+    StepRetrying {
+        host: &'a str,
+        number: usize,
+        attempt: u32,
+        attempts: u32,
+        message: &'a str,
+    },
+    StepFinished {
+        host: &'a str,
+        number: usize,
+        status: StepStatus,
+        ignored: bool,
+        message: Option<&'a str>,
+        rc: Option<i32>,
+    },
+    PlayAborted {
+        name: &'a str,
+        reason: &'a str,
+    },
+    PlayRecap {
+        hosts: HostSteps<'a>,
     },
     Recap {
         ok: usize,
@@ -96,6 +132,21 @@ impl Serialize for HostStates<'_> {
     }
 }
 
+/// The `play_recap` object's `hosts`, written in target order.
+struct HostSteps<'a>(&'a Tally, &'a StepTally);
+
+impl Serialize for HostSteps<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let hosts = self.0.hosts();
+        let mut map = serializer.serialize_map(Some(hosts.len()))?;
+        for (index, host) in hosts.iter().enumerate() {
+            let counts: StepCounts = self.1.of(index);
+            map.serialize_entry(&**host, &counts)?;
+        }
+        map.end()
+    }
+}
+
 /// Writes `event` as one JSON object per line (several for multi-line output).
 pub(crate) fn write_event(w: &mut dyn Write, event: &Event) -> io::Result<()> {
     match event {
@@ -109,7 +160,7 @@ pub(crate) fn write_event(w: &mut dyn Write, event: &Event) -> io::Result<()> {
         Event::Output { host, stream, data } => lines(data).try_for_each(|line| {
             let (line, line_base64) = match std::str::from_utf8(line) {
                 Ok(text) => (Cow::Borrowed(text), None),
-                Err(_) => (String::from_utf8_lossy(line), Some(base64::encode(line))),
+                Err(_) => (String::from_utf8_lossy(line), Some(STANDARD.encode(line))),
             };
             let record = Record::Output {
                 host,
@@ -149,7 +200,82 @@ pub(crate) fn write_event(w: &mut dyn Write, event: &Event) -> io::Result<()> {
                 elapsed_ms: millis(*elapsed),
             },
         ),
+        Event::PlayStarted { name, at, hosts } => write_record(
+            w,
+            &Record::PlayStarted {
+                name,
+                at,
+                hosts: hosts.iter().map(|host| &**host).collect(),
+            },
+        ),
+        Event::StepStarted {
+            number,
+            steps,
+            label,
+            at,
+            hosts,
+        } => write_record(
+            w,
+            &Record::StepStarted {
+                number: *number,
+                steps: *steps,
+                label,
+                at,
+                hosts: hosts.iter().map(|host| &**host).collect(),
+            },
+        ),
+        Event::StepRetrying {
+            host,
+            number,
+            attempt,
+            attempts,
+            message,
+        } => write_record(
+            w,
+            &Record::StepRetrying {
+                host,
+                number: *number,
+                attempt: *attempt,
+                attempts: *attempts,
+                message,
+            },
+        ),
+        Event::StepFinished {
+            host,
+            number,
+            status,
+            ignored,
+            message,
+            rc,
+        } => write_record(
+            w,
+            &Record::StepFinished {
+                host,
+                number: *number,
+                status: *status,
+                ignored: *ignored,
+                message: message.as_deref(),
+                rc: *rc,
+            },
+        ),
+        Event::PlayAborted { name, reason } => {
+            write_record(w, &Record::PlayAborted { name, reason })
+        }
     }
+}
+
+/// Writes the `play_recap` object: every host's step counts.
+pub(crate) fn write_play_recap(
+    w: &mut dyn Write,
+    tally: &Tally,
+    steps: &StepTally,
+) -> io::Result<()> {
+    write_record(
+        w,
+        &Record::PlayRecap {
+            hosts: HostSteps(tally, steps),
+        },
+    )
 }
 
 /// Writes the closing `recap` object for every host in `tally`.

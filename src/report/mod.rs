@@ -14,6 +14,10 @@
 //! - **json**: JSON Lines on stdout, one object per event, as below.
 //!
 //! Live and gather end with a recap on stderr (`herd: 4 hosts: 2 ok, 1 failed, …`).
+//! A playbook run (`herd play`) also shows a `── PLAY`/`── STEP` heading before each play
+//! and step, a status line per host and step that has something to say
+//! (`h1: changed: put …`, `h3: skipped (…)`, `h2: failed: exit status 1`), and a
+//! PLAY RECAP of every host's step counts before the recap (see `play`).
 //! Host names may be coloured, stably per host, only where [`ReportOptions`] allows it.
 //!
 //! # JSON Lines
@@ -30,13 +34,24 @@
 //!   `elapsed_ms`
 //! - `host_finished`: `host`, `state` (`ok`|`failed`|`unreachable`), `exit_code` (number or
 //!   null), `message` (string or null), `elapsed_ms`
+//! - `play_started` (`herd play`): `name`, `at` (`site.yml:8`), `hosts` (array)
+//! - `step_started`: `number` (1-based in its play), `steps` (how many the play has),
+//!   `label`, `at`, `hosts` (the hosts taking part; one host under the `free` strategy)
+//! - `step_retrying`: `host`, `number`, `attempt` (the try that ended), `attempts`
+//!   (tries in all), `message`
+//! - `step_finished`: `host`, `number`, `status` (`ok`|`changed`|`failed`|`skipped`|
+//!   `unreachable`), `ignored` (a failure `ignore_errors` let pass), `message` (string or
+//!   null), `rc` (number or null)
+//! - `play_aborted`: `name`, `reason`: the rest of the playbook does not run
+//! - `play_recap`, after a playbook run, before `recap`: `hosts`, an object from host
+//!   name to its step counts `{ok, changed, unreachable, failed, skipped, ignored}`,
+//!   counted as Ansible does (`ok` includes `changed` and ignored failures)
 //! - `recap`, last: `ok`, `failed`, `unreachable`, `not_run` (counts), `elapsed_ms`, and
 //!   `hosts`, an object from host name (in target order) to `{state, exit_code, message}`,
 //!   where `state` may also be `not_run`.
 //!
 //! [`Event`]: crate::event::Event
 
-mod base64;
 mod color;
 mod gather;
 mod hostlist;
@@ -45,6 +60,7 @@ mod lines;
 mod live;
 mod notice;
 mod options;
+mod play;
 mod progress;
 mod recap;
 mod reporter;

@@ -8,6 +8,7 @@ use crate::event::{Event, Stream};
 use super::color::Palette;
 use super::gather::Gathered;
 use super::options::{OutputMode, ReportOptions};
+use super::play::{self, StepTally};
 use super::progress::Progress;
 use super::sink::Sink;
 use super::summary::RunSummary;
@@ -38,6 +39,7 @@ pub struct Reporter<O: Write, E: Write> {
     stdout_colors: Palette,
     stderr_colors: Palette,
     tally: Tally,
+    steps: StepTally,
 }
 
 impl<O: Write, E: Write> Reporter<O, E> {
@@ -58,6 +60,7 @@ impl<O: Write, E: Write> Reporter<O, E> {
             stdout_colors: Palette::new(options.color),
             stderr_colors: Palette::new(options.color_stderr),
             tally: Tally::default(),
+            steps: StepTally::default(),
         }
     }
 
@@ -88,7 +91,12 @@ impl<O: Write, E: Write> Reporter<O, E> {
                     Event::RunStarted { .. } | Event::HostFinished { .. } => {
                         progress.update(self.tally.counts());
                     }
-                    Event::HostStarted { .. } => {}
+                    Event::HostStarted { .. }
+                    | Event::PlayStarted { .. }
+                    | Event::StepStarted { .. }
+                    | Event::StepRetrying { .. }
+                    | Event::StepFinished { .. }
+                    | Event::PlayAborted { .. } => {}
                 }
                 Ok(())
             }
@@ -98,12 +106,26 @@ impl<O: Write, E: Write> Reporter<O, E> {
 
     /// Ends the run after `elapsed` of wall time: writes the gathered groups (gather),
     /// the recap (stderr in live and gather modes, a `recap` object in JSON mode), and
-    /// returns the summary.
+    /// returns the summary. A playbook run's recap starts with its PLAY RECAP (a
+    /// `play_recap` object in JSON mode).
     pub fn finish(mut self, elapsed: Duration) -> io::Result<RunSummary> {
         let summary = self.tally.summary(elapsed);
-        let (tally, stdout_colors, stderr_colors) =
-            (&self.tally, self.stdout_colors, self.stderr_colors);
-        let write_recap = |w: &mut dyn Write| recap::write_recap(w, &summary, stderr_colors);
+        let (tally, steps, stdout_colors, stderr_colors) = (
+            &self.tally,
+            &self.steps,
+            self.stdout_colors,
+            self.stderr_colors,
+        );
+        let write_recap = |w: &mut dyn Write| {
+            if !steps.is_empty() {
+                play::write_play_recap(w, tally.hosts(), steps, stderr_colors)?;
+            }
+            recap::write_recap(w, &summary, stderr_colors)
+        };
+        if matches!(self.view, View::Json) && !steps.is_empty() {
+            self.stdout
+                .emit(|w| json::write_play_recap(w, tally, steps))?;
+        }
         match &self.view {
             View::Live => self.stderr.emit(write_recap)?,
             View::Gather { gathered, progress } => {
@@ -131,6 +153,24 @@ impl<O: Write, E: Write> Reporter<O, E> {
             | Event::Output { host, .. }
             | Event::Transfer { host, .. } => self.tally.add(host),
             Event::HostFinished { host, outcome, .. } => self.tally.finish(host, outcome),
+            Event::PlayStarted { hosts, .. } => {
+                hosts.iter().for_each(|host| {
+                    self.tally.add(host);
+                });
+                0
+            }
+            Event::StepRetrying { host, .. } => self.tally.add(host),
+            Event::StepFinished {
+                host,
+                status,
+                ignored,
+                ..
+            } => {
+                let index = self.tally.add(host);
+                self.steps.record(index, *status, *ignored);
+                index
+            }
+            Event::StepStarted { .. } | Event::PlayAborted { .. } => 0,
         }
     }
 
@@ -172,6 +212,50 @@ impl<O: Write, E: Write> Reporter<O, E> {
                 };
                 self.stdout
                     .emit(|w| live::write_transfer(w, host, style, &transfer))
+            }
+            Event::PlayStarted { name, at, hosts } => {
+                let colors = self.stdout_colors;
+                self.stdout
+                    .emit(|w| play::write_play(w, colors, name, at, hosts))
+            }
+            Event::StepStarted {
+                number,
+                steps,
+                label,
+                at,
+                hosts,
+            } => {
+                let colors = self.stdout_colors;
+                self.stdout
+                    .emit(|w| play::write_step(w, colors, (*number, *steps), label, at, hosts))
+            }
+            Event::StepRetrying {
+                host,
+                attempt,
+                attempts,
+                message,
+                ..
+            } => {
+                let colors = self.stdout_colors;
+                self.stdout
+                    .emit(|w| play::write_retry(w, colors, host, (*attempt, *attempts), message))
+            }
+            Event::StepFinished {
+                host,
+                status,
+                ignored,
+                message,
+                ..
+            } => {
+                let colors = self.stdout_colors;
+                self.stdout.emit(|w| {
+                    play::write_status(w, colors, host, (*status, *ignored), message.as_deref())
+                })
+            }
+            Event::PlayAborted { name, reason } => {
+                let colors = self.stdout_colors;
+                self.stdout
+                    .emit(|w| play::write_aborted(w, colors, name, reason))
             }
             Event::RunStarted { .. } | Event::HostStarted { .. } | Event::HostFinished { .. } => {
                 Ok(())

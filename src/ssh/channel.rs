@@ -101,6 +101,16 @@ impl Channel {
         })
     }
 
+    /// How many bytes the server's window lets us send now.
+    pub(super) fn write_window(&self) -> u32 {
+        let _guard = self.session.raw();
+        // SAFETY: live channel, session locked; libssh2 allows null for the initial
+        // window output.
+        let window =
+            unsafe { raw::libssh2_channel_window_write_ex(self.raw.as_ptr(), ptr::null_mut()) };
+        u32::try_from(window).unwrap_or(u32::MAX)
+    }
+
     /// Tells the command its stdin ended.
     pub(super) fn send_eof(&self) -> Result<(), Error> {
         // SAFETY: a live channel.

@@ -43,7 +43,7 @@ pub fn connect(
         target: deadline.target.clone(),
         reason: "the server sent no host key".into(),
     })?;
-    known_hosts.check(&host.address, host.port, key)?;
+    known_hosts.check(&host.address, host.port, key, options.host_key_checking)?;
 
     auth::authenticate(&session, host, options.ask_pass.as_ref(), &deadline)?;
     session.set_timeout(0);

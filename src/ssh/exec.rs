@@ -68,7 +68,16 @@ pub(super) fn exec(
         .map_err(|error| failed("starting the command", error))?;
 
     let mut pump = Pump::new(&channel, request.stdin.unwrap_or_default());
-    match pump.run(&waiter, sink) {
+    let finished = pump
+        .run(&waiter, sink)
+        .and_then(|()| pump.finish_write(&waiter).map_err(Halt::Stopped))
+        .and_then(|()| match waiter.retry(|| channel.wait_closed()) {
+            Ok(closed) => {
+                closed.map_err(|error| Halt::Failed("waiting for the command to exit", error))
+            }
+            Err(stop) => Err(Halt::Stopped(stop)),
+        });
+    match finished {
         Ok(()) => {}
         Err(Halt::Stopped(stop)) => {
             pump.terminate(link, sink);
@@ -76,13 +85,6 @@ pub(super) fn exec(
         }
         Err(Halt::Failed(action, error)) => return Err(failed(action, error)),
     }
-    waiter
-        .retry(|| channel.wait_closed())
-        .map_err(|stop| {
-            pump.terminate(link, sink);
-            stopped(stop)
-        })?
-        .map_err(|error| failed("waiting for the command to exit", error))?;
     // Our side of the close; the server's already came, so this does not wait.
     let _ = waiter.retry(|| channel.close());
     Ok(match channel.exit_signal() {
@@ -101,8 +103,8 @@ struct Pump<'c, 'i> {
     channel: &'c Channel,
     /// Stdin not yet written.
     input: &'i [u8],
-    /// The last write would block: libssh2 holds a half-sent packet that only the same
-    /// write call can finish, so nothing else can be sent until it is retried.
+    /// The last write would block after libssh2 queued its packet: only the same write
+    /// call can finish it, and no other packet can be sent until it is repeated.
     write_pending: bool,
     eof_sent: bool,
     buffer: Vec<u8>,
@@ -150,7 +152,9 @@ impl<'c, 'i> Pump<'c, 'i> {
                     return Ok(written > 0);
                 }
                 Err(error) if would_block(&error) => {
-                    self.write_pending = true;
+                    // With an open window libssh2 got as far as queueing the packet;
+                    // with a closed one it queued nothing and waits for more window.
+                    self.write_pending = self.channel.write_window() > 0;
                     return Ok(false);
                 }
                 Err(error) if channel_gone(&error) => {
@@ -160,7 +164,10 @@ impl<'c, 'i> Pump<'c, 'i> {
                     self.eof_sent = true;
                     return Ok(false);
                 }
-                Err(error) => return Err(Halt::Failed("writing stdin", error)),
+                Err(error) => {
+                    self.write_pending = false;
+                    return Err(Halt::Failed("writing stdin", error));
+                }
             }
         }
         if self.eof_sent {
@@ -208,9 +215,7 @@ impl<'c, 'i> Pump<'c, 'i> {
                 Some(Instant::now() + KILL_GRACE),
                 None,
             );
-            // A half-sent stdin packet blocks every other packet until it is finished.
-            while self.write_pending && self.feed().is_ok() && grace.wait().is_ok() {}
-            if !matches!(grace.retry(|| self.channel.signal(signal)), Ok(Ok(()))) {
+            if !self.signal(signal, &grace, sink) {
                 break;
             }
             if self.drain(&grace, sink) {
@@ -224,6 +229,45 @@ impl<'c, 'i> Pump<'c, 'i> {
             None,
         );
         let _ = closing.retry(|| self.channel.close());
+    }
+
+    /// Finishes a half-sent stdin packet: libssh2 can send no other packet (our close,
+    /// a signal) until the write that started it is repeated.
+    fn finish_write(&mut self, waiter: &Waiter<'_>) -> Result<(), Stop> {
+        while self.write_pending {
+            if self.feed().is_err() {
+                break;
+            }
+            if self.write_pending {
+                waiter.wait()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends a "signal" request, finishing a half-sent stdin packet and reading
+    /// output meanwhile (a half-sent window adjustment also blocks other packets and is
+    /// finished by the next read). False if it could not be sent in time.
+    fn signal(
+        &mut self,
+        name: &str,
+        waiter: &Waiter<'_>,
+        sink: &mut dyn FnMut(Stream, &[u8]),
+    ) -> bool {
+        if self.finish_write(waiter).is_err() {
+            return false;
+        }
+        loop {
+            match self.channel.signal(name) {
+                Ok(()) => return true,
+                Err(error) if would_block(&error) => {
+                    if self.read(sink).is_err() || waiter.wait().is_err() {
+                        return false;
+                    }
+                }
+                Err(_) => return false,
+            }
+        }
     }
 
     /// Reads until end-of-output; false if `waiter` ran out first.

@@ -6,7 +6,7 @@
 //!
 //! Map of this folder:
 //! - `connect` opens the TCP connection, negotiates (`algorithms`), checks the host key
-//!   (`known_hosts`) and authenticates (`auth`, `key_file`);
+//!   (`known_hosts`) and authenticates (`auth`, `key_file`, `home` for `~/.ssh`);
 //! - `connection` is the connected [`SshConnection`] implementing [`Transport`];
 //! - `exec` runs commands over a `channel` (raw libssh2, so it can send signals),
 //!   waiting on the socket with `wait`;
@@ -76,7 +76,8 @@ pub enum HostKeyChecking {
 pub struct ConnectOptions {
     /// Bounds the TCP connect, the SSH handshake and authentication together.
     pub connect_timeout: Duration,
-    /// How the server's host key is checked against known_hosts.
+    /// How the server's host key is checked against the [`KnownHosts`] given to
+    /// [`connect`] (open that with the same mode: one opened with `Off` reads nothing).
     pub host_key_checking: HostKeyChecking,
     /// Password typed once at the prompt (`--ask-pass`), used for hosts without one.
     pub ask_pass: Option<Secret>,

@@ -29,11 +29,22 @@ pub(super) fn put(
 ) -> Result<(), OperationError> {
     let metadata = fs::metadata(local).map_err(|error| local_error(local, &error))?;
     let target = remote_path(destination);
+    if destination.ends_with('/') {
+        create_missing_dirs(remote, &target)?;
+    }
     let into =
         destination.ends_with('/') || remote.sftp.stat(&target).is_ok_and(|stat| stat.is_dir());
     let target = if into {
-        let absolute = fs::canonicalize(local).map_err(|error| local_error(local, &error))?;
-        match absolute.file_name() {
+        // The name as given (a symlink keeps its own name); `.` or `..` name the
+        // directory they resolve to.
+        let name = match local.file_name() {
+            Some(name) => Some(name.to_owned()),
+            None => fs::canonicalize(local)
+                .map_err(|error| local_error(local, &error))?
+                .file_name()
+                .map(ToOwned::to_owned),
+        };
+        match name {
             Some(name) => target.join(name),
             None => {
                 return Err(OperationError::Local {
@@ -57,6 +68,24 @@ pub(super) fn put(
             reason: "is not a regular file or a directory".into(),
         })
     }
+}
+
+/// Creates `dir` and any missing parents (like `mkdir -p`), with the remote umask's
+/// default mode: a destination written as `DIR/` means "into DIR", wherever DIR is.
+fn create_missing_dirs(remote: &mut Remote<'_>, dir: &Path) -> Result<(), OperationError> {
+    let missing: Vec<&Path> = dir
+        .ancestors()
+        .take_while(|ancestor| {
+            !ancestor.as_os_str().is_empty() && remote.sftp.stat(ancestor).is_err()
+        })
+        .collect();
+    for ancestor in missing.into_iter().rev() {
+        remote
+            .sftp
+            .mkdir(ancestor, 0o777)
+            .map_err(|error| remote.error(ancestor, &error))?;
+    }
+    Ok(())
 }
 
 fn put_dir(

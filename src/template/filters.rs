@@ -14,26 +14,14 @@ pub(super) fn register(env: &mut minijinja::Environment<'_>) {
     env.add_filter("b64decode", b64decode);
 }
 
-/// Quotes `value` for a POSIX shell, like Python's `shlex.quote` (Ansible's `quote`).
-///
-/// Words made only of `[A-Za-z0-9_@%+=:,./-]` stay as they are; anything else is wrapped
-/// in single quotes, with each embedded `'` written as `'"'"'`. The result is one inert
-/// shell word: no expansion, globbing, or command separation happens inside it.
+/// Quotes `value` for a POSIX shell (see [`crate::shell::quote`]); a NUL byte is an error.
 fn quote(value: String) -> Result<String, Error> {
-    if value.contains('\0') {
-        return Err(Error::new(
+    crate::shell::quote(&value).ok_or_else(|| {
+        Error::new(
             ErrorKind::InvalidOperation,
             "quote: a shell word cannot contain a NUL byte",
-        ));
-    }
-    if value.is_empty() {
-        return Ok("''".to_owned());
-    }
-    let safe = |c: char| c.is_ascii_alphanumeric() || "_@%+=:,./-".contains(c);
-    if value.chars().all(safe) {
-        return Ok(value);
-    }
-    Ok(format!("'{}'", value.replace('\'', r#"'"'"'"#)))
+        )
+    })
 }
 
 /// The last component of a `/`-separated path, like Python's `os.path.basename`.

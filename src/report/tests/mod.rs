@@ -4,6 +4,7 @@ mod gather;
 mod json;
 mod live;
 mod pipe;
+mod play;
 mod recap;
 
 use std::time::Duration;

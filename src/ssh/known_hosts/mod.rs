@@ -87,7 +87,9 @@ pub struct KnownHosts {
 
 impl KnownHosts {
     /// Reads `path` (a missing file is empty; it is created on the first accepted key).
-    /// In `Off` mode nothing is read.
+    /// In `Off` mode nothing is read. Each connect then checks as its own
+    /// [`ConnectOptions::host_key_checking`](super::ConnectOptions) says; a file opened
+    /// with `Off` knows no host, so strict connects against it refuse every host.
     pub fn open(path: PathBuf, mode: HostKeyChecking) -> Result<KnownHosts, HostKeyError> {
         let store = match mode {
             HostKeyChecking::Off => Store::empty(),
@@ -140,17 +142,23 @@ impl KnownHosts {
         types
     }
 
-    /// Checks the key the server presented (its blob), appending it in accept-new mode
-    /// when the host is new.
-    pub(super) fn check(&self, address: &str, port: u16, key: &[u8]) -> Result<(), HostKeyError> {
-        if self.mode == HostKeyChecking::Off {
+    /// Checks the key the server presented (its blob) as `mode` says (the connect's
+    /// option), appending it in accept-new mode when the host is new.
+    pub(super) fn check(
+        &self,
+        address: &str,
+        port: u16,
+        key: &[u8],
+        mode: HostKeyChecking,
+    ) -> Result<(), HostKeyError> {
+        if mode == HostKeyChecking::Off {
             return Ok(());
         }
         let name = host_name(address, port);
         let mut store = self.lock();
         match judge(&store.entries, &name, key) {
             Verdict::Known => return Ok(()),
-            Verdict::Unknown if self.mode == HostKeyChecking::AcceptNew => {}
+            Verdict::Unknown if mode == HostKeyChecking::AcceptNew => {}
             verdict => return Err(self.refusal(verdict, address, port)),
         }
         let update_error = |error: std::io::Error| HostKeyError::File {
@@ -233,9 +241,7 @@ fn judge(entries: &[Entry], name: &str, key: &[u8]) -> Verdict {
 
 /// Quotes for a POSIX shell only when needed, so the printed command can be pasted.
 fn quote(text: &str) -> String {
-    shlex::try_quote(text)
-        .map(|quoted| quoted.into_owned())
-        .unwrap_or_else(|_| text.to_owned())
+    crate::shell::quote(text).unwrap_or_else(|| text.to_owned())
 }
 
 #[cfg(test)]
@@ -266,9 +272,13 @@ mod tests {
             "# lab\n127.0.0.11 ssh-ed25519 {KEY_A}\n[127.0.0.12]:2222 ssh-ed25519 {KEY_A}\n127.0.0.13 ssh-rsa {KEY_RSA}\n"
         );
         let (_dir, hosts) = known_hosts(&text, HostKeyChecking::Strict);
-        assert!(hosts.check("127.0.0.11", 22, &blob(KEY_A)).is_ok());
+        assert!(
+            hosts
+                .check("127.0.0.11", 22, &blob(KEY_A), hosts.mode())
+                .is_ok()
+        );
         let error = hosts
-            .check("127.0.0.12", 2222, &blob(KEY_B))
+            .check("127.0.0.12", 2222, &blob(KEY_B), hosts.mode())
             .expect_err("changed");
         let file = hosts.path().display().to_string();
         assert_eq!(
@@ -279,7 +289,7 @@ mod tests {
         );
         // Only a key of another type is listed: new, like OpenSSH.
         let error = hosts
-            .check("127.0.0.13", 22, &blob(KEY_A))
+            .check("127.0.0.13", 22, &blob(KEY_A), hosts.mode())
             .expect_err("unknown");
         assert_eq!(
             error.to_string(),
@@ -295,14 +305,16 @@ mod tests {
     fn a_matching_line_wins_over_a_stale_one() {
         let text = format!("h ssh-ed25519 {KEY_B}\nh ssh-ed25519 {KEY_A}\n");
         let (_dir, hosts) = known_hosts(&text, HostKeyChecking::Strict);
-        assert!(hosts.check("h", 22, &blob(KEY_A)).is_ok());
+        assert!(hosts.check("h", 22, &blob(KEY_A), hosts.mode()).is_ok());
     }
 
     #[test]
     fn revoked_keys_are_refused_even_when_listed() {
         let text = format!("h ssh-ed25519 {KEY_A}\n@revoked * ssh-ed25519 {KEY_A}\n");
         let (_dir, hosts) = known_hosts(&text, HostKeyChecking::AcceptNew);
-        let error = hosts.check("h", 22, &blob(KEY_A)).expect_err("revoked");
+        let error = hosts
+            .check("h", 22, &blob(KEY_A), hosts.mode())
+            .expect_err("revoked");
         assert!(
             matches!(error, HostKeyError::Revoked { line: 2, .. }),
             "{error}"
@@ -312,11 +324,23 @@ mod tests {
     #[test]
     fn accept_new_appends_once_and_refuses_changes() {
         let (_dir, hosts) = known_hosts("", HostKeyChecking::AcceptNew);
-        assert!(hosts.check("10.0.0.1", 22, &blob(KEY_A)).is_ok());
-        assert!(hosts.check("10.0.0.1", 2200, &blob(KEY_A)).is_ok());
-        assert!(hosts.check("10.0.0.1", 22, &blob(KEY_A)).is_ok());
+        assert!(
+            hosts
+                .check("10.0.0.1", 22, &blob(KEY_A), hosts.mode())
+                .is_ok()
+        );
+        assert!(
+            hosts
+                .check("10.0.0.1", 2200, &blob(KEY_A), hosts.mode())
+                .is_ok()
+        );
+        assert!(
+            hosts
+                .check("10.0.0.1", 22, &blob(KEY_A), hosts.mode())
+                .is_ok()
+        );
         let error = hosts
-            .check("10.0.0.1", 22, &blob(KEY_B))
+            .check("10.0.0.1", 22, &blob(KEY_B), hosts.mode())
             .expect_err("changed");
         assert!(
             matches!(error, HostKeyError::Changed { line: 1, .. }),
@@ -330,10 +354,25 @@ mod tests {
     }
 
     #[test]
+    fn the_connect_mode_decides() {
+        let (_dir, hosts) = known_hosts("", HostKeyChecking::AcceptNew);
+        let error = hosts
+            .check("h", 22, &blob(KEY_A), HostKeyChecking::Strict)
+            .expect_err("strict refuses");
+        assert!(matches!(error, HostKeyError::Unknown { .. }), "{error}");
+        assert!(
+            hosts
+                .check("h", 22, &blob(KEY_A), HostKeyChecking::Off)
+                .is_ok()
+        );
+        assert_eq!(std::fs::read_to_string(hosts.path()).expect("read"), "");
+    }
+
+    #[test]
     fn off_reads_and_checks_nothing() {
         let hosts = KnownHosts::open(PathBuf::from("/nonexistent/dir/kh"), HostKeyChecking::Off)
             .expect("off never reads");
-        assert!(hosts.check("h", 22, &blob(KEY_B)).is_ok());
+        assert!(hosts.check("h", 22, &blob(KEY_B), hosts.mode()).is_ok());
         assert!(!hosts.path().exists());
     }
 

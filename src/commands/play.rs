@@ -1,0 +1,92 @@
+//! `herd play PLAYBOOK`: plan everything, then run it (or print the plan, `--plan`).
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::thread;
+
+use super::CommandError;
+use super::play_hosts::play_hosts;
+use super::setup::{executor_options, known_hosts, load_inventory};
+use crate::cli::args::{OutputFormat, PlayArgs};
+use crate::event::HostName;
+use crate::executor::{self, HostTarget, PlayOptions};
+use crate::plan::{self, Plan, PlanOptions};
+use crate::playbook;
+use crate::report::{self, OutputMode, ReportOptions, RunSummary};
+
+/// Loads, checks and plans the playbook; prints the plan (`--plan`) or runs it.
+/// Every problem with the playbook, inventory, variables or options is found before
+/// any host is contacted.
+pub fn play(args: PlayArgs) -> Result<i32, CommandError> {
+    let inventory = load_inventory(args.inventory.as_deref())?;
+    let playbook = playbook::load(&args.playbook)?;
+    let options = PlanOptions {
+        limit: args.limit.clone(),
+        extra_vars: plan::parse_extra_vars(&args.extra_vars, Path::new("."))?,
+        tags: args.tags.clone(),
+        skip_tags: args.skip_tags.clone(),
+    };
+    let plan = plan::build(&playbook, &inventory, &options)?;
+    if args.plan {
+        let text = match args.output {
+            OutputFormat::Text => plan::plan_text(&plan),
+            OutputFormat::Json => plan::plan_json(&plan),
+        };
+        report::print_document(&text)?;
+        return Ok(report::EXIT_OK);
+    }
+    let hosts = play_hosts(&inventory, &plan)?;
+    if let Some(path) = &args.retry_file {
+        // Made (empty) now, so a path that cannot be written stops the run before it starts.
+        write_retry_file(path, &[])?;
+    }
+    let summary = run(&args, &plan, &hosts)?;
+    if let Some(path) = &args.retry_file {
+        if let Err(error) = write_retry_file(path, &summary.failed_or_unreachable()) {
+            report::error(&error.to_string());
+        }
+    }
+    Ok(summary.exit_code())
+}
+
+/// Runs the plan on `hosts`, reporting live (or as JSON Lines).
+fn run(
+    args: &PlayArgs,
+    plan: &Plan,
+    hosts: &[executor::PlayHost],
+) -> Result<RunSummary, CommandError> {
+    let targets: Vec<HostTarget> = hosts.iter().map(|host| host.target.clone()).collect();
+    let cancel = Arc::new(AtomicBool::new(false));
+    let options = PlayOptions {
+        executor: executor_options(&args.connection, &targets, cancel)?,
+        check: args.check,
+    };
+    let known_hosts = known_hosts(&args.connection)?;
+    let mode = match args.output {
+        OutputFormat::Text => OutputMode::Live,
+        OutputFormat::Json => OutputMode::Json,
+    };
+    let (sender, receiver) = crossbeam_channel::bounded(1024);
+    let summary = thread::scope(|scope| {
+        scope.spawn(move || executor::run_playbook(plan, hosts, &options, &known_hosts, &sender));
+        report::report_events(
+            receiver,
+            ReportOptions::detect(mode),
+            io::stdout(),
+            io::stderr(),
+        )
+    })?;
+    Ok(summary)
+}
+
+/// Writes `hosts`, one a line, to the retry file at `path`.
+fn write_retry_file(path: &Path, hosts: &[HostName]) -> Result<(), CommandError> {
+    let text: String = hosts.iter().map(|host| format!("{host}\n")).collect();
+    fs::write(path, text).map_err(|error| CommandError::LocalPath {
+        path: PathBuf::from(path),
+        reason: format!("cannot write the retry file: {error}"),
+    })
+}

@@ -1,0 +1,200 @@
+//! `run` steps: the command through the login user's shell, or through `sudo` for
+//! `become`; its output goes out live and is kept (bounded) for `register`.
+
+use std::cell::RefCell;
+
+use crate::event::{Event, Stream};
+use crate::executor::run_streaming;
+use crate::plan::StepResult;
+use crate::secret::Secret;
+use crate::shell::quote;
+use crate::ssh::{ExecRequest, Transport};
+
+use super::step::{Done, Io};
+
+/// At most this much of each stream is kept for `register`; the rest is still shown.
+const MAX_KEPT: usize = 1024 * 1024;
+
+/// How a command reaches the host's shell: as the login user, or as root via `sudo`.
+pub(super) struct Shell<'a> {
+    /// Run through `sudo` (`become: true`).
+    pub(super) become_: bool,
+    /// The password `sudo -S` reads from standard input; without one, `sudo -n`.
+    pub(super) password: Option<&'a Secret>,
+}
+
+impl Shell<'_> {
+    /// The login user's shell, no `sudo`.
+    pub(super) fn login() -> Shell<'static> {
+        Shell {
+            become_: false,
+            password: None,
+        }
+    }
+
+    /// The command line to send. Under `become`, `sh -c COMMAND` runs under
+    /// `sudo -S -k -p ''` (the password comes on standard input, never on a command
+    /// line; `-k` makes sudo read it even when it has cached credentials, and the inner
+    /// shell reads `/dev/null`, so a `NOPASSWD` rule cannot hand the password to the
+    /// command either), or under `sudo -n` without a password. `None` when the command
+    /// holds a NUL byte, which no shell word can.
+    pub(super) fn command(&self, command: &str) -> Option<String> {
+        if !self.become_ {
+            return Some(command.to_owned());
+        }
+        Some(match self.password {
+            Some(_) => format!(
+                "sudo -S -k -p '' -- sh -c {}",
+                quote(&format!("exec </dev/null; {command}"))?
+            ),
+            None => format!("sudo -n -- sh -c {}", quote(command)?),
+        })
+    }
+
+    /// What the command's standard input holds: the password line for `sudo -S`.
+    pub(super) fn stdin(&self) -> Option<Vec<u8>> {
+        let password = self.password.filter(|_| self.become_)?;
+        let mut line = password.expose().as_bytes().to_vec();
+        line.push(b'\n');
+        Some(line)
+    }
+}
+
+/// The first [`MAX_KEPT`] bytes of a command's stdout and stderr.
+#[derive(Default)]
+struct Kept {
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
+    truncated: bool,
+}
+
+impl Kept {
+    fn keep(&mut self, stream: Stream, data: &[u8]) {
+        let kept = match stream {
+            Stream::Stdout => &mut self.stdout,
+            Stream::Stderr => &mut self.stderr,
+        };
+        let room = MAX_KEPT.saturating_sub(kept.len());
+        kept.extend_from_slice(&data[..data.len().min(room)]);
+        self.truncated |= data.len() > room;
+    }
+}
+
+/// Runs `command` on the host, its output live as `Output` events. Exit status 0 is
+/// `changed` (as Ansible reports commands), anything else `failed`.
+pub(super) fn run_command(
+    transport: &mut dyn Transport,
+    shell: &Shell<'_>,
+    io: &Io<'_>,
+    command: &str,
+) -> Done {
+    let Some(line) = shell.command(command) else {
+        return Done::failed("the command holds a NUL byte, which no shell can run");
+    };
+    let stdin = shell.stdin();
+    let request = ExecRequest {
+        stdin: stdin.as_deref(),
+        timeout: io.timeout,
+        cancel: io.cancel,
+    };
+    let kept = RefCell::new(Kept::default());
+    let tee = |event: Event| {
+        if let Event::Output { stream, data, .. } = &event {
+            kept.borrow_mut().keep(*stream, data);
+        }
+        (io.send)(event);
+    };
+    let exit = run_streaming(transport, io.host, &line, request, &tee);
+    let kept = kept.into_inner();
+    let mut result = StepResult {
+        stdout: registered_text(&kept.stdout),
+        stderr: registered_text(&kept.stderr),
+        ..StepResult::default()
+    };
+    let mut message = match exit {
+        Ok(0) => {
+            result.rc = Some(0);
+            result.changed = true;
+            None
+        }
+        Ok(code) => {
+            result.rc = Some(code);
+            result.failed = true;
+            Some(format!("exit status {code}"))
+        }
+        Err(error) => {
+            result.failed = true;
+            Some(error.to_string())
+        }
+    };
+    if kept.truncated {
+        let note = "output beyond 1 MiB per stream is shown but not registered";
+        message = Some(match message {
+            Some(message) => format!("{message} ({note})"),
+            None => note.to_owned(),
+        });
+    }
+    Done { result, message }
+}
+
+/// Output as `register` keeps it: lossily decoded, trailing newlines removed (as in
+/// Ansible, so `{{ r.stdout }}` drops into a command line).
+fn registered_text(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    text.trim_end_matches(['\r', '\n']).to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn become_wraps_in_sudo_and_feeds_the_password_on_stdin() {
+        let password = Secret::new("pw'; echo leaked");
+        let with = Shell {
+            become_: true,
+            password: Some(&password),
+        };
+        let line = with.command("whoami && id -u").unwrap();
+        assert_eq!(
+            line,
+            "sudo -S -k -p '' -- sh -c 'exec </dev/null; whoami && id -u'"
+        );
+        assert!(!line.contains("leaked"));
+        assert_eq!(with.stdin().unwrap(), b"pw'; echo leaked\n");
+        let without = Shell {
+            become_: true,
+            password: None,
+        };
+        assert_eq!(
+            without.command("echo 'hi'").unwrap(),
+            r#"sudo -n -- sh -c 'echo '"'"'hi'"'"''"#
+        );
+        assert_eq!(without.stdin(), None);
+        let plain = Shell {
+            become_: false,
+            password: Some(&password),
+        };
+        assert_eq!(plain.command("whoami").unwrap(), "whoami");
+        assert_eq!(plain.stdin(), None, "no sudo, no password on stdin");
+        assert_eq!(with.command("a\0b"), None);
+    }
+
+    #[test]
+    fn registered_output_loses_its_trailing_newlines_only() {
+        assert_eq!(registered_text(b"a\n\nb\r\n\n"), "a\n\nb");
+        assert_eq!(registered_text(b"\xffx\n"), "\u{fffd}x");
+    }
+
+    #[test]
+    fn output_is_kept_up_to_the_limit() {
+        let mut kept = Kept::default();
+        kept.keep(Stream::Stdout, &vec![b'a'; MAX_KEPT - 1]);
+        kept.keep(Stream::Stdout, b"bc\n");
+        kept.keep(Stream::Stderr, b"e\n");
+        assert_eq!(kept.stdout.len(), MAX_KEPT);
+        assert_eq!(kept.stdout.last(), Some(&b'b'));
+        assert_eq!(kept.stderr, b"e\n");
+        assert!(kept.truncated);
+    }
+}

@@ -1,0 +1,118 @@
+//! Runs a playbook's [`Plan`]: plays in order; in each play its batches (`serial`) in
+//! order; in each batch the steps, either step by step across the hosts (`linear`) or
+//! each host through all its steps on its own (`free`).
+//!
+//! Each host is connected once, on its first step that touches it, and that session
+//! serves every later step of every play. A host that fails a step (unless the step
+//! has `ignore_errors`) or cannot be reached takes no further part in the run. Like the
+//! ad-hoc executor, this never prints: everything goes out as [`Event`]s.
+//!
+//! Map of this folder:
+//! - `hosts`: every host of the run with its session, registered results and fate;
+//! - `strategy`: `linear` and `free`, batches and `max_fail_percentage`;
+//! - `step`: one step on one host: resolve, connect, `creates`/`removes`, and how it
+//!   ended; `tries`: its tries (`retries`, `until`, check mode, `register`);
+//! - `command` (`run`, through `sudo` for `become`), `put` and `get` (idempotent, by
+//!   SHA-256), over `remote`'s quiet checks.
+
+mod command;
+mod get;
+mod hosts;
+mod put;
+mod remote;
+mod step;
+mod strategy;
+mod tries;
+
+use std::sync::atomic::Ordering;
+
+use crossbeam_channel::Sender;
+
+use super::{ExecutorOptions, HostTarget};
+use crate::event::Event;
+use crate::plan::Plan;
+use crate::secret::Secret;
+use crate::ssh::KnownHosts;
+use hosts::RunHosts;
+
+/// A host a playbook runs on: how to reach it, and what `sudo` needs for `become`.
+#[derive(Debug, Clone)]
+pub struct PlayHost {
+    /// The inventory name and connection settings.
+    pub target: HostTarget,
+    /// The password `sudo -S` reads for `become: true` steps; `None` uses `sudo -n`.
+    pub become_password: Option<Secret>,
+}
+
+/// How a playbook runs.
+#[derive(Debug, Clone)]
+pub struct PlayOptions {
+    /// Forks, connection settings, the default command timeout and the cancel flag.
+    pub executor: ExecutorOptions,
+    /// `--check`: look, change nothing. Commands do not run (unless their step says
+    /// `check_mode: false`); `put` and `get` only compare checksums.
+    pub check: bool,
+}
+
+/// Runs `plan` on `hosts` (every host of every play, once each, in inventory order),
+/// sending events as things happen: `RunStarted`, then per play `PlayStarted`, per step
+/// `StepStarted`, the commands' `Output` and a `StepFinished` per host, and at the end
+/// a `HostFinished` for every host the run reached (a host in a batch that never ran
+/// gets none: it is "not run").
+pub fn run_playbook(
+    plan: &Plan,
+    hosts: &[PlayHost],
+    options: &PlayOptions,
+    known_hosts: &KnownHosts,
+    events: &Sender<Event>,
+) {
+    let send = |event| {
+        // A closed channel means the reporter is gone; there is nobody left to tell.
+        let _ = events.send(event);
+    };
+    send(Event::RunStarted {
+        hosts: hosts.iter().map(|host| host.target.name.clone()).collect(),
+    });
+    let run = Run {
+        hosts: RunHosts::new(hosts),
+        options,
+        known_hosts,
+        source: plan.playbook.display().to_string(),
+        send: &send,
+    };
+    for (index, play) in plan.plays.iter().enumerate() {
+        if run.cancelled() {
+            break;
+        }
+        let last = index + 1 == plan.plays.len();
+        if let Err(abort) = strategy::run_play(&run, play, last) {
+            send(Event::PlayAborted {
+                name: play.name.clone(),
+                reason: abort.0,
+            });
+            break;
+        }
+    }
+    run.hosts.finish(&send);
+}
+
+/// What every part of a playbook run shares.
+struct Run<'a> {
+    /// The hosts, their sessions and their fates.
+    hosts: RunHosts<'a>,
+    /// How to run.
+    options: &'a PlayOptions,
+    /// Host keys to check sessions against.
+    known_hosts: &'a KnownHosts,
+    /// The playbook as the user named it, for `site.yml:20` in events.
+    source: String,
+    /// Where events go.
+    send: &'a (dyn Fn(Event) + Sync),
+}
+
+impl Run<'_> {
+    /// Whether the run was asked to stop.
+    fn cancelled(&self) -> bool {
+        self.options.executor.cancel.load(Ordering::SeqCst)
+    }
+}

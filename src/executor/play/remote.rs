@@ -1,0 +1,214 @@
+//! Small remote commands whose output is read, never shown: does a path exist, what
+//! is a file's mode, size and SHA-256, and `chmod`. Their messages never name the
+//! path (it may hold a secret): callers add the shown one.
+
+use crate::event::Stream;
+use crate::playbook::Mode;
+use crate::shell::quote;
+use crate::ssh::{ExecRequest, Transport};
+
+use super::command::Shell;
+use super::step::Io;
+
+/// At most this much of a check's output is read.
+const MAX_OUTPUT: usize = 64 * 1024;
+
+/// What is at a remote path.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum RemoteFile {
+    /// Nothing.
+    Absent,
+    /// A regular file (or a symlink to one).
+    File(FileState),
+    /// A directory.
+    Directory,
+    /// Something else: a device, a socket, a dangling symlink.
+    Other,
+}
+
+/// A remote regular file, as far as the host's tools tell.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(super) struct FileState {
+    /// Permission bits (`stat -c %a`).
+    pub(super) mode: Option<u32>,
+    /// Size in bytes.
+    pub(super) size: Option<u64>,
+    /// SHA-256, lowercase hex; `None` when the host has neither `sha256sum` nor `shasum`
+    /// or cannot read the file.
+    pub(super) sha256: Option<String>,
+}
+
+/// Whether `path` exists on the host (`test -e`), looked at through `shell`.
+pub(super) fn exists(
+    transport: &mut dyn Transport,
+    shell: &Shell<'_>,
+    io: &Io<'_>,
+    path: &str,
+) -> Result<bool, String> {
+    let script = format!(
+        "if test -e {}; then echo yes; else echo no; fi",
+        word(path)?
+    );
+    let (code, stdout, stderr) = quiet(transport, shell, io, &script)?;
+    match stdout.trim() {
+        "yes" => Ok(true),
+        "no" => Ok(false),
+        _ => Err(failure("checking whether the path exists", code, &stderr)),
+    }
+}
+
+/// What is at `path` on the host, as the login user.
+pub(super) fn file_state(
+    transport: &mut dyn Transport,
+    io: &Io<'_>,
+    path: &str,
+) -> Result<RemoteFile, String> {
+    let script = format!(
+        r#"p={}
+if [ -f "$p" ]; then
+  echo file
+  echo "mode $(stat -c %a -- "$p" 2>/dev/null || stat -f %Lp -- "$p" 2>/dev/null)"
+  echo "size $(wc -c <"$p" 2>/dev/null)"
+  echo "sha256 $( (sha256sum || shasum -a 256) <"$p" 2>/dev/null)"
+elif [ -d "$p" ]; then echo directory
+elif [ -e "$p" ] || [ -L "$p" ]; then echo other
+else echo absent
+fi"#,
+        word(path)?
+    );
+    let (code, stdout, stderr) = quiet(transport, &Shell::login(), io, &script)?;
+    parse_file_state(&stdout).ok_or_else(|| failure("inspecting the path", code, &stderr))
+}
+
+/// Sets `path`'s permission bits to `mode`.
+pub(super) fn chmod(
+    transport: &mut dyn Transport,
+    io: &Io<'_>,
+    path: &str,
+    mode: Mode,
+) -> Result<(), String> {
+    let script = format!("chmod {mode} -- {}", word(path)?);
+    match quiet(transport, &Shell::login(), io, &script)? {
+        (0, _, _) => Ok(()),
+        (code, _, stderr) => Err(failure(&format!("chmod {mode}"), code, &stderr)),
+    }
+}
+
+/// `path` as one shell word.
+fn word(path: &str) -> Result<String, String> {
+    quote(path).ok_or_else(|| "the path holds a NUL byte".to_owned())
+}
+
+/// Runs `script` through `shell` without showing anything; returns its exit status,
+/// stdout and stderr (each at most [`MAX_OUTPUT`], lossily decoded).
+fn quiet(
+    transport: &mut dyn Transport,
+    shell: &Shell<'_>,
+    io: &Io<'_>,
+    script: &str,
+) -> Result<(i32, String, String), String> {
+    let line = shell
+        .command(script)
+        .ok_or_else(|| "the path holds a NUL byte".to_owned())?;
+    let stdin = shell.stdin();
+    let request = ExecRequest {
+        stdin: stdin.as_deref(),
+        timeout: io.timeout,
+        cancel: io.cancel,
+    };
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let code = transport
+        .exec(&line, request, &mut |stream, chunk| {
+            let kept = match stream {
+                Stream::Stdout => &mut stdout,
+                Stream::Stderr => &mut stderr,
+            };
+            let room = MAX_OUTPUT.saturating_sub(kept.len());
+            kept.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        })
+        .map_err(|error| error.to_string())?;
+    let text = |bytes: Vec<u8>| String::from_utf8_lossy(&bytes).into_owned();
+    Ok((code, text(stdout), text(stderr)))
+}
+
+/// `WHAT failed (exit status N): LAST LINE OF STDERR` (where tools such as sudo sum up).
+fn failure(what: &str, code: i32, stderr: &str) -> String {
+    match stderr.lines().map(str::trim).rfind(|line| !line.is_empty()) {
+        Some(line) => format!("{what} failed (exit status {code}): {line}"),
+        None => format!("{what} failed (exit status {code})"),
+    }
+}
+
+/// Reads the output of [`file_state`]'s script; `None` when it is not that.
+fn parse_file_state(stdout: &str) -> Option<RemoteFile> {
+    let mut lines = stdout.lines();
+    let kind = match lines.next()?.trim() {
+        "absent" => return Some(RemoteFile::Absent),
+        "directory" => return Some(RemoteFile::Directory),
+        "other" => return Some(RemoteFile::Other),
+        "file" => lines,
+        _ => return None,
+    };
+    let mut state = FileState::default();
+    for line in kind {
+        let (key, value) = line.split_once(' ').unwrap_or((line, ""));
+        let value = value.trim();
+        match key {
+            "mode" => state.mode = u32::from_str_radix(value, 8).ok(),
+            "size" => state.size = value.parse().ok(),
+            "sha256" => {
+                let digest = value.split_whitespace().next().unwrap_or("");
+                let valid = digest.len() == 64 && digest.bytes().all(|b| b.is_ascii_hexdigit());
+                state.sha256 = valid.then(|| digest.to_ascii_lowercase());
+            }
+            _ => {}
+        }
+    }
+    Some(RemoteFile::File(state))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DIGEST: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+
+    #[test]
+    fn file_state_output() {
+        assert_eq!(parse_file_state("absent\n"), Some(RemoteFile::Absent));
+        assert_eq!(parse_file_state("directory\n"), Some(RemoteFile::Directory));
+        assert_eq!(parse_file_state("other\n"), Some(RemoteFile::Other));
+        assert_eq!(parse_file_state(""), None);
+        assert_eq!(parse_file_state("sh: syntax error\n"), None);
+        let output = format!("file\nmode 644\nsize       4\nsha256 {DIGEST}  -\n");
+        assert_eq!(
+            parse_file_state(&output),
+            Some(RemoteFile::File(FileState {
+                mode: Some(0o644),
+                size: Some(4),
+                sha256: Some(DIGEST.into()),
+            }))
+        );
+        assert_eq!(
+            parse_file_state("file\nmode 4755\nsize \nsha256 \n"),
+            Some(RemoteFile::File(FileState {
+                mode: Some(0o4755),
+                size: None,
+                sha256: None,
+            }))
+        );
+    }
+
+    #[test]
+    fn failures_show_the_last_line_of_stderr() {
+        assert_eq!(
+            failure(
+                "x",
+                1,
+                "Sorry, try again.\nsudo: 1 incorrect password attempt\n\n"
+            ),
+            "x failed (exit status 1): sudo: 1 incorrect password attempt"
+        );
+        assert_eq!(failure("x", 2, ""), "x failed (exit status 2)");
+    }
+}

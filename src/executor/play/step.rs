@@ -1,0 +1,219 @@
+//! One step on one host: resolve it with the host's results so far, connect, honour
+//! `creates`/`removes`, have it tried (`tries`), and say how it ended.
+
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use crate::event::{Event, HostName, Outcome, StepStatus};
+use crate::plan::{PlannedPlay, PlannedStep, Ready, Registered, Resolved, Skip, StepResult};
+use crate::ssh::Transport;
+
+use super::Run;
+use super::command::Shell;
+use super::hosts::HostSlot;
+use super::remote;
+use super::tries::Tries;
+
+/// How one try, or the whole step, came out.
+pub(super) struct Done {
+    /// What `register:` stores.
+    pub(super) result: StepResult,
+    /// What happened, for people; never a secret.
+    pub(super) message: Option<String>,
+}
+
+impl Done {
+    /// A step that changed something, or did not (`changed: false`).
+    pub(super) fn success(changed: bool, message: impl Into<String>) -> Done {
+        Done {
+            result: StepResult {
+                changed,
+                rc: Some(0),
+                ..StepResult::default()
+            },
+            message: Some(message.into()),
+        }
+    }
+
+    /// A step that failed, without an exit status.
+    pub(super) fn failed(message: impl Into<String>) -> Done {
+        Done {
+            result: StepResult {
+                failed: true,
+                ..StepResult::default()
+            },
+            message: Some(message.into()),
+        }
+    }
+
+    /// A step that did not run.
+    pub(super) fn skipped(message: impl Into<String>) -> Done {
+        Done {
+            result: StepResult::skipped(),
+            message: Some(message.into()),
+        }
+    }
+
+    fn status(&self) -> StepStatus {
+        if self.result.failed {
+            StepStatus::Failed
+        } else if self.result.skipped {
+            StepStatus::Skipped
+        } else if self.result.changed {
+            StepStatus::Changed
+        } else {
+            StepStatus::Ok
+        }
+    }
+}
+
+/// What a step's try needs from its surroundings.
+pub(super) struct Io<'a> {
+    /// The host, for `Output` events.
+    pub(super) host: &'a HostName,
+    /// How long one remote command may run.
+    pub(super) timeout: Option<Duration>,
+    /// Set to stop the run.
+    pub(super) cancel: &'a AtomicBool,
+    /// Where events go.
+    pub(super) send: &'a (dyn Fn(Event) + Sync),
+}
+
+/// Runs step `step` of `play` on the play's host `host` (the run's host `at`) and sends
+/// its `StepFinished`. A failure (unless ignored) or an unreachable host takes the host
+/// out of the rest of the run.
+pub(super) fn run_step(run: &Run<'_>, play: &PlannedPlay, step: usize, host: usize, at: usize) {
+    let Some(planned) = play.steps.get(step) else {
+        return;
+    };
+    let name = run.hosts.name(at);
+    let mut slot = run.hosts.lock(at);
+    let (status, done) = match attempt(run, play, (step, planned), host, at, &mut slot) {
+        Ok(done) => (done.status(), done),
+        Err(unreachable) => {
+            slot.fate = Some(Outcome::Unreachable {
+                message: unreachable.clone(),
+            });
+            (StepStatus::Unreachable, Done::failed(unreachable))
+        }
+    };
+    let ignored = status == StepStatus::Failed && planned.options.ignore_errors;
+    if status == StepStatus::Failed && !ignored {
+        let why = done.message.as_deref().unwrap_or("failed");
+        slot.fate = Some(Outcome::Failed {
+            exit_code: done.result.rc,
+            message: format!("step {} '{}': {why}", planned.number, planned.label),
+        });
+    }
+    drop(slot);
+    (run.send)(Event::StepFinished {
+        host: name,
+        number: planned.number,
+        status,
+        ignored,
+        message: done.message,
+        rc: done.result.rc,
+    });
+}
+
+/// The step on the host, start to end; `Err` when the host cannot be reached.
+fn attempt(
+    run: &Run<'_>,
+    play: &PlannedPlay,
+    (step, planned): (usize, &PlannedStep),
+    host: usize,
+    at: usize,
+    slot: &mut HostSlot,
+) -> Result<Done, String> {
+    let ready = match play.resolve(step, host, &slot.registered) {
+        Err(error) => return Ok(Done::failed(error.to_string())),
+        Ok(Resolved::Skipped(skip)) => {
+            if skip.registers_result() {
+                register(&mut slot.registered, planned, &StepResult::skipped());
+            }
+            return Ok(Done::skipped(skip_reason(&skip)));
+        }
+        Ok(Resolved::Ready(ready)) => ready,
+    };
+    let target = run.hosts.host(at);
+    let executor = &run.options.executor;
+    let transport = slot
+        .session
+        .open(target, &executor.connect, run.known_hosts)?;
+    let name = run.hosts.name(at);
+    let io = Io {
+        host: &name,
+        timeout: planned
+            .options
+            .timeout
+            .map(Duration::from_secs)
+            .or(executor.command_timeout),
+        cancel: &executor.cancel,
+        send: run.send,
+    };
+    let shell = Shell {
+        become_: planned.options.become_,
+        password: target.become_password.as_ref(),
+    };
+    if let Some(verdict) = guard(transport, &shell, &io, &ready) {
+        let done = match verdict {
+            Ok(reason) => Done::skipped(reason),
+            Err(error) => Done::failed(error),
+        };
+        if !done.result.failed {
+            register(&mut slot.registered, planned, &done.result);
+        }
+        return Ok(done);
+    }
+    let tries = Tries {
+        play,
+        step,
+        planned,
+        host,
+        check: planned.options.check_mode.unwrap_or(run.options.check),
+    };
+    Ok(tries.run(transport, &mut slot.registered, &shell, &io, &ready))
+}
+
+/// `creates`/`removes`: `Some(Ok(reason))` to skip the step, `Some(Err(…))` when the
+/// check itself failed, `None` to go on.
+fn guard(
+    transport: &mut dyn Transport,
+    shell: &Shell<'_>,
+    io: &Io<'_>,
+    ready: &Ready,
+) -> Option<Result<String, String>> {
+    let guards = [
+        ("creates", &ready.real.creates, &ready.shown.creates, true),
+        ("removes", &ready.real.removes, &ready.shown.removes, false),
+    ];
+    for (key, real, shown, skip_if_exists) in guards {
+        let (Some(path), Some(shown)) = (real, shown) else {
+            continue;
+        };
+        match remote::exists(transport, shell, io, path) {
+            Ok(exists) if exists == skip_if_exists => {
+                let verb = if exists { "exists" } else { "does not exist" };
+                return Some(Ok(format!("{key}: {shown} {verb}")));
+            }
+            Ok(_) => {}
+            Err(error) => return Some(Err(format!("{key}: {shown}: {error}"))),
+        }
+    }
+    None
+}
+
+/// Registers `result` under the step's `register:` name, if it has one.
+pub(super) fn register(registered: &mut Registered, step: &PlannedStep, result: &StepResult) {
+    if let Some(name) = &step.options.register {
+        registered.insert(name.clone(), result.to_value());
+    }
+}
+
+/// Why a step was skipped, as the status line shows it.
+fn skip_reason(skip: &Skip) -> String {
+    match skip {
+        Skip::When { condition } => format!("when: {condition} → false"),
+        Skip::Tags { detail } => detail.clone(),
+    }
+}

@@ -1,0 +1,210 @@
+//! How a play's hosts move through its steps, batch by batch.
+//!
+//! `linear`: each step runs on every host of the batch still in the run (at most
+//! `forks` at once) before the next step starts. `free`: each host of the batch runs
+//! through all its steps on its own. After each step (`linear`) or batch (`free`), a
+//! batch where more than `max_fail_percentage` of the hosts failed, or where every host
+//! failed, aborts the rest of the playbook, as in Ansible.
+
+use crate::event::{Event, HostName};
+use crate::executor::for_each_host;
+use crate::plan::{PlannedPlay, PlannedStep, Skip, StepState};
+use crate::playbook::Strategy;
+
+use super::Run;
+use super::step::run_step;
+
+/// Why the rest of the playbook does not run.
+pub(super) struct Abort(pub(super) String);
+
+/// A host of the play: its position in the play's hosts and in the run's hosts.
+#[derive(Clone, Copy)]
+struct Member {
+    play: usize,
+    run: usize,
+}
+
+/// The hosts of a play that run together.
+struct Batch {
+    /// 1-based, for messages.
+    number: usize,
+    /// Nothing runs after it: failing all its hosts stops nothing more.
+    last_of_run: bool,
+    /// Its hosts still in the run.
+    members: Vec<Member>,
+}
+
+/// Runs `play` batch by batch; `last` when no play follows it.
+pub(super) fn run_play(run: &Run<'_>, play: &PlannedPlay, last: bool) -> Result<(), Abort> {
+    if play.hosts.is_empty() {
+        return Ok(());
+    }
+    (run.send)(Event::PlayStarted {
+        name: play.name.clone(),
+        at: format!("{}:{}", run.source, play.line),
+        hosts: play.hosts.clone(),
+    });
+    for (number, batch) in play.batches.iter().enumerate() {
+        if run.cancelled() {
+            break;
+        }
+        let members: Vec<Member> = batch
+            .clone()
+            .filter_map(|index| {
+                let at = run.hosts.position(play.hosts.get(index)?)?;
+                let mut slot = run.hosts.lock(at);
+                slot.registered.clear();
+                slot.reach();
+                (!slot.is_out()).then_some(Member {
+                    play: index,
+                    run: at,
+                })
+            })
+            .collect();
+        let batch = Batch {
+            number: number + 1,
+            last_of_run: last && number + 1 == play.batches.len(),
+            members,
+        };
+        match play.strategy {
+            Strategy::Linear => linear(run, play, &batch)?,
+            Strategy::Free => {
+                free(run, play, &batch.members);
+                verdict(run, play, &batch)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Step by step: every member finishes a step before any starts the next.
+fn linear(run: &Run<'_>, play: &PlannedPlay, batch: &Batch) -> Result<(), Abort> {
+    for (index, step) in play.steps.iter().enumerate() {
+        if run.cancelled() {
+            break;
+        }
+        if left_out(step) {
+            continue;
+        }
+        let active: Vec<Member> = batch
+            .members
+            .iter()
+            .copied()
+            .filter(|member| !run.hosts.lock(member.run).is_out())
+            .collect();
+        if active.is_empty() {
+            break;
+        }
+        let hosts = active.iter().map(|member| run.hosts.name(member.run));
+        started(run, play, step, hosts.collect());
+        let forks = run.options.executor.forks;
+        for_each_host(active.len(), forks, &run.options.executor.cancel, |at| {
+            let member = active[at];
+            run_step(run, play, index, member.play, member.run);
+        });
+        verdict(run, play, batch)?;
+    }
+    Ok(())
+}
+
+/// Host by host: each member runs all its steps without waiting for the others.
+fn free(run: &Run<'_>, play: &PlannedPlay, members: &[Member]) {
+    let forks = run.options.executor.forks;
+    for_each_host(members.len(), forks, &run.options.executor.cancel, |at| {
+        let member = members[at];
+        for (index, step) in play.steps.iter().enumerate() {
+            if run.cancelled() || run.hosts.lock(member.run).is_out() {
+                break;
+            }
+            if !left_out(step) {
+                started(run, play, step, vec![run.hosts.name(member.run)]);
+                run_step(run, play, index, member.play, member.run);
+            }
+        }
+    });
+}
+
+/// Whether `--tags`/`--skip-tags` leave the step out: it then runs nowhere and shows
+/// nowhere, as in Ansible.
+fn left_out(step: &PlannedStep) -> bool {
+    !step.hosts.is_empty()
+        && step
+            .hosts
+            .iter()
+            .all(|host| matches!(host.state, StepState::Skipped(Skip::Tags { .. })))
+}
+
+/// Sends `StepStarted` for `step` on `hosts`.
+fn started(run: &Run<'_>, play: &PlannedPlay, step: &PlannedStep, hosts: Vec<HostName>) {
+    (run.send)(Event::StepStarted {
+        number: step.number,
+        steps: play.steps.len(),
+        label: step.label.clone(),
+        at: format!("{}:{}", run.source, step.line),
+        hosts,
+    });
+}
+
+/// `Err` when the batch's failures end the playbook (all of its hosts failing ends
+/// nothing when nothing comes after it).
+fn verdict(run: &Run<'_>, play: &PlannedPlay, batch: &Batch) -> Result<(), Abort> {
+    let total = batch.members.len();
+    let failed = batch
+        .members
+        .iter()
+        .filter(|member| run.hosts.lock(member.run).is_out())
+        .count();
+    if failed == total && batch.last_of_run {
+        return Ok(());
+    }
+    match too_many_failed(failed, total, play.max_fail_percentage) {
+        Some(reason) => Err(Abort(format!("{reason} in batch {}", batch.number))),
+        None => Ok(()),
+    }
+}
+
+/// Why `failed` of `total` hosts is too many, if it is: more than `max_percent` of
+/// them (strictly, as in Ansible), or all of them.
+fn too_many_failed(failed: usize, total: usize, max_percent: Option<u8>) -> Option<String> {
+    if failed == 0 {
+        return None;
+    }
+    let of = |what: &str| format!("{failed} of {total} hosts failed{what}");
+    match max_percent {
+        Some(percent) if failed * 100 > usize::from(percent) * total => Some(format!(
+            "max_fail_percentage {percent} exceeded: {}",
+            of("")
+        )),
+        _ if failed == total => Some(of(" (all of them)")),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::too_many_failed;
+
+    #[test]
+    fn more_than_the_percentage_or_everyone() {
+        assert_eq!(too_many_failed(0, 4, Some(0)), None);
+        assert_eq!(
+            too_many_failed(1, 2, Some(0)).as_deref(),
+            Some("max_fail_percentage 0 exceeded: 1 of 2 hosts failed")
+        );
+        assert_eq!(
+            too_many_failed(1, 2, Some(50)),
+            None,
+            "50% is not more than 50%"
+        );
+        assert!(too_many_failed(2, 3, Some(50)).is_some());
+        assert_eq!(too_many_failed(1, 4, None), None);
+        assert_eq!(
+            too_many_failed(4, 4, None).as_deref(),
+            Some("4 of 4 hosts failed (all of them)")
+        );
+        assert_eq!(
+            too_many_failed(2, 2, Some(100)).as_deref(),
+            Some("2 of 2 hosts failed (all of them)")
+        );
+    }
+}
