@@ -24,6 +24,14 @@ from .farm import children_of
 PR_SET_CHILD_SUBREAPER = 36
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds every core of the machine has spent busy since boot (/proc/stat)."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 def become_subreaper() -> None:
     """Makes orphaned descendants of this process its children (Linux prctl)."""
     libc = ctypes.CDLL(None, use_errno=True)

@@ -90,6 +90,9 @@ def setup(run: Run) -> str:
   scenarios 2-3, every host's file is right (sha256 of each copy; each host's fetched, templated file).
   A failed run is listed as failed; its time is not used.
 - **Peak RSS** is the largest single process of the tool's tree, from GNU time (exact for herd: one process).
+- **other load %**: the share of the machine's CPU that processes outside the benchmark (neither the
+  tool nor the sshd farm) used during the run, median over the repetitions. Above a few percent, other
+  work on the machine slowed the run down and the wall times are inflated.
 """
 
 
@@ -119,12 +122,12 @@ def s1_rows(rows: list[Result]) -> list[list[str]]:
     out = []
     for r in rows:
         if not r.ok:
-            out.append([r.variant.tool, r.variant.setting, "**FAILED**", "see Failures"] + [""] * 6)
+            out.append([r.variant.tool, r.variant.setting, "**FAILED**", "see Failures"] + [""] * 7)
             continue
         w, c = stats.wall(r), stats.cpu(r)
         out.append([r.variant.tool, r.variant.setting, f"{r.hosts}/{r.hosts}", w.show(), c.show(),
                     f"{stats.cpu_per_host_ms(r):.2f}", f"{stats.peak_rss_mb(r):.1f}", f"{stats.sshd_per_host_ms(r):.2f}",
-                    ratio(w.median, herd_wall), ratio(c.median, herd_cpu)])
+                    ratio(w.median, herd_wall), ratio(c.median, herd_cpu), f"{stats.other_load_pct(r):.0f}"])
     return out
 
 
@@ -133,7 +136,7 @@ def scenario1(run: Run, plot_path: Path, plot_problem: str | None) -> str:
     if not results:
         return ""
     head = ["tool", "ssh setting", "hosts ok", "wall s", "client CPU s", "CPU/host ms", "peak RSS MB",
-            "sshd CPU/host ms", "wall ÷ herd", "CPU ÷ herd"]
+            "sshd CPU/host ms", "wall ÷ herd", "CPU ÷ herd", "other load %"]
     parts = ["## Scenario 1: `true` on N hosts\n"]
     limit_rows = []
     for case in dict.fromkeys(r.case for r in results):
@@ -166,17 +169,17 @@ def throughput_rows(rows: list[Result]) -> list[list[str]]:
     out = []
     for r in rows:
         if not r.ok:
-            out.append([r.variant.tool, r.variant.setting, "**FAILED**", "see Failures", "", "", "", ""])
+            out.append([r.variant.tool, r.variant.setting, "**FAILED**", "see Failures", "", "", "", "", ""])
             continue
         rate = stats.throughput(r)
         out.append([r.variant.tool, r.variant.setting, f"{r.hosts}/{r.hosts}", stats.wall(r).show(), rate.show(0),
                     stats.cpu(r).show(), f"{stats.peak_rss_mb(r):.1f}",
-                    f"{herd_rate / rate.median:.2f}×" if herd_rate else "–"])
+                    f"{herd_rate / rate.median:.2f}×" if herd_rate else "–", f"{stats.other_load_pct(r):.0f}"])
     return out
 
 
 THROUGHPUT_HEAD = ["tool", "ssh setting", "hosts ok", "wall s", "MB/s", "client CPU s", "peak RSS MB",
-                   "herd MB/s ÷ this"]
+                   "herd MB/s ÷ this", "other load %"]
 
 
 def scenario2(results: list[Result]) -> str:
@@ -188,18 +191,19 @@ def scenario2(results: list[Result]) -> str:
     out = []
     for r in rows:
         if r.skipped:
-            out.append([r.variant.tool, r.variant.setting, f"skipped: {r.skipped}", "", "", "", ""])
+            out.append([r.variant.tool, r.variant.setting, f"skipped: {r.skipped}", "", "", "", "", ""])
         elif not r.ok:
-            out.append([r.variant.tool, r.variant.setting, "**FAILED**", "see Failures", "", "", ""])
+            out.append([r.variant.tool, r.variant.setting, "**FAILED**", "see Failures", "", "", "", ""])
         else:
             w = stats.wall(r)
             out.append([r.variant.tool, r.variant.setting, f"{r.hosts}/{r.hosts}", w.show(), stats.cpu(r).show(),
-                        f"{stats.peak_rss_mb(r):.1f}", ratio(w.median, herd_wall)])
+                        f"{stats.peak_rss_mb(r):.1f}", ratio(w.median, herd_wall), f"{stats.other_load_pct(r):.0f}"])
     return (f"## Scenario 2: a 4-step playbook on {rows[0].hosts} hosts\n\n"
             "run, templated put, run, get: [playbooks/herd.yml](playbooks/herd.yml) vs "
             "[playbooks/ansible.yml](playbooks/ansible.yml) (pipelining on, no fact gathering, "
             "interpreter given in the inventory).\n\n"
-            + table(["tool", "ssh setting", "hosts ok", "wall s", "client CPU s", "peak RSS MB", "wall ÷ herd"], out))
+            + table(["tool", "ssh setting", "hosts ok", "wall s", "client CPU s", "peak RSS MB", "wall ÷ herd",
+                     "other load %"], out))
 
 
 def scenario3(results: list[Result]) -> str:

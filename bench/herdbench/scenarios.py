@@ -12,6 +12,7 @@ import itertools
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,7 @@ class Result:
     payload_bytes: int = 0
     samples: list[Sample] = field(default_factory=list)
     sshd_cpu: list[float] = field(default_factory=list)
+    other_load: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     skipped: str = ""
 
@@ -102,11 +104,12 @@ def measure_case(ctx: Context, case: Case) -> list[Result]:
             run_dir = ctx.run_dir(case.scenario, case.name, variant, rep)
             case.prepare(run_dir)
             invocation = case.build(variant, run_dir)
-            sample, sshd_cpu, error = measure_once(case, invocation, run_dir)
+            sample, sshd_cpu, other_load, error = measure_once(case, invocation, run_dir)
             result = results[variant]
             result.command = result.command or invocation.shell()
             result.samples.append(sample)
             result.sshd_cpu.append(sshd_cpu)
+            result.other_load.append(other_load)
             if error:
                 result.errors.append(f"rep {rep + 1}: {error}")
             ctx.progress(f"{case.scenario} {case.name} rep {rep + 1}/{ctx.reps} {variant.label:12} "
@@ -114,14 +117,18 @@ def measure_case(ctx: Context, case: Case) -> list[Result]:
     return list(results.values())
 
 
-def measure_once(case: Case, invocation: Invocation, run_dir: Path) -> tuple[Sample, float, str | None]:
-    """One measured run: the sample, the sshd CPU it caused, and what failed (or None)."""
+def measure_once(case: Case, invocation: Invocation, run_dir: Path) -> tuple[Sample, float, float, str | None]:
+    """One measured run: the sample, the sshd CPU it caused, the share of the machine other
+    processes used meanwhile (0-1), and what failed (or None)."""
     marks = case.farm.log_marks()
     sshd_before = case.farm.cpu_seconds()
+    busy_before, clock = measure.machine_busy_seconds(), time.monotonic()
     stdout = run_dir / "stdout" if case.capture_stdout else None
     sample = measure.run(invocation.argv, tool_env(invocation), stdout, run_dir / "stderr", case.timeout, run_dir)
     idle = case.farm.wait_idle()
     sshd_cpu = case.farm.cpu_seconds() - sshd_before
+    elsewhere = measure.machine_busy_seconds() - busy_before - sample.cpu - sshd_cpu
+    other_load = max(0.0, elsewhere) / ((time.monotonic() - clock) * len(os.sched_getaffinity(0)))
     out = stdout.read_text(errors="replace") if stdout else ""
     err = (run_dir / "stderr").read_text(errors="replace")
     logins = case.farm.accepted_since(marks)
@@ -135,7 +142,7 @@ def measure_once(case: Case, invocation: Invocation, run_dir: Path) -> tuple[Sam
         error = case.verify(run_dir)
     if not error and not idle:
         error = "sshd connection processes still running 20s after the tool exited"
-    return sample, sshd_cpu, error
+    return sample, sshd_cpu, other_load, error
 
 
 def tool_env(invocation: Invocation) -> dict[str, str]:

@@ -40,6 +40,11 @@ def sshd_per_host_ms(result: Result) -> float:
     return statistics.median(result.sshd_cpu) / result.hosts * 1000
 
 
+def other_load_pct(result: Result) -> float:
+    """Median share of the machine that processes outside the benchmark used during the runs."""
+    return statistics.median(result.other_load) * 100
+
+
 def peak_rss_mb(result: Result) -> float:
     return max(s.maxrss_kb for s in result.samples) * 1024 / MB
 
