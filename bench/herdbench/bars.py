@@ -1,0 +1,138 @@
+"""The bars herd must clear, checked against the results of the same run.
+
+Each check returns a ``Bar``: what was required, what was measured, and PASS, FAIL or
+NOT MEASURED (a scenario that was not run, was skipped, or whose herd run failed).
+"""
+
+from dataclasses import dataclass
+
+from . import stats
+from .scenarios import Result
+
+
+@dataclass(frozen=True)
+class Bar:
+    name: str
+    verdict: str  # PASS, FAIL or NOT MEASURED
+    detail: str
+
+
+def judge(name: str, passed: bool, detail: str) -> Bar:
+    return Bar(name, "PASS" if passed else "FAIL", detail)
+
+
+def find(results: list[Result], scenario: str, case: str, label: str) -> Result | None:
+    return next((r for r in results if r.scenario == scenario and r.case == case and r.variant.label == label), None)
+
+
+def machine_limit(results: list[Result], n: int, cores: int) -> tuple[float, Result] | None:
+    """Scenario 1's floor at N: the least sshd CPU per host any tool caused, × N / cores."""
+    rows = [r for r in results if r.scenario == "s1" and r.case == f"N={n}" and r.ok]
+    if not rows:
+        return None
+    best = min(rows, key=stats.sshd_per_host_ms)
+    return stats.sshd_per_host_ms(best) / 1000 * n / cores, best
+
+
+def check_all(results: list[Result], cores: int) -> list[Bar]:
+    return [*s1_n200(results, cores), *s1_n1000(results), s2(results), s3(results), s4(results)]
+
+
+def missing(name: str, herd: Result | None) -> Bar:
+    if herd is None:
+        why = "scenario not run in this invocation"
+    elif herd.skipped:
+        why = herd.skipped
+    else:
+        why = "herd failed: " + "; ".join(herd.errors)
+    return Bar(name, "NOT MEASURED", why)
+
+
+def s1_n200(results: list[Result], cores: int) -> list[Bar]:
+    names = ["S1 N=200: herd wall ≤ 1.25 × machine limit",
+             "S1 N=200: herd faster than every peer, both settings",
+             "S1 N=200: herd client CPU/host ≤ 1/3 of the best peer's"]
+    herd = find(results, "s1", "N=200", "herd")
+    if herd is None or not herd.ok:
+        return [missing(name, herd) for name in names]
+    peers = [r for r in results if r.scenario == "s1" and r.case == "N=200" and r.variant.tool != "herd"]
+    ok_peers = [r for r in peers if r.ok]
+    failed = [r.variant.label for r in peers if not r.ok]
+    note = f"; peers that failed (not compared): {', '.join(failed)}" if failed else ""
+    herd_wall = stats.wall(herd).median
+    limit, floor = machine_limit(results, 200, cores)
+    bars = [judge(names[0], herd_wall <= 1.25 * limit,
+                  f"herd {herd_wall:.2f} s, limit {limit:.2f} s ({stats.sshd_per_host_ms(floor):.1f} ms sshd CPU/host "
+                  f"under {floor.variant.label} × 200 / {cores} cores), ratio {herd_wall / limit:.2f}")]
+    fastest = min(ok_peers, key=lambda r: stats.wall(r).median, default=None)
+    if fastest is None:
+        bars.append(Bar(names[1], "NOT MEASURED", "no peer succeeded" + note))
+        bars.append(Bar(names[2], "NOT MEASURED", "no peer succeeded" + note))
+        return bars
+    peer_wall = stats.wall(fastest).median
+    bars.append(judge(names[1], herd_wall < peer_wall,
+                      f"herd {herd_wall:.2f} s, fastest peer {fastest.variant.label} {peer_wall:.2f} s{note}"))
+    thriftiest = min(ok_peers, key=stats.cpu_per_host_ms)
+    herd_cpu, peer_cpu = stats.cpu_per_host_ms(herd), stats.cpu_per_host_ms(thriftiest)
+    bars.append(judge(names[2], herd_cpu <= peer_cpu / 3,
+                      f"herd {herd_cpu:.2f} ms/host, best peer {thriftiest.variant.label} {peer_cpu:.2f} ms/host "
+                      f"(herd uses {herd_cpu / peer_cpu:.2f}× of it){note}"))
+    return bars
+
+
+def s1_n1000(results: list[Result]) -> list[Bar]:
+    names = ["S1 N=1000: herd completes every host",
+             "S1 N=1000: herd wall ≤ 5.5 × its N=200 wall",
+             "S1 N=1000: herd peak RSS ≤ 150 MB"]
+    herd = find(results, "s1", "N=1000", "herd")
+    if herd is None:
+        return [missing(name, herd) for name in names]
+    bars = [judge(names[0], herd.ok, "1000/1000 hosts" if herd.ok else "; ".join(herd.errors))]
+    if not herd.ok:
+        return bars + [missing(name, herd) for name in names[1:]]
+    small = find(results, "s1", "N=200", "herd")
+    wall = stats.wall(herd).median
+    if small is None or not small.ok:
+        bars.append(missing(names[1], small))
+    else:
+        ratio = wall / stats.wall(small).median
+        bars.append(judge(names[1], ratio <= 5.5, f"{wall:.2f} s vs {stats.wall(small).median:.2f} s: {ratio:.2f}×"))
+    rss = stats.peak_rss_mb(herd)
+    bars.append(judge(names[2], rss <= 150, f"{rss:.1f} MB"))
+    return bars
+
+
+def s2(results: list[Result]) -> Bar:
+    name = "S2: herd play ≥ 10× faster than ansible-playbook"
+    herd = next((r for r in results if r.scenario == "s2" and r.variant.tool == "herd"), None)
+    if herd is None or not herd.ok:
+        return missing(name, herd)
+    ansible = [r for r in results if r.scenario == "s2" and r.variant.tool == "ansible" and r.ok]
+    if not ansible:
+        return Bar(name, "NOT MEASURED", "ansible-playbook failed in both settings")
+    fastest = min(ansible, key=lambda r: stats.wall(r).median)
+    ratio = stats.wall(fastest).median / stats.wall(herd).median
+    return judge(name, ratio >= 10, f"herd {stats.wall(herd).median:.2f} s, {fastest.variant.label} "
+                                    f"{stats.wall(fastest).median:.2f} s: {ratio:.1f}× faster")
+
+
+def s3(results: list[Result]) -> Bar:
+    name = "S3: herd scp throughput ≥ parallel-scp's"
+    herd = next((r for r in results if r.scenario == "s3" and r.variant.tool == "herd"), None)
+    if herd is None or not herd.ok:
+        return missing(name, herd)
+    pscp = [r for r in results if r.scenario == "s3" and r.variant.tool == "pscp" and r.ok]
+    if not pscp:
+        return Bar(name, "NOT MEASURED", "parallel-scp failed in both settings")
+    best = max(pscp, key=lambda r: stats.throughput(r).median)
+    mine, theirs = stats.throughput(herd).median, stats.throughput(best).median
+    return judge(name, mine >= theirs, f"herd {mine:.0f} MB/s, {best.variant.label} {theirs:.0f} MB/s")
+
+
+def s4(results: list[Result]) -> Bar:
+    name = "S4: ≥ 200 MB/s of stdout through herd, peak RSS ≤ 64 MB"
+    herd = next((r for r in results if r.scenario == "s4" and r.variant.tool == "herd"), None)
+    if herd is None or not herd.ok:
+        return missing(name, herd)
+    rate, rss = stats.throughput(herd).median, stats.peak_rss_mb(herd)
+    return judge(name, rate >= 200 and rss <= 64, f"{rate:.0f} MB/s, peak RSS {rss:.1f} MB")

@@ -1,0 +1,246 @@
+"""RESULTS.md: the machine, the versions, the exact commands, the tables, the plot and the bars."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import bars, settings, stats, tools
+from .plot import wall_against_n
+from .scenarios import Result
+
+
+@dataclass
+class Run:
+    """Everything one invocation of the harness measured, for the report."""
+
+    argv: list[str]
+    started: str
+    minutes: float
+    reps: int
+    machine: dict[str, str]
+    versions: dict[str, str]
+    cores: int
+    kex: dict[str, dict[str, str]]
+    results: list[Result]
+
+
+def write(run: Run, path: Path, plot_path: Path) -> None:
+    plot_problem = wall_against_n(run.results, run.cores, plot_path)
+    sections = [
+        header(run),
+        bar_section(bars.check_all(run.results, run.cores)),
+        key_value("Machine", run.machine),
+        key_value("Versions", run.versions),
+        setup(run),
+        kex_section(run.kex),
+        scenario1(run, plot_path, plot_problem),
+        scenario2(run.results),
+        scenario3(run.results),
+        scenario4(run.results),
+        commands(run.results),
+        failures(run.results),
+    ]
+    path.write_text("\n".join(s for s in sections if s))
+
+
+def table(head: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def cell(text: str) -> str:
+    """Text safe inside a Markdown table cell (`<implicit>` is not an HTML tag, `|` no column)."""
+    return text.replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+
+
+def header(run: Run) -> str:
+    return (f"# herd benchmark results\n\n"
+            f"Written by `{' '.join(run.argv)}` on {run.started} ({run.minutes:.0f} min, "
+            f"{run.reps} repetition{'s' if run.reps > 1 else ''} of every run). How to run it and read this: "
+            f"[bench/README.md](README.md). Times are medians with (min–max) over the repetitions; "
+            f"MB = 10^6 bytes; CPU is client-side (the tool and all its child processes).\n")
+
+
+def bar_section(checked: list[bars.Bar]) -> str:
+    rows = [[b.verdict if b.verdict != "PASS" else "**PASS**", b.name, b.detail] for b in checked]
+    return "## Bars\n\n" + table(["verdict", "bar", "measured"], rows)
+
+
+def key_value(title: str, rows: dict[str, str]) -> str:
+    return f"## {title}\n\n" + table(["", ""], [[k, v] for k, v in rows.items()])
+
+
+def setup(run: Run) -> str:
+    return f"""## Setup
+
+- **Hosts**: OpenSSH sshd on loopback, port {settings.PORT}, user `{settings.USER}`, ed25519 key, one host key and
+  one config template for all. Scenario 1 uses 127.0.1.1, 127.0.1.2, … ({settings.ADDRESSES_PER_SSHD} addresses per sshd
+  process, sshd's limit). Scenarios 2-4 use 127.0.32.x, one sshd per address, each in its own mount namespace
+  with a private tmpfs on /tmp, so every host's copy of a file is its own and is checked after each run.
+  `MaxStartups 4000:100:4000`, `UsePAM no`; login shell bash.
+- **Every tool**: fanout/forks {settings.FORKS}; host-key checking off (OpenSSH peers:
+  `{' '.join(tools.HOST_KEY_OFF)}`; Ansible: the same via `--ssh-common-args` and
+  `ANSIBLE_HOST_KEY_CHECKING=False`; herd: `--host-key-checking off`). Each OpenSSH-based peer runs twice:
+  OpenSSH defaults, and `+kex` = `-o KexAlgorithms={settings.KEX_ALGORITHM}`. herd runs with its defaults.
+- **Order**: all tools in the same run; every repetition runs each tool once, the order rotating by one
+  each repetition. Ansible gets a fresh ControlPersist folder per run; ssh masters it leaves behind are
+  ended after the run and their CPU is added to Ansible's.
+- **Checks**: a run counts only if the tool reports success on every host (exit code, and per-host
+  success lines for pssh and Ansible), the sshd farm logged at least one login per host, and, in
+  scenarios 2-3, every host's file is right (sha256 of each copy; each host's fetched, templated file).
+  A failed run is listed as failed; its time is not used.
+- **Peak RSS** is the largest single process of the tool's tree, from GNU time (exact for herd: one process).
+- **other load %**: the share of the machine's CPU that processes outside the benchmark (neither the
+  tool nor the sshd farm) used during the run, median over the repetitions. Above a few percent, other
+  work on the machine slowed the run down and the wall times are inflated.
+"""
+
+
+def kex_section(kex: dict[str, dict[str, str]]) -> str:
+    if not kex:
+        return ""
+    rows = [[label, a.get("algorithm", "?"), a.get("host key algorithm", "?"), a.get("client->server cipher", "?")]
+            for label, a in kex.items()]
+    return ("## Negotiated algorithms\n\nRead from a probe sshd at LogLevel DEBUG1 (`kex: …` lines), one connection "
+            "per tool and setting, before anything is timed.\n\n"
+            + table(["tool", "kex", "host key", "cipher, MAC, compression"], rows))
+
+
+def ratio(value: float, herd: float | None) -> str:
+    return f"{value / herd:.2f}×" if herd else "–"
+
+
+def herd_of(results: list[Result], scenario: str, case: str) -> Result | None:
+    herd = bars.find(results, scenario, case, "herd")
+    return herd if herd and herd.ok else None
+
+
+def s1_rows(rows: list[Result]) -> list[list[str]]:
+    herd = next((r for r in rows if r.variant.label == "herd" and r.ok), None)
+    herd_wall = stats.wall(herd).median if herd else None
+    herd_cpu = stats.cpu(herd).median if herd else None
+    out = []
+    for r in rows:
+        if not r.ok:
+            out.append([r.variant.tool, r.variant.setting, "**FAILED**", "see Failures"] + [""] * 7)
+            continue
+        w, c = stats.wall(r), stats.cpu(r)
+        out.append([r.variant.tool, r.variant.setting, f"{r.hosts}/{r.hosts}", w.show(), c.show(),
+                    f"{stats.cpu_per_host_ms(r):.2f}", f"{stats.peak_rss_mb(r):.1f}", f"{stats.sshd_per_host_ms(r):.2f}",
+                    ratio(w.median, herd_wall), ratio(c.median, herd_cpu), f"{stats.other_load_pct(r):.0f}"])
+    return out
+
+
+def scenario1(run: Run, plot_path: Path, plot_problem: str | None) -> str:
+    results = [r for r in run.results if r.scenario == "s1"]
+    if not results:
+        return ""
+    head = ["tool", "ssh setting", "hosts ok", "wall s", "client CPU s", "CPU/host ms", "peak RSS MB",
+            "sshd CPU/host ms", "wall ÷ herd", "CPU ÷ herd", "other load %"]
+    parts = ["## Scenario 1: `true` on N hosts\n"]
+    limit_rows = []
+    for case in dict.fromkeys(r.case for r in results):
+        rows = [r for r in results if r.case == case]
+        parts.append(f"### {case}\n\n" + table(head, s1_rows(rows)))
+        n = rows[0].hosts
+        found = bars.machine_limit(run.results, n, run.cores)
+        herd = herd_of(run.results, "s1", case)
+        if found:
+            limit, floor = found
+            herd_text = f"{stats.wall(herd).median:.2f}" if herd else "failed"
+            herd_ratio = f"{stats.wall(herd).median / limit:.2f}" if herd else "–"
+            limit_rows.append([str(n), f"{stats.sshd_per_host_ms(floor):.2f} ({floor.variant.label})",
+                               f"{limit:.2f}", herd_text, herd_ratio])
+    parts.append(
+        "### Machine limit\n\nThe sshd side alone: CPU the listening sshd processes and their reaped connection "
+        "processes used (utime+stime+cutime+cstime from /proc/PID/stat, before and after each run) per host, "
+        f"the least any tool caused, × N / {run.cores} cores. A client that cost nothing could not beat it.\n\n"
+        + table(["N", "sshd CPU/host ms (under)", "limit s", "herd wall s", "herd ÷ limit"], limit_rows))
+    if plot_problem:
+        parts.append(f"(No plot: {plot_problem}.)\n")
+    else:
+        parts.append(f"![wall time against N]({plot_path.name})\n")
+    return "\n".join(parts)
+
+
+def throughput_rows(rows: list[Result]) -> list[list[str]]:
+    herd = next((r for r in rows if r.variant.label == "herd" and r.ok), None)
+    herd_rate = stats.throughput(herd).median if herd else None
+    out = []
+    for r in rows:
+        if not r.ok:
+            out.append([r.variant.tool, r.variant.setting, "**FAILED**", "see Failures", "", "", "", "", ""])
+            continue
+        rate = stats.throughput(r)
+        out.append([r.variant.tool, r.variant.setting, f"{r.hosts}/{r.hosts}", stats.wall(r).show(), rate.show(0),
+                    stats.cpu(r).show(), f"{stats.peak_rss_mb(r):.1f}",
+                    f"{herd_rate / rate.median:.2f}×" if herd_rate else "–", f"{stats.other_load_pct(r):.0f}"])
+    return out
+
+
+THROUGHPUT_HEAD = ["tool", "ssh setting", "hosts ok", "wall s", "MB/s", "client CPU s", "peak RSS MB",
+                   "herd MB/s ÷ this", "other load %"]
+
+
+def scenario2(results: list[Result]) -> str:
+    rows = [r for r in results if r.scenario == "s2"]
+    if not rows:
+        return ""
+    herd = next((r for r in rows if r.variant.tool == "herd" and r.ok), None)
+    herd_wall = stats.wall(herd).median if herd else None
+    out = []
+    for r in rows:
+        if r.skipped:
+            out.append([r.variant.tool, r.variant.setting, f"skipped: {r.skipped}", "", "", "", "", ""])
+        elif not r.ok:
+            out.append([r.variant.tool, r.variant.setting, "**FAILED**", "see Failures", "", "", "", ""])
+        else:
+            w = stats.wall(r)
+            out.append([r.variant.tool, r.variant.setting, f"{r.hosts}/{r.hosts}", w.show(), stats.cpu(r).show(),
+                        f"{stats.peak_rss_mb(r):.1f}", ratio(w.median, herd_wall), f"{stats.other_load_pct(r):.0f}"])
+    return (f"## Scenario 2: a 4-step playbook on {rows[0].hosts} hosts\n\n"
+            "run, templated put, run, get: [playbooks/herd.yml](playbooks/herd.yml) vs "
+            "[playbooks/ansible.yml](playbooks/ansible.yml) (pipelining on, no fact gathering, "
+            "interpreter given in the inventory).\n\n"
+            + table(["tool", "ssh setting", "hosts ok", "wall s", "client CPU s", "peak RSS MB", "wall ÷ herd",
+                     "other load %"], out))
+
+
+def scenario3(results: list[Result]) -> str:
+    rows = [r for r in results if r.scenario == "s3"]
+    if not rows:
+        return ""
+    return (f"## Scenario 3: put one file, {rows[0].case}\n\n"
+            "MB/s is aggregate: file size × hosts / wall time. Every host's copy is checked by sha256.\n\n"
+            + table(THROUGHPUT_HEAD, throughput_rows(rows)))
+
+
+def scenario4(results: list[Result]) -> str:
+    rows = [r for r in results if r.scenario == "s4"]
+    if not rows:
+        return ""
+    return (f"## Scenario 4: {rows[0].case} of stdout from one host\n\n"
+            "100-byte lines (`yes … | head -c`), the tool's stdout to /dev/null. `ssh` is the plain OpenSSH "
+            "client (no per-line work): the ceiling for one connection.\n\n"
+            + table(THROUGHPUT_HEAD, throughput_rows(rows)))
+
+
+def commands(results: list[Result]) -> str:
+    """Each variant's exact command, once per scenario (the first case's)."""
+    parts = ["## Exact commands\n\nPaths are relative to the repository. Scenario 1 is shown for its first N; the "
+             "other N differ only in the host file.\n"]
+    for scenario in dict.fromkeys(r.scenario for r in results):
+        rows = [r for r in results if r.scenario == scenario and r.command]
+        first = rows[0].case if rows else ""
+        lines = [f"# {r.variant.label}\n{r.command}" for r in rows if r.case == first]
+        if lines:
+            parts.append(f"{scenario.upper()} ({first}):\n\n```sh\n" + "\n".join(lines) + "\n```\n")
+    return "\n".join(parts)
+
+
+def failures(results: list[Result]) -> str:
+    failed = [r for r in results if r.errors]
+    if not failed:
+        return ""
+    lines = [f"- {r.scenario.upper()} {r.case} {r.variant.label}: {e}" for r in failed for e in r.errors]
+    return ("## Failures\n\nEach run's output: bench/work/logs/SCENARIO/CASE/TOOL-rREP/.\n\n" + "\n".join(lines) + "\n")

@@ -1,0 +1,301 @@
+"""The four scenarios: which tools, which hosts, how many repetitions, and what counts as success.
+
+Every scenario runs all its variants in the same run, once per repetition, rotating the
+order each repetition so no tool always goes first. Each run is checked three ways: the
+tool's own verdict (``Invocation.check``), the number of logins the sshd farm accepted,
+and, where the scenario leaves files behind, the files themselves. A run that fails any
+check is recorded as failed with the reason, and its time is never reported.
+"""
+
+import hashlib
+import itertools
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import measure, settings, tools
+from .farm import Farm, negotiated
+from .hosts import HostSet
+from .measure import Sample
+from .tools import HERD, Invocation, Variant
+
+MB = 1_000_000
+PUT_REMOTE = "/tmp/herd_bench_put.bin"
+PLAY_REMOTE_DIR = "/tmp/herd_bench_play"
+STREAM_LINE = "x" * 99  # with its newline, 100-byte lines
+
+
+@dataclass
+class Result:
+    """All runs of one variant in one case of one scenario."""
+
+    scenario: str
+    case: str
+    variant: Variant
+    hosts: int
+    command: str
+    payload_bytes: int = 0
+    samples: list[Sample] = field(default_factory=list)
+    sshd_cpu: list[float] = field(default_factory=list)
+    other_load: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    skipped: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.skipped and bool(self.samples)
+
+
+@dataclass
+class Context:
+    """What every scenario needs: the farms, repetitions, and where logs go."""
+
+    shared: Farm
+    isolated: Farm
+    probe: Farm
+    reps: int
+    progress: Callable[[str], None]
+    run_counter: itertools.count = field(default_factory=itertools.count)
+
+    def run_dir(self, scenario: str, case: str, variant: Variant, rep: int) -> Path:
+        path = settings.WORK_DIR / "logs" / scenario / case.replace(" ", "_") / f"{variant.label.replace(' ', '')}-r{rep + 1}"
+        shutil.rmtree(path, ignore_errors=True)
+        path.mkdir(parents=True)
+        return path
+
+    def control_dir(self) -> Path:
+        """A fresh, short ControlPath folder so Ansible never reuses a previous run's masters."""
+        path = settings.WORK_DIR / "cp" / str(next(self.run_counter))
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+
+@dataclass
+class Case:
+    """One table row group: the variants, their hosts and how to build, prepare and verify a run."""
+
+    scenario: str
+    name: str
+    hosts: HostSet
+    farm: Farm
+    variants: list[Variant]
+    build: Callable[[Variant, Path], Invocation]
+    timeout: float
+    capture_stdout: bool = True
+    payload_bytes: int = 0
+    prepare: Callable[[Path], None] = lambda run_dir: None
+    verify: Callable[[Path], str | None] = lambda run_dir: None
+
+
+def rotated(variants: list[Variant], rep: int) -> list[Variant]:
+    k = rep % len(variants)
+    return variants[k:] + variants[:k]
+
+
+def measure_case(ctx: Context, case: Case) -> list[Result]:
+    """Runs every variant of ``case`` ctx.reps times, alternating, and checks each run."""
+    results = {v: Result(case.scenario, case.name, v, len(case.hosts), "", case.payload_bytes) for v in case.variants}
+    for rep in range(ctx.reps):
+        for variant in rotated(case.variants, rep):
+            run_dir = ctx.run_dir(case.scenario, case.name, variant, rep)
+            case.prepare(run_dir)
+            invocation = case.build(variant, run_dir)
+            sample, sshd_cpu, other_load, error = measure_once(case, invocation, run_dir)
+            result = results[variant]
+            result.command = result.command or invocation.shell()
+            result.samples.append(sample)
+            result.sshd_cpu.append(sshd_cpu)
+            result.other_load.append(other_load)
+            if error:
+                result.errors.append(f"rep {rep + 1}: {error}")
+            ctx.progress(f"{case.scenario} {case.name} rep {rep + 1}/{ctx.reps} {variant.label:12} "
+                         f"{sample.wall:7.2f}s cpu {sample.cpu:6.2f}s {'ok' if not error else 'FAILED: ' + error}")
+    return list(results.values())
+
+
+def measure_once(case: Case, invocation: Invocation, run_dir: Path) -> tuple[Sample, float, float, str | None]:
+    """One measured run: the sample, the sshd CPU it caused, the share of the machine other
+    processes used meanwhile (0-1), and what failed (or None)."""
+    marks = case.farm.log_marks()
+    sshd_before = case.farm.cpu_seconds()
+    busy_before, clock = measure.machine_busy_seconds(), time.monotonic()
+    stdout = run_dir / "stdout" if case.capture_stdout else None
+    sample = measure.run(invocation.argv, tool_env(invocation), stdout, run_dir / "stderr", case.timeout, run_dir)
+    idle = case.farm.wait_idle()
+    sshd_cpu = case.farm.cpu_seconds() - sshd_before
+    elsewhere = measure.machine_busy_seconds() - busy_before - sample.cpu - sshd_cpu
+    other_load = max(0.0, elsewhere) / ((time.monotonic() - clock) * len(os.sched_getaffinity(0)))
+    out = stdout.read_text(errors="replace") if stdout else ""
+    err = (run_dir / "stderr").read_text(errors="replace")
+    logins = case.farm.accepted_since(marks)
+    if sample.timed_out:
+        error = f"timed out after {case.timeout:.0f}s"
+    else:
+        error = invocation.check(sample.returncode, out, err)
+    if not error and logins < len(case.hosts):
+        error = f"the sshd farm accepted {logins} logins for {len(case.hosts)} hosts"
+    if not error:
+        error = case.verify(run_dir)
+    if not error and not idle:
+        error = "sshd connection processes still running 20s after the tool exited"
+    return sample, sshd_cpu, other_load, error
+
+
+def tool_env(invocation: Invocation) -> dict[str, str]:
+    """The harness's environment, a fixed locale, and the tool's own settings."""
+    return {**os.environ, "LC_ALL": "C.UTF-8", **invocation.env}
+
+
+# --- probe: which algorithms each variant negotiates --------------------------------------
+
+
+def probe_kex(ctx: Context, variants: list[Variant]) -> dict[str, dict[str, str]]:
+    """Runs each variant once against the DEBUG1 probe sshd and reads what it negotiated.
+
+    This also warms every tool up (page cache, Python bytecode) before anything is timed.
+    """
+    hosts = HostSet.of("probe", settings.PROBE_ADDRESS, 1).write()
+    found = {}
+    for variant in variants:
+        tool = "pssh" if variant.tool == "pscp" else variant.tool
+        invocation = tools.run_command(Variant(tool, variant.kex), hosts, "true", ctx.control_dir())
+        run_dir = ctx.run_dir("probe", "kex", variant, 0)
+        marks = ctx.probe.log_marks()
+        sample = measure.run(invocation.argv, tool_env(invocation), run_dir / "stdout", run_dir / "stderr", 120, run_dir)
+        ctx.probe.wait_idle()
+        algorithms = negotiated(ctx.probe.log_since(marks))
+        if sample.returncode != 0 or not algorithms:
+            algorithms = {"algorithm": f"(probe failed: exit {sample.returncode}, see {run_dir})"}
+        found[variant.label] = algorithms
+        ctx.progress(f"probe {variant.label:12} {algorithms.get('algorithm', '?')}")
+    return found
+
+
+# --- scenario 1: `true` on N hosts ------------------------------------------------------------
+
+
+S1_VARIANTS = [HERD] + tools.peers("pssh", "pdsh", "clush", "ansible")
+
+
+def scenario_true(ctx: Context, counts: list[int]) -> list[Result]:
+    """Scenario 1: `true` on each N hosts of the shared farm."""
+    results = []
+    for n in counts:
+        hosts = HostSet.of(f"shared-{n}", settings.SHARED_FIRST, n).write()
+        case = Case("s1", f"N={n}", hosts, ctx.shared, S1_VARIANTS,
+                    build=lambda v, run_dir, hosts=hosts: tools.run_command(v, hosts, "true", ctx.control_dir()),
+                    timeout=max(120.0, 0.6 * n))
+        results += measure_case(ctx, case)
+    return results
+
+
+# --- scenario 2: a 4-step playbook ------------------------------------------------------------
+
+
+def herd_play_available() -> bool:
+    try:
+        return subprocess.run([settings.herd_bin(), "play", "--help"], capture_output=True, timeout=30).returncode == 0
+    except OSError:
+        return False
+
+
+def scenario_play(ctx: Context, n: int) -> list[Result]:
+    """Scenario 2: herd play vs ansible-playbook on n isolated hosts."""
+    hosts = HostSet.of(f"isolated-{n}", settings.ISOLATED_FIRST, n).write()
+    variants = tools.peers("ansible")
+    skipped = []
+    if herd_play_available():
+        variants = [HERD] + variants
+    else:
+        skipped = [Result("s2", f"N={n}", HERD, n, "", skipped="herd play not available in this build")]
+
+    def prepare(run_dir: Path) -> None:
+        """A clean slate on every host, and a fresh copy of the playbooks for fetched/ to land beside."""
+        for _, address in hosts.hosts:
+            shutil.rmtree(ctx.isolated.private_path(address, PLAY_REMOTE_DIR), ignore_errors=True)
+        shutil.copytree(settings.PLAYBOOK_DIR, run_dir / "playbooks")
+
+    def verify(run_dir: Path) -> str | None:
+        return verify_fetched(run_dir / "playbooks" / "fetched", hosts.names)
+
+    case = Case("s2", f"N={n}", hosts, ctx.isolated, variants,
+                build=lambda v, run_dir: tools.play(v, hosts, run_dir / "playbooks", ctx.control_dir()),
+                timeout=900.0, prepare=prepare, verify=verify)
+    return skipped + measure_case(ctx, case)
+
+
+def verify_fetched(folder: Path, names: list[str]) -> str | None:
+    """Every host's app.conf came back, rendered for that host."""
+    seen = set()
+    for path in folder.rglob("app.conf*"):
+        first = path.read_text(errors="replace").split("\n", 1)[0]
+        seen.add(first.split(" for ", 1)[-1].split(",", 1)[0])
+    missing = [name for name in names if name not in seen]
+    if missing:
+        return f"{len(missing)}/{len(names)} hosts' fetched app.conf missing or wrong (first: {missing[0]})"
+    return None
+
+
+# --- scenario 3: put one file to many hosts --------------------------------------------------
+
+
+S3_VARIANTS = [HERD] + tools.peers("pscp", "clush")
+
+
+def payload(size: int) -> tuple[Path, str]:
+    """A file of ``size`` random bytes (made once) and its sha256."""
+    path = settings.WORK_DIR / "put" / f"payload-{size // MB}MB.bin"
+    if not path.exists() or path.stat().st_size != size:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as f:
+            for _ in range(size // MB):
+                f.write(os.urandom(MB))
+    return path, sha256(path)
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def scenario_put(ctx: Context, size_mb: int, n: int) -> list[Result]:
+    """Scenario 3: one size_mb file to n isolated hosts; each host's copy is checked."""
+    hosts = HostSet.of(f"isolated-{n}", settings.ISOLATED_FIRST, n).write()
+    local, digest = payload(size_mb * MB)
+    copies = [ctx.isolated.private_path(address, PUT_REMOTE) for _, address in hosts.hosts]
+
+    def prepare(run_dir: Path) -> None:
+        for copy in copies:
+            copy.unlink(missing_ok=True)
+
+    def verify(run_dir: Path) -> str | None:
+        bad = [c for c in copies if not c.exists() or sha256(c) != digest]
+        return f"{len(bad)}/{n} hosts' copies missing or corrupt" if bad else None
+
+    case = Case("s3", f"{size_mb} MB to {n} hosts", hosts, ctx.isolated, S3_VARIANTS,
+                build=lambda v, run_dir: tools.put_file(v, hosts, local, PUT_REMOTE),
+                timeout=600.0, payload_bytes=size_mb * MB * n, prepare=prepare, verify=verify)
+    return measure_case(ctx, case)
+
+
+# --- scenario 4: 1 GB of stdout from one host -------------------------------------------------
+
+
+S4_VARIANTS = [HERD, Variant("ssh"), Variant("pdsh")]
+
+
+def scenario_stream(ctx: Context, total_bytes: int) -> list[Result]:
+    """Scenario 4: total_bytes of 100-byte lines from one host, stdout to /dev/null."""
+    hosts = HostSet.of("isolated-1", settings.ISOLATED_FIRST, 1).write()
+    command = f"yes {STREAM_LINE} | head -c {total_bytes}"
+    case = Case("s4", f"{total_bytes // MB} MB", hosts, ctx.isolated, S4_VARIANTS,
+                build=lambda v, run_dir: tools.run_command(v, hosts, command, ctx.control_dir()),
+                timeout=600.0, capture_stdout=False, payload_bytes=total_bytes)
+    return measure_case(ctx, case)

@@ -1,0 +1,40 @@
+"""Fixed settings of the benchmark: where things live and the numbers every tool shares."""
+
+import ipaddress
+import os
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent.parent
+REPO_DIR = BENCH_DIR.parent
+WORK_DIR = BENCH_DIR / "work"
+PLAYBOOK_DIR = BENCH_DIR / "playbooks"
+VENV_BIN = WORK_DIR / "venv" / "bin"
+
+USER = "herd_bench"
+PORT = 2022
+FORKS = 64
+SSHD = "/usr/sbin/sshd"
+
+# OpenSSH's sshd listens on at most 16 sockets per process (MAX_LISTEN_SOCKS).
+ADDRESSES_PER_SSHD = 16
+
+# Scenario 1 hosts: 127.0.1.1, 127.0.1.2, … (N=1000 ends at 127.0.4.232).
+SHARED_FIRST = ipaddress.IPv4Address("127.0.1.1")
+MAX_SHARED_HOSTS = 7000  # stays below ISOLATED_FIRST
+# Scenarios 2-4 hosts: one sshd each, each with its own private /tmp.
+ISOLATED_FIRST = ipaddress.IPv4Address("127.0.32.1")
+ISOLATED_HOSTS = 200
+# One extra sshd at LogLevel DEBUG1 that records which algorithms each tool negotiates.
+PROBE_ADDRESS = ipaddress.IPv4Address("127.0.33.1")
+
+KEX_ALGORITHM = "curve25519-sha256"
+
+
+def herd_bin() -> str:
+    """The herd binary under test: $HERD_BIN, else this checkout's release build."""
+    return os.environ.get("HERD_BIN") or str(REPO_DIR / "target" / "release" / "herd")
+
+
+def venv_tool(name: str) -> str:
+    """A command installed in the benchmark's venv (ansible, ansible-playbook)."""
+    return str(VENV_BIN / name)
