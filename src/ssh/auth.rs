@@ -145,9 +145,15 @@ impl Attempt<'_> {
         if !self.tried.contains(&"publickey") {
             self.tried.push("publickey");
         }
+        // With a passphrase, libssh2 must open the private key first, or a wrong
+        // passphrase would only show as a refused key instead of naming itself.
+        let public = match protection {
+            Protection::Encrypted => None,
+            Protection::Plain | Protection::Unknown => key_file::public_half(path),
+        };
         let result = self.session.userauth_pubkey_file(
             self.user,
-            None,
+            public.as_deref(),
             path,
             passphrase.map(Secret::expose),
         );
@@ -198,7 +204,7 @@ impl Attempt<'_> {
         let session = self.session;
         let user = self.user;
         self.run("publickey", || {
-            session.userauth_pubkey_file(user, None, path, None)
+            session.userauth_pubkey_file(user, key_file::public_half(path).as_deref(), path, None)
         })
     }
 }
