@@ -210,12 +210,12 @@ fn a_listener_that_never_speaks_times_out_within_the_connect_timeout() {
 }
 
 #[test]
-fn prefers_curve25519() {
+fn prefers_curve25519_and_chacha20() {
     let connection = connect_lab(&bob());
     assert_eq!(connection.kex().as_deref(), Some("curve25519-sha256"));
     assert_eq!(
         connection.cipher().as_deref(),
-        Some("aes128-gcm@openssh.com")
+        Some("chacha20-poly1305@openssh.com")
     );
 }
 

@@ -31,12 +31,15 @@ const HOST_KEY: &[&str] = &[
     "rsa-sha2-256",
 ];
 
+/// chacha20-poly1305 first: measured against aes128-gcm on 1 GB of output, it costs about
+/// a quarter to a third less client CPU and streams 15–20 % faster (the profile showed
+/// libssh2's GCM decryption taking 3/4 of herd's CPU on a large stream).
 const CIPHER: &[&str] = &[
+    "chacha20-poly1305@openssh.com",
     "aes128-gcm@openssh.com",
     "aes256-gcm@openssh.com",
     "aes128-ctr",
     "aes256-ctr",
-    "chacha20-poly1305@openssh.com",
 ];
 
 const MAC: &[&str] = &[

@@ -61,7 +61,7 @@ impl SshConnection {
         self.session.methods(MethodType::Kex).map(str::to_owned)
     }
 
-    /// The cipher negotiated for data we send (e.g. `aes128-gcm@openssh.com`).
+    /// The cipher negotiated for data we send (e.g. `chacha20-poly1305@openssh.com`).
     pub fn cipher(&self) -> Option<String> {
         self.session.methods(MethodType::CryptCs).map(str::to_owned)
     }
