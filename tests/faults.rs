@@ -8,7 +8,7 @@ use std::fs;
 use std::time::{Duration, SystemTime};
 
 use common::faults::{self, FLAKY, GARBAGE, REFUSED, RELAY_ADDRESS, SILENT};
-use common::{Lab, host_tmp, lines, unique};
+use common::{Lab, host_tmp, lines, temps_of, unique};
 use serde_json::Value;
 
 /// The lab inventory plus `extra` lines (a `[faults]` group, …).
@@ -319,16 +319,6 @@ fn a_timeout_ends_only_the_hung_command() {
         .output()
         .unwrap();
     assert!(left.stdout.is_empty(), "`{marker}` still runs on h2");
-}
-
-/// Names in `dir` that start with `.NAME.herd-`: temp files of a copy to NAME.
-fn temps_of(dir: &std::path::Path, name: &str) -> Vec<String> {
-    let prefix = format!(".{name}.herd-");
-    fs::read_dir(dir)
-        .unwrap()
-        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|entry| entry.starts_with(&prefix))
-        .collect()
 }
 
 /// A put of 200 MB over a link cut after 32 MiB fails without touching the file already

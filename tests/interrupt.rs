@@ -6,13 +6,12 @@ mod common;
 
 use std::fs;
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::{Child, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use common::faults::{self, SILENT};
-use common::{Lab, host_tmp, unique};
+use common::{Lab, host_tmp, temps_of, unique};
 
 /// Sends SIGINT to the child, as Ctrl-C in a terminal would.
 fn interrupt(child: &Child) {
@@ -116,16 +115,6 @@ fn ctrl_c_while_connecting_stops_waiting_at_once() {
     assert!(stderr.contains("not run     silent"), "{stderr}");
     assert!(stderr.contains("failed      h1: cancelled"), "{stderr}");
     assert!(!running(&marker));
-}
-
-/// Names in `dir` that are herd temp files of `name`.
-fn temps_of(dir: &Path, name: &str) -> Vec<String> {
-    let prefix = format!(".{name}.herd-");
-    fs::read_dir(dir)
-        .unwrap()
-        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|entry| entry.starts_with(&prefix))
-        .collect()
 }
 
 #[test]

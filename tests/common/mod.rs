@@ -240,3 +240,13 @@ pub fn run_measured<R: Send + 'static>(
         result,
     )
 }
+
+/// Names in `dir` that start with `.NAME.herd-`: herd's temp files of a copy to NAME.
+pub fn temps_of(dir: &Path, name: &str) -> Vec<String> {
+    let prefix = format!(".{name}.herd-");
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|entry| entry.starts_with(&prefix))
+        .collect()
+}
