@@ -9,4 +9,5 @@ echo "== cargo fmt --check"; cargo fmt --check
 echo "== cargo clippy";      cargo clippy --all-targets --locked -- -D warnings
 echo "== cargo test";        cargo test --locked --all-targets
 echo "== doc tests";         cargo test --locked --doc
+echo "== fuzz regression";   fuzz/run-regression.sh
 echo "test.sh: all checks passed"
