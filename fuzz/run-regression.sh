@@ -27,7 +27,12 @@ for target in "${targets[@]}"; do
   # New inputs found during the run go to a scratch directory, not the committed corpus.
   scratch=$(mktemp -d)
   echo "fuzz: $target for ${seconds}s over its committed corpus and regressions"
-  if ! cargo fuzz run -s none "$target" "$scratch" "fuzz/corpus/$target" "fuzz/regressions/$target" -- \
+  # Only folders that exist: git keeps no empty one (a target with no fixed bug has none).
+  inputs=()
+  for dir in "fuzz/corpus/$target" "fuzz/regressions/$target"; do
+    [ -d "$dir" ] && inputs+=("$dir")
+  done
+  if ! cargo fuzz run -s none "$target" "$scratch" "${inputs[@]}" -- \
     -dict="fuzz/dict/$target.dict" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=60 \
     -max_len=8192 -print_final_stats=1 </dev/null; then
     rm -rf "$scratch"
