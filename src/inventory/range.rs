@@ -7,6 +7,9 @@
 /// Most names one pattern, or one whole inventory, may expand to.
 pub const MAX_HOSTS: usize = 100_000;
 
+/// Most bytes the names built by one [`expand`] may take together.
+pub const MAX_EXPANDED_BYTES: usize = 64 << 20;
+
 /// What is wrong with a range in a host name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -54,6 +57,9 @@ pub enum RangeError {
     /// The expansion would exceed [`MAX_HOSTS`].
     #[error("it expands to more than {MAX_HOSTS} names; use smaller ranges")]
     TooMany,
+    /// The names of the expansion would take more than [`MAX_EXPANDED_BYTES`].
+    #[error("its names would take more than {} MiB; use shorter names or smaller ranges", MAX_EXPANDED_BYTES >> 20)]
+    TooLarge,
 }
 
 /// One piece of a host name pattern.
@@ -191,11 +197,16 @@ impl Iterator for Names<'_> {
     }
 }
 
-/// Expands `text` to every name it denotes, refusing more than [`MAX_HOSTS`] before building any.
+/// Expands `text` to every name it denotes, refusing more than [`MAX_HOSTS`] names, or
+/// names that would take more than [`MAX_EXPANDED_BYTES`] together, before building any.
 pub fn expand(text: &str) -> Result<Vec<String>, RangeError> {
     let pattern = HostPattern::parse(text)?;
     match pattern.count() {
-        Some(count) if count <= MAX_HOSTS => Ok(pattern.names().collect()),
+        // No name is longer than the text: a range is always longer than its values.
+        Some(count) if count <= MAX_HOSTS => match count.saturating_mul(text.len()) {
+            bytes if bytes > MAX_EXPANDED_BYTES => Err(RangeError::TooLarge),
+            _ => Ok(pattern.names().collect()),
+        },
         _ => Err(RangeError::TooMany),
     }
 }
@@ -386,6 +397,14 @@ mod tests {
             expand("h[0:18446744073709551615]"),
             Err(RangeError::Overflow { .. })
         ));
+        // 100000 names of 8000 bytes each were built whole: 800 MB (found by fuzzing).
+        let long = format!("{}[1:100000]", "a".repeat(8000));
+        assert_eq!(expand(&long), Err(RangeError::TooLarge));
+        let longest = format!(
+            "{}[1:100000]",
+            "a".repeat(MAX_EXPANDED_BYTES / MAX_HOSTS - 10)
+        );
+        assert_eq!(expand(&longest).map(|names| names.len()), Ok(MAX_HOSTS));
         let huge = HostPattern::parse("h[0:18446744073709551614][1:2]").unwrap();
         assert_eq!(huge.count(), None);
         assert_eq!(huge.names().nth(1).as_deref(), Some("h02"));
