@@ -9,7 +9,8 @@
 
 use std::sync::LazyLock;
 
-use herd::inventory::{Host, HostPattern, Inventory, MAX_HOSTS, range};
+use herd::inventory::range::MAX_EXPANDED_BYTES;
+use herd::inventory::{Host, HostPattern, Inventory, MAX_HOSTS, RangeError, range};
 use herd::targets;
 use herd_fuzz::cpu_limited;
 use libfuzzer_sys::fuzz_target;
@@ -79,7 +80,13 @@ fn check(data: &[u8]) {
         }
         match range::expand(first) {
             Ok(names) => assert_eq!(Some(names.len()), count),
-            Err(_) => assert!(count.is_none_or(|count| count > MAX_HOSTS)),
+            Err(RangeError::TooLarge) => {
+                assert!(count.is_some_and(|count| count * first.len() > MAX_EXPANDED_BYTES));
+            }
+            Err(error) => {
+                assert_eq!(error, RangeError::TooMany);
+                assert!(count.is_none_or(|count| count > MAX_HOSTS));
+            }
         }
     }
 }
