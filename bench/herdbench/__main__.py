@@ -54,14 +54,14 @@ def build_farms(args: argparse.Namespace) -> tuple[Farm, Farm, Farm]:
     shared_count = max(args.n) if 1 in args.scenarios else 0
     shared_addresses = addresses(settings.SHARED_FIRST, shared_count)
     per = settings.ADDRESSES_PER_SSHD
-    shared = Farm([Instance(f"shared-{i:03d}", shared_addresses[i * per:(i + 1) * per])
-                   for i in range(math.ceil(shared_count / per))])
+    shared = Farm("shared", [Instance(f"shared-{i:03d}", shared_addresses[i * per:(i + 1) * per])
+                             for i in range(math.ceil(shared_count / per))])
     isolated_count = max([FULL["play_hosts"] if 2 in args.scenarios else 0,
                           args.put[1] if 3 in args.scenarios else 0,
                           1 if 4 in args.scenarios else 0])
-    isolated = Farm([Instance(f"isolated-{i + 1:03d}", [a], private_tmp=True)
-                     for i, a in enumerate(addresses(settings.ISOLATED_FIRST, isolated_count))])
-    probe = Farm([Instance("probe", [str(settings.PROBE_ADDRESS)], log_level="DEBUG1")])
+    isolated = Farm("isolated", [Instance(f"isolated-{i + 1:03d}", [a], private_tmp=True)
+                                 for i, a in enumerate(addresses(settings.ISOLATED_FIRST, isolated_count))])
+    probe = Farm("probe", [Instance("probe", [str(settings.PROBE_ADDRESS)], log_level="DEBUG1")])
     return shared, isolated, probe
 
 
@@ -118,7 +118,7 @@ def main(argv: list[str]) -> int:
     plot = out.with_name("results-quick-wall.png" if args.quick else "results-wall.png")
     description = {**machine.describe(), "load average at start": load_before, "load average at end": machine.load()}
     run = report.Run(["bench/run.sh", *argv], started, (time.monotonic() - clock) / 60, args.reps,
-                     description, machine.versions(), machine.cores(), kex, results)
+                     description, machine.versions(), machine.cores(), kex, results, shared.cpu_method)
     report.write(run, out, plot)
     dump_json(run, settings.WORK_DIR / ("results-quick.json" if args.quick else "results.json"))
     progress(f"wrote {out}")

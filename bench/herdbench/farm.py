@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import settings
+from .cpugroup import CpuGroup, remove_all as remove_cpu_groups
 
 FARM_DIR = settings.WORK_DIR / "farm"
 RUN_DIR = FARM_DIR / "run"
@@ -157,20 +158,35 @@ def answers(address: str) -> bool:
 
 @dataclass
 class Farm:
-    """A set of sshd instances started and stopped together."""
+    """A set of sshd instances started and stopped together, named for its CPU group."""
 
+    name: str
     instances: list[Instance] = field(default_factory=list)
+    cpu_group: CpuGroup | None = None
 
     def start(self) -> None:
         RUN_DIR.mkdir(parents=True, exist_ok=True)
         for instance in self.instances:
             instance.start()
+        self.cpu_group = CpuGroup.create(self.name)
+        if self.cpu_group:
+            for pid in self.master_pids():
+                self.cpu_group.add(pid)
+
+    @property
+    def cpu_method(self) -> str:
+        """How ``cpu_seconds`` measures, for the report."""
+        if self.cpu_group:
+            return "a cgroup v2 around the sshd processes (cpu.stat usage_usec)"
+        return "utime+stime+cutime+cstime of the listening sshd processes (/proc; misses the session processes)"
 
     def master_pids(self) -> set[int]:
         return {pid for pid in (i.pid() for i in self.instances) if pid}
 
     def cpu_seconds(self) -> float:
-        """CPU of the listening sshd processes plus all their reaped connection processes."""
+        """CPU the farm used so far: every sshd process and everything they started."""
+        if self.cpu_group:
+            return self.cpu_group.cpu_seconds()
         total = 0
         for pid in self.master_pids():
             fields = proc_stat(pid)
@@ -235,3 +251,4 @@ def teardown() -> None:
     deadline = time.monotonic() + 5
     while any(is_sshd(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.05)
+    remove_cpu_groups()

@@ -21,6 +21,7 @@ class Run:
     cores: int
     kex: dict[str, dict[str, str]]
     results: list[Result]
+    sshd_cpu_method: str  # how the sshd farm's CPU was measured (Farm.cpu_method)
 
 
 def write(run: Run, path: Path, plot_path: Path) -> None:
@@ -152,9 +153,10 @@ def scenario1(run: Run, plot_path: Path, plot_problem: str | None) -> str:
             limit_rows.append([str(n), f"{stats.sshd_per_host_ms(floor):.2f} ({floor.variant.label})",
                                f"{limit:.2f}", herd_text, herd_ratio])
     parts.append(
-        "### Machine limit\n\nThe sshd side alone: CPU the listening sshd processes and their reaped connection "
-        "processes used (utime+stime+cutime+cstime from /proc/PID/stat, before and after each run) per host, "
-        f"the least any tool caused, × N / {run.cores} cores. A client that cost nothing could not beat it.\n\n"
+        "### Machine limit\n\nThe sshd side alone: CPU the sshd processes and every process they started "
+        f"(for a connection: its sshd processes and the user's shell) used per host, measured with {run.sshd_cpu_method} "
+        f"before and after each run, the least any tool caused, × N / {run.cores} cores. "
+        "A client that cost nothing could not beat it.\n\n"
         + table(["N", "sshd CPU/host ms (under)", "limit s", "herd wall s", "herd ÷ limit"], limit_rows))
     if plot_problem:
         parts.append(f"(No plot: {plot_problem}.)\n")
