@@ -101,6 +101,7 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with SIGINT ignored
     started, clock, load_before = time.strftime("%Y-%m-%d %H:%M %Z"), time.monotonic(), machine.load()
+    tool_versions = machine.versions()  # now: the tree may change while the run goes on
     farm.teardown()  # whatever an earlier, interrupted run left
     farm.ensure_identity()
     shared, isolated, probe = build_farms(args)
@@ -118,7 +119,7 @@ def main(argv: list[str]) -> int:
     plot = out.with_name("results-quick-wall.png" if args.quick else "results-wall.png")
     description = {**machine.describe(), "load average at start": load_before, "load average at end": machine.load()}
     run = report.Run(["bench/run.sh", *argv], started, (time.monotonic() - clock) / 60, args.reps,
-                     description, machine.versions(), machine.cores(), kex, results, shared.cpu_method)
+                     description, tool_versions, machine.cores(), kex, results, shared.cpu_method)
     report.write(run, out, plot)
     dump_json(run, settings.WORK_DIR / ("results-quick.json" if args.quick else "results.json"))
     progress(f"wrote {out}")
