@@ -207,10 +207,70 @@ fn ctrl_c_during_a_get_leaves_no_local_file() {
     let lab = Lab::new();
     let name = unique("interrupted-get");
     let source = host_tmp("h3").join(&name);
-    fs::File::create(&source)
+    let (mut child, host_dir) = a_get_under_way(&lab, &source);
+    interrupt(&child);
+    let status = wait(&mut child, Duration::from_secs(60));
+    fs::remove_file(&source).unwrap();
+    assert_eq!(status.code(), Some(130));
+    let left: Vec<_> = fs::read_dir(&host_dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+/// A herd killed outright (SIGKILL: no cleanup possible) during a get leaves only its
+/// hidden temp file, never a partial file under the real name; a later get into the
+/// same folder removes it once it is 10 minutes old, and leaves a live one alone.
+#[test]
+fn a_get_killed_outright_leaves_a_temp_file_that_a_later_get_removes() {
+    let lab = Lab::new();
+    let name = unique("killed-get");
+    let source = host_tmp("h3").join(&name);
+    let (mut child, host_dir) = a_get_under_way(&lab, &source);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        !host_dir.join(&name).exists(),
+        "a partial file under the real name"
+    );
+    let leftover = temps_of(&host_dir, &name);
+    assert_eq!(
+        leftover.len(),
+        1,
+        "the killed get's temp file: {leftover:?}"
+    );
+
+    // Age it past the 10 minutes, and add a recent temp file as a live get would.
+    fs::File::options()
+        .write(true)
+        .open(host_dir.join(&leftover[0]))
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() - Duration::from_secs(20 * 60))
+        .unwrap();
+    let live = format!(".{name}.herd-LIVE01");
+    fs::write(host_dir.join(&live), "in progress").unwrap();
+
+    fs::write(&source, "whole\n").unwrap();
+    let again = lab
+        .herd(&["scp", "-h", "h3", "--action", "get", "--local", "got"])
+        .args(["--remote", &format!("/tmp/{name}")])
+        .output()
+        .unwrap();
+    fs::remove_file(&source).unwrap();
+    assert_eq!(again.status.code(), Some(0), "{again:?}");
+    assert_eq!(fs::read_to_string(host_dir.join(&name)).unwrap(), "whole\n");
+    assert_eq!(temps_of(&host_dir, &name), [live]);
+}
+
+/// Starts `herd scp --action get` of a new 2 GB (sparse) `source` on h3 into `got/`, and
+/// returns once bytes are arriving in the local temp file, with the host's folder.
+fn a_get_under_way(lab: &Lab, source: &std::path::Path) -> (Child, std::path::PathBuf) {
+    fs::File::create(source)
         .unwrap()
         .set_len(2_000_000_000)
         .unwrap();
+    let name = source.file_name().unwrap().to_str().unwrap();
     let mut child = lab
         .std_cmd("herd")
         .args(["scp", "-h", "h3", "--action", "get", "--local", "got"])
@@ -222,24 +282,15 @@ fn ctrl_c_during_a_get_leaves_no_local_file() {
     let host_dir = lab.work.path().join("got/h3");
     loop {
         let growing = host_dir.is_dir()
-            && temps_of(&host_dir, &name)
+            && temps_of(&host_dir, name)
                 .first()
                 .is_some_and(|temp| fs::metadata(host_dir.join(temp)).is_ok_and(|m| m.len() > 0));
         if growing {
-            break;
+            return (child, host_dir);
         }
         assert!(child.try_wait().unwrap().is_none(), "the get ended early");
         thread::sleep(Duration::from_millis(10));
     }
-    interrupt(&child);
-    let status = wait(&mut child, Duration::from_secs(60));
-    fs::remove_file(&source).unwrap();
-    assert_eq!(status.code(), Some(130));
-    let left: Vec<_> = fs::read_dir(&host_dir)
-        .unwrap()
-        .map(|entry| entry.unwrap().file_name())
-        .collect();
-    assert!(left.is_empty(), "left behind: {left:?}");
 }
 
 #[test]

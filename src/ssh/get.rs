@@ -9,7 +9,9 @@
 //! files are skipped. Only the path given on the command line is followed if it is a
 //! symlink, as the user named it. Each file is written to a local temp name
 //! (`.NAME.herd-XXXXXX`, created exclusively, mode 0600), given the remote mode and
-//! renamed into place; a broken transfer removes the temp file.
+//! renamed into place; a broken transfer removes the temp file, and the temp files a
+//! killed herd left are removed by a later get into the same directory
+//! ([`super::stale`]).
 
 use std::ffi::OsString;
 use std::fs::{self, DirBuilder, OpenOptions, Permissions};
@@ -24,6 +26,14 @@ use super::FileTransferred;
 use super::error::OperationError;
 use super::names::{is_safe_segment, temp_name};
 use super::sftp::{CHUNK, MODE_BITS, Remote, local_error, remote_path};
+use super::stale::Sweeper;
+
+/// What one get carries from file to file.
+struct Fetch<'f> {
+    buffer: Vec<u8>,
+    leftovers: Sweeper,
+    on_file: &'f mut dyn FnMut(FileTransferred),
+}
 
 /// Copies `source` into `local_dir` as `local_dir/<basename>`.
 pub(super) fn get(
@@ -53,12 +63,16 @@ pub(super) fn get(
         .sftp
         .stat(&path)
         .map_err(|error| remote.error(&path, &error))?;
-    let mut buffer = Vec::new();
+    let mut fetch = Fetch {
+        buffer: Vec::new(),
+        leftovers: Sweeper::default(),
+        on_file,
+    };
     let destination = local_dir.join(name);
     if stat.is_dir() {
-        get_dir(remote, &path, &stat, &destination, &mut buffer, on_file)
+        get_dir(remote, &path, &stat, &destination, &mut fetch)
     } else if stat.is_file() {
-        get_file(remote, &path, &stat, &destination, &mut buffer, on_file)
+        get_file(remote, &path, &stat, &destination, &mut fetch)
     } else {
         Err(remote.problem(&path, "is not a regular file or a directory"))
     }
@@ -69,8 +83,7 @@ fn get_dir(
     source: &Path,
     stat: &FileStat,
     destination: &Path,
-    buffer: &mut Vec<u8>,
-    on_file: &mut dyn FnMut(FileTransferred),
+    fetch: &mut Fetch<'_>,
 ) -> Result<(), OperationError> {
     match fs::symlink_metadata(destination) {
         // A copy made earlier may be read-only: open it up for the owner until filled.
@@ -93,13 +106,13 @@ fn get_dir(
         let from = source.join(&name);
         let to = destination.join(&name);
         if entry.is_dir() {
-            get_dir(remote, &from, &entry, &to, buffer, on_file)?;
+            get_dir(remote, &from, &entry, &to, fetch)?;
         } else if entry.is_file() {
-            get_file(remote, &from, &entry, &to, buffer, on_file)?;
+            get_file(remote, &from, &entry, &to, fetch)?;
         } else if entry.file_type().is_symlink() {
             if let Ok(target) = remote.sftp.stat(&from) {
                 if target.is_file() {
-                    get_file(remote, &from, &target, &to, buffer, on_file)?;
+                    get_file(remote, &from, &target, &to, fetch)?;
                 }
             }
         }
@@ -150,8 +163,7 @@ fn get_file(
     source: &Path,
     stat: &FileStat,
     destination: &Path,
-    buffer: &mut Vec<u8>,
-    on_file: &mut dyn FnMut(FileTransferred),
+    fetch: &mut Fetch<'_>,
 ) -> Result<(), OperationError> {
     let started = Instant::now();
     let Some(name) = destination.file_name() else {
@@ -167,6 +179,10 @@ fn get_file(
         .mode(0o600)
         .open(&temp)
         .map_err(|error| local_error(&temp, &error))?;
+    if let (Some(dir), Ok(now)) = (temp.parent(), output.metadata().and_then(|m| m.modified())) {
+        fetch.leftovers.sweep_local(dir, now);
+    }
+    let buffer = &mut fetch.buffer;
     let copied = (|| {
         let mut input = remote
             .sftp
@@ -196,7 +212,7 @@ fn get_file(
     })();
     match copied {
         Ok(bytes) => {
-            on_file(FileTransferred {
+            (fetch.on_file)(FileTransferred {
                 source: source.display().to_string(),
                 destination: destination.display().to_string(),
                 bytes,
