@@ -2,7 +2,8 @@
 # Installs what herd's build, lab and tests need on a Debian machine (idempotent, as root).
 set -euo pipefail
 need=()
-for pkg in openssh-server openssh-client pkg-config libssl-dev sshpass sudo; do
+# iproute2 (ip) and util-linux (unshare, nsenter): the lab's private /tmp and the vanishing-host test.
+for pkg in openssh-server openssh-client pkg-config libssl-dev sshpass sudo iproute2 util-linux; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 command -v python3 >/dev/null || need+=(python3)   # the fault lab (lab/faults.py)

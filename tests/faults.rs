@@ -427,3 +427,95 @@ fn a_get_cut_mid_transfer_leaves_no_partial_file() {
         .collect();
     assert!(left.is_empty(), "left in {}: {left:?}", host_dir.display());
 }
+
+/// A host that vanishes mid-command (its network path gone, as at a power cut or a pulled
+/// cable) is marked failed once TCP gives up on it (keepalive: 15 s idle + 3 probes 5 s
+/// apart), without `--timeout`, instead of after the kernel's ~15 minutes or never.
+///
+/// herd and a second copy of h1's sshd run in a network namespace of their own (same
+/// address, config and host key as h1); the test takes that namespace's loopback down
+/// while the command runs, so every packet between them is lost.
+#[test]
+fn a_host_that_vanishes_mid_command_is_failed_once_keepalive_gives_up() {
+    let lab = Lab::new();
+    let h1 = common::lab_dir().join("state/hosts/h1");
+    let sshd_pid_file = lab.work.path().join("vanishing-sshd.pid");
+    let mut cmd = std::process::Command::new("unshare");
+    cmd.args(["--net", "sh", "-c"])
+        .arg(concat!(
+            r#"ip link set lo up && /usr/sbin/sshd -f "$1/sshd_config" -o PidFile="$2" -E "$2.log" "#,
+            r#"&& shift 2 && exec "$@""#
+        ))
+        .arg("sh")
+        .arg(&h1)
+        .arg(&sshd_pid_file)
+        .arg(assert_cmd::cargo::cargo_bin("herd"))
+        .args(["run", "-h", "h1", "--cmd", "echo started; exec sleep 3600"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    lab.set_up(&mut cmd);
+    let mut herd = cmd.spawn().unwrap();
+    let namespace = NetworkNamespace::of(herd.id());
+
+    let mut stdout = std::io::BufReader::new(herd.stdout.take().unwrap());
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut stdout, &mut first).unwrap();
+    assert_eq!(first, "h1: started\n", "{}", read_all(herd.stderr.take()));
+    namespace.take_loopback_down();
+
+    let status = common::wait_with_guard(&mut herd, Duration::from_secs(180));
+    let stderr = read_all(herd.stderr.take());
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("failed      h1: "), "{stderr}");
+    assert!(stderr.contains("reading output: connection lost"), "{stderr}");
+}
+
+fn read_all(stream: Option<impl std::io::Read>) -> String {
+    let mut text = String::new();
+    stream.unwrap().read_to_string(&mut text).unwrap();
+    text
+}
+
+/// The network namespace a process runs in; every process in it is killed on drop.
+struct NetworkNamespace {
+    pid: u32,
+    id: std::path::PathBuf,
+}
+
+impl NetworkNamespace {
+    /// The namespace of `pid`, once it has left ours (`unshare --net` is not instant).
+    fn of(pid: u32) -> NetworkNamespace {
+        let ours = fs::read_link("/proc/self/ns/net").unwrap();
+        for _ in 0..500 {
+            let id = fs::read_link(format!("/proc/{pid}/ns/net")).unwrap();
+            if id != ours {
+                return NetworkNamespace { pid, id };
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        panic!("process {pid} never entered a network namespace of its own");
+    }
+
+    fn take_loopback_down(&self) {
+        let done = std::process::Command::new("nsenter")
+            .args(["--target", &self.pid.to_string(), "--net"])
+            .args(["ip", "link", "set", "lo", "down"])
+            .status()
+            .unwrap();
+        assert!(done.success());
+    }
+}
+
+impl Drop for NetworkNamespace {
+    fn drop(&mut self) {
+        for entry in fs::read_dir("/proc").unwrap().flatten() {
+            let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else {
+                continue;
+            };
+            if fs::read_link(entry.path().join("ns/net")).is_ok_and(|id| id == self.id) {
+                // SAFETY: kill(2) on a process of the namespace this test made.
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+            }
+        }
+    }
+}

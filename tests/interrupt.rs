@@ -6,34 +6,18 @@ mod common;
 
 use std::fs;
 use std::io::{BufRead, BufReader};
-use std::process::{Child, ExitStatus, Stdio};
+use std::process::{Child, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use common::faults::{self, SILENT};
-use common::{Lab, host_tmp, temps_of, unique};
+use common::{Lab, host_tmp, temps_of, unique, wait_with_guard};
 
 /// Sends SIGINT to the child, as Ctrl-C in a terminal would.
 fn interrupt(child: &Child) {
     // SAFETY: kill(2) on our own child's pid.
     let rc = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
     assert_eq!(rc, 0);
-}
-
-/// Waits for the child; a herd that has not ended after `guard` is killed and the test
-/// fails (a hang guard, not a timing assertion: every case here ends in well under it).
-fn wait(child: &mut Child, guard: Duration) -> ExitStatus {
-    let started = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status;
-        }
-        if started.elapsed() > guard {
-            let _ = child.kill();
-            panic!("herd still runs {guard:?} after Ctrl-C");
-        }
-        thread::sleep(Duration::from_millis(50));
-    }
 }
 
 /// Whether any process matches `pattern` (pgrep -f).
@@ -73,7 +57,7 @@ fn ctrl_c_ends_running_commands_and_shows_what_did_not_run() {
     started.sort();
     assert_eq!(started, ["h1: started\n", "h2: started\n"]);
     interrupt(&child);
-    let status = wait(&mut child, Duration::from_secs(60));
+    let status = wait_with_guard(&mut child, Duration::from_secs(60));
     assert_eq!(status.code(), Some(130));
     let mut stderr = String::new();
     std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
@@ -108,7 +92,7 @@ fn ctrl_c_while_connecting_stops_waiting_at_once() {
     assert_eq!(read_lines(&mut child, 1), ["h1: started\n"]);
     interrupt(&child);
     // Without a cancellable connect, herd would wait out the hour-long connect timeout.
-    let status = wait(&mut child, Duration::from_secs(120));
+    let status = wait_with_guard(&mut child, Duration::from_secs(120));
     assert_eq!(status.code(), Some(130));
     let mut stderr = String::new();
     std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
@@ -154,7 +138,7 @@ fn ctrl_c_during_a_put_removes_its_temp_file_and_keeps_the_old_one() {
         thread::sleep(Duration::from_millis(10));
     };
     interrupt(&child);
-    let status = wait(&mut child, Duration::from_secs(60));
+    let status = wait_with_guard(&mut child, Duration::from_secs(60));
     let mut stderr = String::new();
     std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
     assert_eq!(status.code(), Some(130), "{stderr}");
@@ -209,7 +193,7 @@ fn ctrl_c_during_a_get_leaves_no_local_file() {
     let source = host_tmp("h3").join(&name);
     let (mut child, host_dir) = a_get_under_way(&lab, &source);
     interrupt(&child);
-    let status = wait(&mut child, Duration::from_secs(60));
+    let status = wait_with_guard(&mut child, Duration::from_secs(60));
     fs::remove_file(&source).unwrap();
     assert_eq!(status.code(), Some(130));
     let left: Vec<_> = fs::read_dir(&host_dir)
@@ -328,7 +312,7 @@ fn ctrl_c_during_a_playbook_stops_it_and_shows_what_did_not_run() {
         );
     }
     interrupt(&child);
-    let status = wait(&mut child, Duration::from_secs(120));
+    let status = wait_with_guard(&mut child, Duration::from_secs(120));
     assert_eq!(status.code(), Some(130));
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut reader, &mut rest).unwrap();

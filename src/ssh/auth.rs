@@ -17,7 +17,7 @@ use ssh2::{ErrorCode, KeyboardInteractivePrompt, Prompt, Session};
 
 use super::HostSpec;
 use super::connect::{Deadline, is_timeout};
-use super::error::ConnectError;
+use super::error::{ConnectError, connection_lost};
 use super::home::home_dir;
 use super::key_file::{self, Protection};
 use crate::secret::Secret;
@@ -207,18 +207,6 @@ impl Attempt<'_> {
             session.userauth_pubkey_file(user, key_file::public_half(path).as_deref(), path, None)
         })
     }
-}
-
-/// Whether an authentication call failed because the connection is gone.
-fn connection_lost(error: &ssh2::Error) -> bool {
-    matches!(
-        error.code(),
-        ErrorCode::Session(
-            libssh2_sys::LIBSSH2_ERROR_SOCKET_DISCONNECT
-                | libssh2_sys::LIBSSH2_ERROR_SOCKET_RECV
-                | libssh2_sys::LIBSSH2_ERROR_SOCKET_SEND
-        )
-    )
 }
 
 /// Answers keyboard-interactive prompts: the password for hidden ones, nothing for

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use ssh2::{MethodType, Session, Sftp};
 
-use super::error::OperationError;
+use super::error::{self, OperationError};
 use super::exec::{self, Link};
 use super::rename::PosixRename;
 use super::sftp::{CallTimeout, Remote};
@@ -74,7 +74,7 @@ impl SshConnection {
                 .map_err(|error| OperationError::Session {
                     target: self.target.clone(),
                     action: "starting SFTP",
-                    reason: error.message().to_owned(),
+                    reason: error::reason(&error),
                 })?;
             self.sftp = Some(sftp);
         }

@@ -6,6 +6,8 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use ssh2::ErrorCode;
+
 use super::known_hosts::HostKeyError;
 
 /// Why [`connect`](super::connect) could not give a usable session: the host is
@@ -158,6 +160,29 @@ impl fmt::Display for Tried<'_> {
         } else {
             write!(f, "tried: {}", self.0.join(", "))
         }
+    }
+}
+
+/// Whether a libssh2 call failed because the connection is gone (reset, or no answer
+/// until TCP gave up on the host).
+pub(super) fn connection_lost(error: &ssh2::Error) -> bool {
+    matches!(
+        error.code(),
+        ErrorCode::Session(
+            libssh2_sys::LIBSSH2_ERROR_SOCKET_DISCONNECT
+                | libssh2_sys::LIBSSH2_ERROR_SOCKET_RECV
+                | libssh2_sys::LIBSSH2_ERROR_SOCKET_SEND
+        )
+    )
+}
+
+/// libssh2's message for `error`, saying so plainly when it means the connection is gone
+/// (libssh2 alone says "transport read").
+pub(super) fn reason(error: &ssh2::Error) -> String {
+    if connection_lost(error) {
+        format!("connection lost ({})", error.message())
+    } else {
+        error.message().to_owned()
     }
 }
 

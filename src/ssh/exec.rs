@@ -18,7 +18,7 @@ use ssh2::{ErrorCode, Session};
 
 use super::ExecRequest;
 use super::channel::Channel;
-use super::error::OperationError;
+use super::error::{self, OperationError};
 use super::wait::{Stop, Waiter, would_block};
 use crate::event::Stream;
 
@@ -55,7 +55,7 @@ pub(super) fn exec(
     let failed = |action, error: ssh2::Error| OperationError::Session {
         target: link.target.to_owned(),
         action,
-        reason: error.message().to_owned(),
+        reason: error::reason(&error),
     };
 
     let channel = waiter

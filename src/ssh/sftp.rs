@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use ssh2::{Session, Sftp};
 
-use super::error::OperationError;
+use super::error::{self, OperationError};
 use super::rename::PosixRename;
 
 /// Bytes moved per SFTP read or write call. libssh2 splits a call into ~30 kB SFTP
@@ -71,7 +71,7 @@ impl<'a> Remote<'a> {
 
     /// A remote error about `path`.
     pub(super) fn error(&self, path: &Path, error: &ssh2::Error) -> OperationError {
-        self.problem(path, error.message())
+        self.problem(path, &error::reason(error))
     }
 
     /// A remote error about `path`, from an `io::Error` of an SFTP file handle.

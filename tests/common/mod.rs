@@ -49,13 +49,18 @@ impl Lab {
     /// with the lab as default inventory.
     pub fn std_cmd(&self, binary: &str) -> std::process::Command {
         let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin(binary));
+        self.set_up(&mut cmd);
+        cmd
+    }
+
+    /// Gives `cmd` the test's work dir, HOME and the lab as default inventory.
+    pub fn set_up(&self, cmd: &mut std::process::Command) {
         cmd.current_dir(self.work.path())
             .env("HOME", self.home.path())
             .env("HERD_INVENTORY", lab_dir().join("inventory.ini"))
             .env("NO_COLOR", "1")
             .env_remove("SSH_AUTH_SOCK")
             .env_remove("CLICOLOR_FORCE");
-        cmd
     }
 
     /// One of herd's binaries, as [`Lab::std_cmd`], with a generous time limit.
@@ -249,4 +254,23 @@ pub fn temps_of(dir: &Path, name: &str) -> Vec<String> {
         .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|entry| entry.starts_with(&prefix))
         .collect()
+}
+
+/// Waits for `child`; one that has not ended after `guard` is killed and the test fails
+/// (a hang guard, not a timing assertion: every use ends well within it).
+pub fn wait_with_guard(
+    child: &mut std::process::Child,
+    guard: Duration,
+) -> std::process::ExitStatus {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if started.elapsed() > guard {
+            let _ = child.kill();
+            panic!("still running after {guard:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
