@@ -467,7 +467,10 @@ fn a_host_that_vanishes_mid_command_is_failed_once_keepalive_gives_up() {
     let stderr = read_all(herd.stderr.take());
     assert_eq!(status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("failed      h1: "), "{stderr}");
-    assert!(stderr.contains("reading output: connection lost"), "{stderr}");
+    assert!(
+        stderr.contains("reading output: connection lost"),
+        "{stderr}"
+    );
 }
 
 fn read_all(stream: Option<impl std::io::Read>) -> String {
