@@ -43,7 +43,7 @@ impl Sweeper {
     /// the server's modification time of a temp file just created in `dir`. Best
     /// effort: a listing or removal that fails is skipped.
     pub(super) fn sweep(&mut self, remote: &Remote<'_>, dir: &Path, now: u64) {
-        if !self.done.insert(dir.to_path_buf()) {
+        if !self.first_visit(dir) {
             return;
         }
         let Ok(entries) = remote.sftp.readdir(dir) else {
@@ -60,12 +60,13 @@ impl Sweeper {
     /// modification time of a temp file just created in `dir`. Best effort, like
     /// [`Sweeper::sweep`].
     pub(super) fn sweep_local(&mut self, dir: &Path, now: SystemTime) {
-        if !self.done.insert(dir.to_path_buf()) {
+        if !self.first_visit(dir) {
             return;
         }
         let Ok(entries) = fs::read_dir(dir) else {
             return;
         };
+        let now = unix_seconds(now);
         for entry in entries.flatten() {
             // Not following symlinks: a link is never taken for a leftover.
             let Ok(metadata) = entry.metadata() else {
@@ -73,10 +74,15 @@ impl Sweeper {
             };
             let mtime = metadata.modified().ok().map(unix_seconds);
             let path = entry.path();
-            if is_leftover(&path, metadata.is_file(), mtime, unix_seconds(now)) {
+            if is_leftover(&path, metadata.is_file(), mtime, now) {
                 let _ = fs::remove_file(&path);
             }
         }
+    }
+
+    /// True the first time `dir` is seen (created or swept) by this transfer.
+    fn first_visit(&mut self, dir: &Path) -> bool {
+        self.done.insert(dir.to_path_buf())
     }
 }
 
