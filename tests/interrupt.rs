@@ -20,6 +20,15 @@ fn interrupt(child: &Child) {
     assert_eq!(rc, 0);
 }
 
+/// The lab inventory plus a group `dead` holding `silent`, a host that accepts TCP and
+/// never speaks (the fault lab's `SILENT`), written to the work dir as `name`.
+fn with_a_silent_host(lab: &Lab, name: &str) -> std::path::PathBuf {
+    let (address, port) = SILENT;
+    lab.inventory_with(name, |text| {
+        format!("{text}\n[dead]\nsilent host={address} port={port} user=nobody\n")
+    })
+}
+
 /// Whether any process matches `pattern` (pgrep -f).
 fn running(pattern: &str) -> bool {
     let out = std::process::Command::new("pgrep")
@@ -75,10 +84,7 @@ fn ctrl_c_ends_running_commands_and_shows_what_did_not_run() {
 fn ctrl_c_while_connecting_stops_waiting_at_once() {
     let lab = Lab::new();
     faults::check();
-    let (address, port) = SILENT;
-    let inventory = lab.inventory_with("silent.ini", |text| {
-        format!("{text}\n[dead]\nsilent host={address} port={port} user=nobody\n")
-    });
+    let inventory = with_a_silent_host(&lab, "silent.ini");
     let marker = format!("sleep {}", 990 + std::process::id() % 9);
     let mut child = lab
         .std_cmd("herd")
@@ -281,10 +287,7 @@ fn a_get_under_way(lab: &Lab, source: &std::path::Path) -> (Child, std::path::Pa
 fn ctrl_c_during_a_playbook_stops_it_and_shows_what_did_not_run() {
     let lab = Lab::new();
     faults::check();
-    let (address, port) = SILENT;
-    let inventory = lab.inventory_with("play-silent.ini", |text| {
-        format!("{text}\n[dead]\nsilent host={address} port={port} user=nobody\n")
-    });
+    let inventory = with_a_silent_host(&lab, "play-silent.ini");
     let marker = format!("sleep {}", 1100 + std::process::id() % 90);
     let playbook = lab.work.path().join("slow.yml");
     fs::write(
