@@ -1,19 +1,16 @@
 //! `herd run` / `batch_run` and `herd scp` / `batch_scp`.
 
-use std::io;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
-use std::thread;
 
 use super::CommandError;
-use super::setup::{executor_options, known_hosts, select_targets};
+use super::setup::{execute_and_report, executor_options, known_hosts, select_targets};
 use crate::cli::args::{
     ConnectionArgs, OutputArgs, OutputFormat, RunArgs, ScpAction, ScpArgs, TargetArgs,
 };
-use crate::event;
 use crate::executor::{self, Task};
 use crate::interrupt::Interrupt;
-use crate::report::{self, OutputMode, ReportOptions};
+use crate::report::OutputMode;
 
 /// Runs a command on every target.
 pub fn run(args: RunArgs) -> Result<i32, CommandError> {
@@ -86,15 +83,8 @@ fn execute(
         (true, OutputFormat::Text) => OutputMode::Gather,
         (false, OutputFormat::Text) => OutputMode::Live,
     };
-    let (sender, receiver) = event::channel();
-    let summary = thread::scope(|scope| {
-        scope.spawn(move || executor::run_adhoc(&targets, &task, &options, &known_hosts, &sender));
-        report::report_events(
-            receiver,
-            ReportOptions::detect(mode),
-            io::stdout(),
-            io::stderr(),
-        )
+    let summary = execute_and_report(mode, |events| {
+        executor::run_adhoc(&targets, &task, &options, &known_hosts, events);
     })?;
     Ok(interrupt.exit_code(&summary))
 }

@@ -1,22 +1,20 @@
 //! `herd play PLAYBOOK`: plan everything, then run it (or print the plan, `--plan`).
 
 use std::fs;
-use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
-use std::thread;
 
 use super::CommandError;
 use super::play_hosts::play_hosts;
-use super::setup::{executor_options, known_hosts, load_inventory};
+use super::setup::{execute_and_report, executor_options, known_hosts, load_inventory};
 use crate::cli::args::{OutputFormat, PlayArgs};
-use crate::event::{self, HostName};
+use crate::event::HostName;
 use crate::executor::{self, HostTarget, PlayOptions};
 use crate::interrupt::Interrupt;
 use crate::plan::{self, Plan, PlanOptions};
 use crate::playbook;
-use crate::report::{self, OutputMode, ReportOptions, RunSummary};
+use crate::report::{self, OutputMode, RunSummary};
 
 /// Loads, checks and plans the playbook; prints the plan (`--plan`) or runs it.
 /// Every problem with the playbook, inventory, variables or options is found before
@@ -72,15 +70,8 @@ fn run(
         OutputFormat::Text => OutputMode::Live,
         OutputFormat::Json => OutputMode::Json,
     };
-    let (sender, receiver) = event::channel();
-    let summary = thread::scope(|scope| {
-        scope.spawn(move || executor::run_playbook(plan, hosts, &options, &known_hosts, &sender));
-        report::report_events(
-            receiver,
-            ReportOptions::detect(mode),
-            io::stdout(),
-            io::stderr(),
-        )
+    let summary = execute_and_report(mode, |events| {
+        executor::run_playbook(plan, hosts, &options, &known_hosts, events);
     })?;
     let exit_code = interrupt.exit_code(&summary);
     Ok((summary, exit_code))

@@ -1,19 +1,42 @@
 //! What every host-touching command does first: inventory, targets, connection options.
 
+use crossbeam_channel::Sender;
+use std::io;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
+use std::thread;
 use std::time::Duration;
 
 use super::CommandError;
 use crate::cli::args::{ConnectionArgs, TargetArgs};
+use crate::event::{self, Event};
 use crate::executor::{ExecutorOptions, HostTarget};
 use crate::inventory::{self, Inventory};
-use crate::report;
+use crate::report::{self, OutputMode, ReportOptions, RunSummary};
 use crate::secret::Secret;
 use crate::ssh::{ConnectOptions, HostKeyChecking, KnownHosts};
 use crate::targets;
+
+/// Runs `execute` on a thread of its own while this thread shows the events it sends, in
+/// `mode`, on stdout and stderr; returns what the run came to once `execute` is done.
+pub fn execute_and_report(
+    mode: OutputMode,
+    execute: impl FnOnce(&Sender<Event>) + Send,
+) -> io::Result<RunSummary> {
+    let (sender, receiver) = event::channel();
+    thread::scope(|scope| {
+        // The sender is dropped when `execute` returns, which ends the report.
+        scope.spawn(move || execute(&sender));
+        report::report_events(
+            receiver,
+            ReportOptions::detect(mode),
+            io::stdout(),
+            io::stderr(),
+        )
+    })
+}
 
 /// Looks up an environment variable; the one place herd reads the process environment.
 pub fn env_var(name: &str) -> Option<String> {
