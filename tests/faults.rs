@@ -443,8 +443,13 @@ fn a_host_that_vanishes_mid_command_is_failed_once_keepalive_gives_up() {
     let mut cmd = std::process::Command::new("unshare");
     cmd.args(["--net", "sh", "-c"])
         .arg(concat!(
-            r#"ip link set lo up && /usr/sbin/sshd -f "$1/sshd_config" -o PidFile="$2" -E "$2.log" "#,
-            r#"&& shift 2 && exec "$@""#
+            r#"ip link set lo up && /usr/sbin/sshd -f "$1/sshd_config" -o PidFile="$2" -E "$2.log" || exit 1; "#,
+            // sshd forks into the background before it binds its port, and writes its pid
+            // file only once the port is bound: wait for that file, not for sshd's exit.
+            r#"tries=0; until [ -s "$2" ]; do "#,
+            r#"tries=$((tries + 1)); [ $tries -le 200 ] || { echo "sshd never bound; see $2.log" >&2; exit 1; }; "#,
+            r#"sleep 0.05; done; "#,
+            r#"shift 2 && exec "$@""#
         ))
         .arg("sh")
         .arg(&h1)
