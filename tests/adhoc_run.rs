@@ -174,14 +174,10 @@ fn timeout_ends_a_hung_command_and_its_remote_process() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("timed out"), "{stderr}");
-    let still_running = std::process::Command::new("pgrep")
-        .args(["-f", &marker])
-        .output()
-        .unwrap();
+    let still_running = common::processes_left(&marker);
     assert!(
-        still_running.stdout.is_empty(),
-        "remote `{marker}` still running: {:?}",
-        lines(&still_running.stdout)
+        still_running.is_empty(),
+        "remote `{marker}` still running: {still_running:?}"
     );
 }
 

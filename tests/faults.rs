@@ -314,11 +314,8 @@ fn a_timeout_ends_only_the_hung_command() {
     let mut stdout = lines(&out.stdout);
     stdout.sort();
     assert_eq!(stdout, ["h1: fine", "h3: fine", "h4: fine"]);
-    let left = std::process::Command::new("pgrep")
-        .args(["-f", &marker])
-        .output()
-        .unwrap();
-    assert!(left.stdout.is_empty(), "`{marker}` still runs on h2");
+    let left = common::processes_left(&marker);
+    assert!(left.is_empty(), "`{marker}` still runs on h2: {left:?}");
 }
 
 /// A put of 200 MB over a link cut after 32 MiB fails without touching the file already

@@ -29,15 +29,6 @@ fn with_a_silent_host(lab: &Lab, name: &str) -> std::path::PathBuf {
     })
 }
 
-/// Whether any process matches `pattern` (pgrep -f).
-fn running(pattern: &str) -> bool {
-    let out = std::process::Command::new("pgrep")
-        .args(["-f", pattern])
-        .output()
-        .unwrap();
-    !out.stdout.is_empty()
-}
-
 /// Reads `count` lines from the child's stdout.
 fn read_lines(child: &mut Child, count: usize) -> Vec<String> {
     let mut reader = BufReader::new(child.stdout.as_mut().unwrap());
@@ -77,7 +68,11 @@ fn ctrl_c_ends_running_commands_and_shows_what_did_not_run() {
     assert!(stderr.contains("failed      h1: cancelled"), "{stderr}");
     assert!(stderr.contains("not run     h[3-4]"), "{stderr}");
     assert!(stderr.contains("interrupted: 2 hosts not run"), "{stderr}");
-    assert!(!running(&marker), "`{marker}` still runs on a host");
+    assert_eq!(
+        common::processes_left(&marker),
+        Vec::<String>::new(),
+        "`{marker}` still runs on a host"
+    );
 }
 
 #[test]
@@ -104,7 +99,7 @@ fn ctrl_c_while_connecting_stops_waiting_at_once() {
     std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
     assert!(stderr.contains("not run     silent"), "{stderr}");
     assert!(stderr.contains("failed      h1: cancelled"), "{stderr}");
-    assert!(!running(&marker));
+    assert_eq!(common::processes_left(&marker), Vec::<String>::new());
 }
 
 #[test]
@@ -324,5 +319,9 @@ fn ctrl_c_during_a_playbook_stops_it_and_shows_what_did_not_run() {
     std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
     assert!(stderr.contains("not run     silent"), "{stderr}");
     assert!(stderr.contains("interrupted"), "{stderr}");
-    assert!(!running(&marker), "`{marker}` still runs on a host");
+    assert_eq!(
+        common::processes_left(&marker),
+        Vec::<String>::new(),
+        "`{marker}` still runs on a host"
+    );
 }

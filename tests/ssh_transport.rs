@@ -522,12 +522,17 @@ fn output_streams_as_it_comes_and_waiting_costs_no_cpu() {
     );
 }
 
+/// Whether no process on the host matches `pattern` (pgrep -f) within 5 s: time for an
+/// ended process to finish exiting. Each caller's command would otherwise run for hours.
 fn processes_gone(connection: &mut impl Transport, pattern: &str) -> bool {
     let cancel = AtomicBool::new(false);
     // The [x] trick keeps pgrep from matching its own shell.
     let (status, out, _) = exec_with(
         connection,
-        &format!("pgrep -f '{pattern}' || echo gone"),
+        &format!(
+            "for try in $(seq 50); do pgrep -f '{pattern}' >/dev/null || {{ echo gone; exit; }}; \
+             sleep 0.1; done"
+        ),
         None,
         None,
         &cancel,
@@ -554,7 +559,6 @@ fn timeout_ends_the_remote_process_group() {
     }
     assert_eq!(out, b"started\n");
     assert!(elapsed < Duration::from_secs(5), "took {elapsed:?}");
-    std::thread::sleep(Duration::from_millis(300));
     assert!(
         processes_gone(&mut connection, "sleep 610[1]"),
         "sleep 6101 still runs"
@@ -586,7 +590,6 @@ fn timeout_while_stdin_is_still_being_written() {
         matches!(result, Err(OperationError::TimedOut(_))),
         "{result:?}"
     );
-    std::thread::sleep(Duration::from_millis(300));
     assert!(
         processes_gone(&mut connection, "sleep 610[4]"),
         "sleep 6104 still runs"
@@ -609,7 +612,6 @@ fn a_command_ignoring_sigterm_is_killed() {
         matches!(result, Err(OperationError::TimedOut(_))),
         "{result:?}"
     );
-    std::thread::sleep(Duration::from_millis(300));
     assert!(
         processes_gone(&mut connection, "sleep 610[2]"),
         "sleep 6102 still runs"
@@ -633,7 +635,6 @@ fn cancel_ends_the_remote_process() {
         "{result:?}"
     );
     assert!(started.elapsed() < Duration::from_secs(5));
-    std::thread::sleep(Duration::from_millis(300));
     assert!(
         processes_gone(&mut connection, "sleep 610[3]"),
         "sleep 6103 still runs"

@@ -274,3 +274,22 @@ pub fn wait_with_guard(
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// The processes whose command line matches the `pgrep -f` pattern `pattern`, once they
+/// have had up to 5 s to finish exiting; empty when they are gone. Every lab host is
+/// this machine, so this sees the remote side of a command. A process herd failed to end
+/// would still be there: each caller's runs for 10 minutes or more.
+pub fn processes_left(pattern: &str) -> Vec<String> {
+    let started = std::time::Instant::now();
+    loop {
+        let out = std::process::Command::new("pgrep")
+            .args(["-a", "-f", pattern])
+            .output()
+            .unwrap();
+        let left = lines(&out.stdout);
+        if left.is_empty() || started.elapsed() > Duration::from_secs(5) {
+            return left;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
