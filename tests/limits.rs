@@ -153,9 +153,15 @@ fn hostile_playbooks_are_refused_in_bounded_memory() {
             "{case}: {}",
             String::from_utf8_lossy(&run.stderr)
         );
+        // With one test thread libtest prints `test NAME ... ` before the case's own
+        // output, on the same line.
         let error = stdout
             .lines()
-            .find(|line| line.starts_with("ERROR: ") || *line == "LOADED")
+            .find_map(|line| {
+                ["ERROR: ", "LOADED"]
+                    .iter()
+                    .find_map(|tag| line.find(tag).map(|at| &line[at..]))
+            })
             .unwrap_or_else(|| panic!("{case}: no result in {stdout}"));
         assert!(
             error.starts_with("ERROR: ") && error.to_lowercase().contains(expected),
