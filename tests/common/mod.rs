@@ -278,7 +278,7 @@ pub fn wait_with_guard(
 /// The processes whose command line matches the `pgrep -f` pattern `pattern`, once they
 /// have had up to 5 s to finish exiting; empty when they are gone. Every lab host is
 /// this machine, so this sees the remote side of a command. A process herd failed to end
-/// would still be there: each caller's runs for 10 minutes or more.
+/// would still be there: every caller's command runs for 10 minutes or more.
 pub fn processes_left(pattern: &str) -> Vec<String> {
     let started = std::time::Instant::now();
     loop {
