@@ -25,6 +25,16 @@ def find(results: list[Result], scenario: str, case: str, label: str) -> Result 
     return next((r for r in results if r.scenario == scenario and r.case == case and r.variant.label == label), None)
 
 
+def herd_in(results: list[Result], scenario: str) -> Result | None:
+    """herd's result in a scenario with one case."""
+    return next((r for r in results if r.scenario == scenario and r.variant.tool == "herd"), None)
+
+
+def succeeded(results: list[Result], scenario: str, tool: str) -> list[Result]:
+    """`tool`'s successful results in `scenario`, one per ssh setting."""
+    return [r for r in results if r.scenario == scenario and r.variant.tool == tool and r.ok]
+
+
 def machine_limit(results: list[Result], n: int, cores: int) -> tuple[float, Result] | None:
     """Scenario 1's floor at N: the least sshd CPU per host any tool caused, × N / cores."""
     rows = [r for r in results if r.scenario == "s1" and r.case == f"N={n}" and r.ok]
@@ -104,10 +114,10 @@ def s1_n1000(results: list[Result]) -> list[Bar]:
 
 def s2(results: list[Result]) -> Bar:
     name = "S2: herd play ≥ 10× faster than ansible-playbook"
-    herd = next((r for r in results if r.scenario == "s2" and r.variant.tool == "herd"), None)
+    herd = herd_in(results, "s2")
     if herd is None or not herd.ok:
         return missing(name, herd)
-    ansible = [r for r in results if r.scenario == "s2" and r.variant.tool == "ansible" and r.ok]
+    ansible = succeeded(results, "s2", "ansible")
     if not ansible:
         return Bar(name, "NOT MEASURED", "ansible-playbook failed in both settings")
     fastest = min(ansible, key=lambda r: stats.wall(r).median)
@@ -118,10 +128,10 @@ def s2(results: list[Result]) -> Bar:
 
 def s3(results: list[Result]) -> Bar:
     name = "S3: herd scp throughput ≥ parallel-scp's"
-    herd = next((r for r in results if r.scenario == "s3" and r.variant.tool == "herd"), None)
+    herd = herd_in(results, "s3")
     if herd is None or not herd.ok:
         return missing(name, herd)
-    pscp = [r for r in results if r.scenario == "s3" and r.variant.tool == "pscp" and r.ok]
+    pscp = succeeded(results, "s3", "pscp")
     if not pscp:
         return Bar(name, "NOT MEASURED", "parallel-scp failed in both settings")
     best = max(pscp, key=lambda r: stats.throughput(r).median)
@@ -131,7 +141,7 @@ def s3(results: list[Result]) -> Bar:
 
 def s4(results: list[Result]) -> Bar:
     name = "S4: ≥ 200 MB/s of stdout through herd, peak RSS ≤ 64 MB"
-    herd = next((r for r in results if r.scenario == "s4" and r.variant.tool == "herd"), None)
+    herd = herd_in(results, "s4")
     if herd is None or not herd.ok:
         return missing(name, herd)
     rate, rss = stats.throughput(herd).median, stats.peak_rss_mb(herd)
