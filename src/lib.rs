@@ -15,5 +15,6 @@ pub mod report;
 pub mod secret;
 mod shell;
 pub mod ssh;
+pub mod ssh_config;
 pub mod targets;
 pub mod template;
