@@ -164,6 +164,7 @@ fn nobody_at(address: &str, port: u16) -> herd::ssh::HostSpec {
         password: None,
         key_file: None,
         key_passphrase: None,
+        ..Default::default()
     }
 }
 

@@ -147,9 +147,13 @@ pub struct InventoryArgs {
     /// The group tree.
     #[arg(long, group = "view")]
     pub graph: bool,
-    /// One host's merged vars, as JSON.
+    /// One host's merged vars, as JSON, with `herd_connection`: the effective connection
+    /// settings (inventory, ssh config) and where each came from.
     #[arg(long, value_name = "NAME", group = "view")]
     pub host: Option<String>,
+    /// OpenSSH client config for `--host`, or `none` [default: ~/.ssh/config, then /etc/ssh/ssh_config].
+    #[arg(long, value_name = "FILE")]
+    pub ssh_config: Option<PathBuf>,
 }
 
 /// Target selection, shared by every command that touches hosts.
@@ -182,18 +186,23 @@ pub struct ConnectionArgs {
     /// At most this many hosts are worked on at once.
     #[arg(short = 'f', long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub forks: u32,
-    /// Seconds allowed for TCP connect, SSH handshake and authentication.
-    #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = parse_seconds)]
-    pub connect_timeout: f64,
+    /// Seconds allowed for TCP connect, SSH handshake and authentication [default: the
+    /// host's ssh config ConnectTimeout, else 10].
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    pub connect_timeout: Option<f64>,
     /// Seconds a command may run before its channel is closed and the host marked failed [default: no limit].
     #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
     pub timeout: Option<f64>,
-    /// What to do with server host keys.
-    #[arg(long, value_enum, default_value_t = HostKeyChecking::AcceptNew)]
-    pub host_key_checking: HostKeyChecking,
-    /// known_hosts file [default: ~/.ssh/known_hosts].
+    /// What to do with server host keys [default: the host's ssh config
+    /// StrictHostKeyChecking, else accept-new].
+    #[arg(long, value_enum)]
+    pub host_key_checking: Option<HostKeyChecking>,
+    /// known_hosts file [default: the host's ssh config UserKnownHostsFile, else ~/.ssh/known_hosts].
     #[arg(long, value_name = "FILE")]
     pub known_hosts: Option<PathBuf>,
+    /// OpenSSH client config to read, or `none` [default: ~/.ssh/config, then /etc/ssh/ssh_config].
+    #[arg(long, value_name = "FILE")]
+    pub ssh_config: Option<PathBuf>,
     /// Prompt once (no echo) for a password for hosts that have none in the inventory.
     #[arg(long)]
     pub ask_pass: bool,

@@ -73,7 +73,7 @@ fn execute(
     output: &OutputArgs,
     task: Task,
 ) -> Result<i32, CommandError> {
-    let targets = select_targets(target_args)?;
+    let targets = select_targets(target_args, connection)?;
     let cancel = Arc::new(AtomicBool::new(false));
     let options = executor_options(connection, &targets, Arc::clone(&cancel))?;
     let known_hosts = known_hosts(connection)?;

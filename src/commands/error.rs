@@ -33,6 +33,9 @@ pub enum CommandError {
         /// What is wrong with it.
         reason: String,
     },
+    /// The OpenSSH client config cannot be read or has an error.
+    #[error("ssh config: {0}")]
+    SshConfig(String),
     /// The known_hosts file cannot be used.
     #[error("known_hosts: {0}")]
     KnownHosts(String),

@@ -37,7 +37,7 @@ pub fn play(args: PlayArgs) -> Result<i32, CommandError> {
         report::print_document(&text)?;
         return Ok(report::EXIT_OK);
     }
-    let hosts = play_hosts(&inventory, &plan)?;
+    let hosts = play_hosts(&inventory, &plan, &args.connection)?;
     if let Some(path) = &args.retry_file {
         // Made (empty) now, so a path that cannot be written stops the run before it starts.
         write_retry_file(path, &[])?;

@@ -3,7 +3,8 @@
 use std::collections::HashSet;
 
 use super::CommandError;
-use super::setup::env_var;
+use super::setup::{Reacher, env_var};
+use crate::cli::args::ConnectionArgs;
 use crate::executor::{HostTarget, PlayHost};
 use crate::inventory::Inventory;
 use crate::plan::Plan;
@@ -11,7 +12,12 @@ use crate::plan::Plan;
 /// Every host of every play of `plan`, once, in inventory order, with its connection
 /// settings and, when some step has `become: true`, its `sudo` password. A setting that
 /// cannot be resolved (an unset `password_env`, …) is an error before anything connects.
-pub fn play_hosts(inventory: &Inventory, plan: &Plan) -> Result<Vec<PlayHost>, CommandError> {
+pub fn play_hosts(
+    inventory: &Inventory,
+    plan: &Plan,
+    connection: &ConnectionArgs,
+) -> Result<Vec<PlayHost>, CommandError> {
+    let mut reacher = Reacher::new(inventory, connection)?;
     let wanted: HashSet<&str> = plan
         .plays
         .iter()
@@ -22,7 +28,7 @@ pub fn play_hosts(inventory: &Inventory, plan: &Plan) -> Result<Vec<PlayHost>, C
         .iter()
         .flat_map(|play| &play.steps)
         .any(|step| step.options.become_);
-    inventory
+    let hosts = inventory
         .hosts()
         .iter()
         .filter(|host| wanted.contains(host.name.as_str()))
@@ -30,7 +36,7 @@ pub fn play_hosts(inventory: &Inventory, plan: &Plan) -> Result<Vec<PlayHost>, C
             Ok(PlayHost {
                 target: HostTarget {
                     name: host.name.as_str().into(),
-                    spec: host.connection(&env_var)?,
+                    spec: reacher.spec(host)?,
                 },
                 become_password: if becomes {
                     host.become_password(&env_var)?
@@ -39,5 +45,7 @@ pub fn play_hosts(inventory: &Inventory, plan: &Plan) -> Result<Vec<PlayHost>, C
                 },
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>, CommandError>>()?;
+    reacher.warn();
+    Ok(hosts)
 }

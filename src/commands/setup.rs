@@ -1,6 +1,7 @@
 //! What every host-touching command does first: inventory, targets, connection options.
 
 use crossbeam_channel::Sender;
+use std::collections::BTreeMap;
 use std::io;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -14,10 +15,15 @@ use crate::cli::args::{ConnectionArgs, TargetArgs};
 use crate::event::{self, Event};
 use crate::executor::{ExecutorOptions, HostTarget};
 use crate::inventory::{self, Inventory};
+use crate::inventory::{Host, SshSettings};
 use crate::report::{self, OutputMode, ReportOptions, RunSummary};
 use crate::secret::Secret;
-use crate::ssh::{ConnectOptions, HostKeyChecking, KnownHosts};
+use crate::ssh::{ConnectOptions, HostKeyChecking, HostSpec, KnownHosts, Proxy, Shared};
 use crate::targets;
+
+/// Seconds allowed to connect when neither `--connect-timeout` nor the host's ssh config
+/// (`ConnectTimeout`) says.
+pub const DEFAULT_CONNECT_TIMEOUT: f64 = 10.0;
 
 /// Runs `execute` on a thread of its own while this thread shows the events it sends, in
 /// `mode`, on stdout and stderr; returns what the run came to once `execute` is done.
@@ -70,18 +76,97 @@ fn warn_if_readable_by_others(path: &Path) {
 }
 
 /// Resolves `-h`/`-g` against the inventory into hosts with their connection settings.
-pub fn select_targets(args: &TargetArgs) -> Result<Vec<HostTarget>, CommandError> {
+pub fn select_targets(
+    args: &TargetArgs,
+    connection: &ConnectionArgs,
+) -> Result<Vec<HostTarget>, CommandError> {
     let inventory = load_inventory(args.inventory.as_deref())?;
     let hosts = targets::select(&inventory, &args.hosts, &args.groups)?;
-    hosts
+    let mut reacher = Reacher::new(&inventory, connection)?;
+    let targets = hosts
         .into_iter()
         .map(|host| {
             Ok(HostTarget {
                 name: host.name.as_str().into(),
-                spec: host.connection(&env_var)?,
+                spec: reacher.spec(host)?,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>, CommandError>>()?;
+    reacher.warn();
+    Ok(targets)
+}
+
+/// Turns hosts into the [`HostSpec`]s the transport connects with: inventory, ssh
+/// arguments and ssh config (see [`Inventory::reach`]), then the command line's
+/// explicit `--connect-timeout`, `--host-key-checking` and `--known-hosts`, which beat
+/// the ssh config. Collects what herd will not apply, to warn once per option.
+pub struct Reacher<'a> {
+    inventory: &'a Inventory,
+    ssh: SshSettings,
+    args: &'a ConnectionArgs,
+    /// Each unapplied option (with its origin) and the hosts it applies to.
+    unapplied: BTreeMap<String, Vec<String>>,
+}
+
+impl<'a> Reacher<'a> {
+    /// Reads the ssh config `args` names (or the default ones).
+    pub fn new(inventory: &'a Inventory, args: &'a ConnectionArgs) -> Result<Self, CommandError> {
+        let ssh = SshSettings::load(args.ssh_config.as_deref(), &env_var)
+            .map_err(|error| CommandError::SshConfig(error.to_string()))?;
+        Ok(Reacher {
+            inventory,
+            ssh,
+            args,
+            unapplied: BTreeMap::new(),
+        })
+    }
+
+    /// How `host` is reached.
+    pub fn spec(&mut self, host: &Host) -> Result<HostSpec, CommandError> {
+        let reach = self.inventory.reach(host, &env_var, &self.ssh)?;
+        for line in reach.unapplied {
+            self.unapplied
+                .entry(line)
+                .or_default()
+                .push(host.name.clone());
+        }
+        let mut spec = reach.spec;
+        command_line_wins(&mut spec, self.args);
+        Ok(spec)
+    }
+
+    /// Warns once for each option herd does not apply, naming some of its hosts.
+    pub fn warn(self) {
+        const SHOWN: usize = 3;
+        for (option, hosts) in self.unapplied {
+            let mut names = hosts[..hosts.len().min(SHOWN)].join(", ");
+            if hosts.len() > SHOWN {
+                names.push_str(&format!(" and {} more", hosts.len() - SHOWN));
+            }
+            report::warning(&format!(
+                "herd does not apply {option} (for {names}); see README, \"What herd reads from the ssh config\""
+            ));
+        }
+    }
+}
+
+/// Clears what the command line gives explicitly from `spec` and its jump hosts, so the
+/// run's options apply.
+fn command_line_wins(spec: &mut HostSpec, args: &ConnectionArgs) {
+    if args.connect_timeout.is_some() {
+        spec.connect_timeout = None;
+    }
+    if args.host_key_checking.is_some() {
+        spec.host_key_checking = None;
+    }
+    if args.known_hosts.is_some() {
+        spec.known_hosts_file = None;
+    }
+    if let Proxy::Jump(hops) = &mut spec.proxy {
+        for hop in hops {
+            command_line_wins(hop, args);
+        }
+    }
 }
 
 /// Turns the connection flags into executor options, prompting for `--ask-pass` once.
@@ -98,7 +183,8 @@ pub fn executor_options(
     } else {
         None
     };
-    if args.host_key_checking == HostKeyChecking::Off {
+    let host_key_checking = args.host_key_checking.unwrap_or_default();
+    if host_key_checking == HostKeyChecking::Off {
         report::warning(
             "--host-key-checking off: server identities are not verified; use it only on throwaway labs",
         );
@@ -106,10 +192,13 @@ pub fn executor_options(
     Ok(ExecutorOptions {
         forks: args.forks as usize,
         connect: ConnectOptions {
-            connect_timeout: Duration::from_secs_f64(args.connect_timeout),
-            host_key_checking: args.host_key_checking,
+            connect_timeout: Duration::from_secs_f64(
+                args.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+            ),
+            host_key_checking,
             ask_pass,
             cancel: Arc::clone(&cancel),
+            shared: Shared::default(),
         },
         command_timeout: args.timeout.map(Duration::from_secs_f64),
         cancel,
@@ -122,6 +211,6 @@ pub fn known_hosts(args: &ConnectionArgs) -> Result<KnownHosts, CommandError> {
         .known_hosts
         .clone()
         .unwrap_or_else(KnownHosts::default_path);
-    KnownHosts::open(path, args.host_key_checking)
+    KnownHosts::open(path, args.host_key_checking.unwrap_or_default())
         .map_err(|e| CommandError::KnownHosts(e.to_string()))
 }

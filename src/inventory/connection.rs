@@ -37,23 +37,45 @@ impl Host {
         &self,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<HostSpec, InventoryError> {
+        let settings = self.inventory_settings(env)?;
+        Ok(HostSpec {
+            address: settings
+                .address
+                .map_or_else(|| self.name.clone(), |(_, address)| address),
+            port: settings.port.map_or(DEFAULT_PORT, |(_, port)| port),
+            user: settings
+                .user
+                .map_or_else(|| local_user(env), |(_, user)| user),
+            password: settings.password,
+            key_file: settings.key_file,
+            key_passphrase: settings.key_passphrase,
+            ..HostSpec::default()
+        })
+    }
+
+    /// The connection settings the inventory itself gives (each with the key that gave
+    /// it), before defaults and the ssh config.
+    pub(crate) fn inventory_settings(
+        &self,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<InventorySettings, InventoryError> {
         let fail = |problem| self.problem(problem);
         let setting = |setting| self.setting(setting);
-        let address =
-            setting(Setting::Address)?.map_or_else(|| self.name.clone(), |(_, v)| v.to_owned());
+        let owned = |(key, value): (&str, &str)| (key.to_owned(), value.to_owned());
+        let address = setting(Setting::Address)?.map(owned);
         let port = match setting(Setting::Port)? {
-            None => DEFAULT_PORT,
-            Some((key, value)) => vars::parse_port(value).ok_or_else(|| {
-                fail(ConnectionProblem::BadPort {
-                    key: key.to_owned(),
-                    value: value.to_owned(),
-                })
-            })?,
+            None => None,
+            Some((key, value)) => Some((
+                key.to_owned(),
+                vars::parse_port(value).ok_or_else(|| {
+                    fail(ConnectionProblem::BadPort {
+                        key: key.to_owned(),
+                        value: value.to_owned(),
+                    })
+                })?,
+            )),
         };
-        let user = match setting(Setting::User)? {
-            Some((_, user)) => user.to_owned(),
-            None => local_user(env),
-        };
+        let user = setting(Setting::User)?.map(owned);
         let password = match setting(Setting::Password)? {
             None => None,
             Some((PASSWORD_ENV, var)) => Some(from_env(PASSWORD_ENV, var, env).map_err(fail)?),
@@ -64,7 +86,7 @@ impl Host {
             None => None,
             Some((_, var)) => Some(from_env(KEY_PASSPHRASE_ENV, var, env).map_err(fail)?),
         };
-        Ok(HostSpec {
+        Ok(InventorySettings {
             address,
             port,
             user,
@@ -73,6 +95,23 @@ impl Host {
             key_passphrase,
         })
     }
+}
+
+/// What the inventory gives for a host's connection; `(KEY, VALUE)` pairs name the key.
+#[derive(Debug)]
+pub(crate) struct InventorySettings {
+    /// `host`/`ansible_host`.
+    pub(crate) address: Option<(String, String)>,
+    /// `port`/`ansible_port`.
+    pub(crate) port: Option<(String, u16)>,
+    /// `user`/`ansible_user`.
+    pub(crate) user: Option<(String, String)>,
+    /// The password, literal or from `password_env`.
+    pub(crate) password: Option<Secret>,
+    /// `key`/`ansible_ssh_private_key_file`, `~/` expanded.
+    pub(crate) key_file: Option<PathBuf>,
+    /// From `key_passphrase_env`.
+    pub(crate) key_passphrase: Option<Secret>,
 }
 
 impl Host {
@@ -133,7 +172,7 @@ fn expand_home(path: &str, env: &dyn Fn(&str) -> Option<String>) -> PathBuf {
 }
 
 /// The local user: `$USER`, `$LOGNAME`, the password database, or `root`.
-fn local_user(env: &dyn Fn(&str) -> Option<String>) -> String {
+pub(crate) fn local_user(env: &dyn Fn(&str) -> Option<String>) -> String {
     ["USER", "LOGNAME"]
         .iter()
         .filter_map(|var| env(var))

@@ -253,4 +253,8 @@ pub enum ConnectionProblem {
         /// The value as written.
         value: String,
     },
+    /// The OpenSSH client config, `proxy_jump` or `ansible_ssh_*_args` gave something
+    /// herd cannot use; the text says what, where, and what to do.
+    #[error("{0}")]
+    Ssh(String),
 }

@@ -18,6 +18,7 @@ mod connection;
 mod error;
 mod parse;
 pub mod range;
+mod reach;
 mod redact;
 mod resolve;
 pub mod show;
@@ -32,6 +33,7 @@ pub use budget::{MAX_GROUP_STEPS, MAX_HOST_DATA};
 pub use connection::DEFAULT_PORT;
 pub use error::{Conflict, ConnectionProblem, InventoryError, Location, Problem};
 pub use range::{HostPattern, MAX_HOSTS, RangeError};
+pub use reach::{Origin, PROXY_JUMP, Reach, SshSettings};
 pub use vars::is_secret_key;
 
 /// The implicit group every host belongs to.

@@ -8,7 +8,8 @@ use std::collections::{BTreeMap, HashSet};
 use serde_json::{Map, Value, json};
 
 use super::vars::shown;
-use super::{ALL, Group, Inventory};
+use super::{ALL, Group, Host, Inventory, Reach};
+use crate::ssh::Proxy;
 
 /// The whole inventory as pretty JSON, shaped like `ansible-inventory --list`:
 /// `{"_meta": {"hostvars": {HOST: {VARS}}}, "all": {"children": [...]},
@@ -31,6 +32,40 @@ pub fn list_json(inventory: &Inventory) -> String {
 /// The merged vars of host `name` as pretty JSON; `None` if there is no such host.
 pub fn host_vars_json(inventory: &Inventory, name: &str) -> Option<String> {
     inventory.host(name).map(|host| pretty(&masked(&host.vars)))
+}
+
+/// `herd inventory --host NAME`: the host's merged vars (secrets masked) and, under
+/// `herd_connection`, each effective connection setting with where it came from
+/// (`{"address": {"value": "10.0.0.5", "from": "inventory: ansible_host"}, …}`), the jump
+/// hosts in order, and what herd will not apply.
+pub fn host_json(host: &Host, reach: &Reach) -> String {
+    let mut vars = masked(&host.vars);
+    let mut connection = Map::new();
+    for origin in &reach.origins {
+        let entry = json!({ "value": origin.value, "from": origin.origin });
+        match connection.get_mut(origin.setting) {
+            // Settings given several times (identity files) become a list.
+            Some(Value::Array(list)) => list.push(entry),
+            Some(first) => *first = Value::Array(vec![first.take(), entry]),
+            None => {
+                connection.insert(origin.setting.to_owned(), entry);
+            }
+        }
+    }
+    if let Proxy::Jump(hops) = &reach.spec.proxy {
+        let hops: Vec<String> = hops
+            .iter()
+            .map(|hop| format!("{}@{}", hop.user, hop.target()))
+            .collect();
+        connection.insert("jump hosts".to_owned(), json!(hops));
+    }
+    if !reach.unapplied.is_empty() {
+        connection.insert("not applied".to_owned(), json!(reach.unapplied));
+    }
+    if let Value::Object(map) = &mut vars {
+        map.insert("herd_connection".to_owned(), Value::Object(connection));
+    }
+    pretty(&vars)
 }
 
 /// The group tree in `ansible-inventory --graph` style, one line each, ending in a newline:

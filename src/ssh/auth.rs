@@ -3,19 +3,23 @@
 //! 1. the host's password (else the one typed for `--ask-pass`): "password", or
 //!    "keyboard-interactive" answering every hidden prompt with it;
 //! 2. the host's private key file (ed25519, ecdsa, rsa), with its passphrase;
-//! 3. the ssh-agent at `SSH_AUTH_SOCK`, each of its keys;
-//! 4. `~/.ssh/id_ed25519`, `id_ecdsa`, `id_rsa` that exist and need no passphrase.
+//! 3. the ssh config's `IdentityFile`s that exist and need no passphrase;
+//! 4. the ssh-agent at `SSH_AUTH_SOCK`, each of its keys;
+//! 5. `~/.ssh/id_ed25519`, `id_ecdsa`, `id_rsa` that exist and need no passphrase.
 //!
-//! A configured key file that cannot be used (unreadable, encrypted without a
-//! passphrase, wrong passphrase) stops with a message naming the file; a key the
-//! server merely refuses moves on to the next method.
+//! With `IdentitiesOnly yes`, 4 and 5 are left out. Each key is offered with its
+//! certificates first ([`certificate::for_key`]: `KEY-cert.pub`, matching
+//! `CertificateFile`s), then bare. A configured key file that cannot be used
+//! (unreadable, encrypted without a passphrase, wrong passphrase) stops with a message
+//! naming the file; a key the server merely refuses moves on to the next method.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use ssh2::{ErrorCode, KeyboardInteractivePrompt, Prompt, Session};
 
 use super::HostSpec;
+use super::certificate;
 use super::connect::{Deadline, is_timeout};
 use super::error::{ConnectError, connection_lost};
 use super::home::home_dir;
@@ -66,10 +70,23 @@ pub(super) fn authenticate(
         }
     }
     if offers("publickey") {
+        let certificates = &host.certificate_files;
         if let Some(path) = &host.key_file {
-            if attempt.key_file(path, host.key_passphrase.as_ref())? {
+            if attempt.key_file(path, host.key_passphrase.as_ref(), certificates)? {
                 return Ok(());
             }
+        }
+        let mut offered_keys: Vec<&Path> = host.key_file.iter().map(PathBuf::as_path).collect();
+        for path in &host.identity_files {
+            if !offered_keys.contains(&path.as_path()) {
+                offered_keys.push(path);
+                if attempt.optional_key(path, certificates)? {
+                    return Ok(());
+                }
+            }
+        }
+        if host.identities_only {
+            return Err(attempt.failed());
         }
         if std::env::var_os("SSH_AUTH_SOCK").is_some_and(|socket| !socket.is_empty())
             && attempt.agent()?
@@ -79,7 +96,9 @@ pub(super) fn authenticate(
         let ssh_dir = home_dir().join(".ssh");
         for name in DEFAULT_KEYS {
             let path = ssh_dir.join(name);
-            if host.key_file.as_ref() != Some(&path) && attempt.default_key(&path)? {
+            if !offered_keys.contains(&path.as_path())
+                && attempt.optional_key(&path, certificates)?
+            {
                 return Ok(());
             }
         }
@@ -127,8 +146,13 @@ impl Attempt<'_> {
         }
     }
 
-    /// The host's configured key file.
-    fn key_file(&mut self, path: &Path, passphrase: Option<&Secret>) -> Result<bool, ConnectError> {
+    /// The host's configured key file, with its certificates first.
+    fn key_file(
+        &mut self,
+        path: &Path,
+        passphrase: Option<&Secret>,
+        certificates: &[PathBuf],
+    ) -> Result<bool, ConnectError> {
         let unusable = |problem: &str| ConnectError::KeyFile {
             path: path.to_path_buf(),
             problem: problem.to_owned(),
@@ -151,6 +175,20 @@ impl Attempt<'_> {
             Protection::Encrypted => None,
             Protection::Plain | Protection::Unknown => key_file::public_half(path),
         };
+        for certificate in certificate::for_key(path, certificates) {
+            let result = self.session.userauth_pubkey_file(
+                self.user,
+                Some(&certificate),
+                path,
+                passphrase.map(Secret::expose),
+            );
+            match result {
+                Ok(()) if self.session.authenticated() => return Ok(true),
+                Err(error) if is_timeout(&error) => return Err(self.deadline.timed_out(PHASE)),
+                Err(error) if connection_lost(&error) => return Err(self.failed()),
+                _ => self.deadline.arm(self.session, PHASE)?,
+            }
+        }
         let result = self.session.userauth_pubkey_file(
             self.user,
             public.as_deref(),
@@ -193,8 +231,13 @@ impl Attempt<'_> {
         Ok(done)
     }
 
-    /// A default key, if it exists and needs no passphrase.
-    fn default_key(&mut self, path: &Path) -> Result<bool, ConnectError> {
+    /// A key that is used if it exists and needs no passphrase (an ssh config
+    /// `IdentityFile`, or a default key), with its certificates first.
+    fn optional_key(
+        &mut self,
+        path: &Path,
+        certificates: &[PathBuf],
+    ) -> Result<bool, ConnectError> {
         let Ok(contents) = fs::read(path) else {
             return Ok(false);
         };
@@ -203,6 +246,13 @@ impl Attempt<'_> {
         }
         let session = self.session;
         let user = self.user;
+        for certificate in certificate::for_key(path, certificates) {
+            if self.run("publickey", || {
+                session.userauth_pubkey_file(user, Some(&certificate), path, None)
+            })? {
+                return Ok(true);
+            }
+        }
         self.run("publickey", || {
             session.userauth_pubkey_file(user, key_file::public_half(path).as_deref(), path, None)
         })

@@ -1,10 +1,9 @@
-//! Reaching a host: TCP connect, SSH handshake, host key check, authentication, all
-//! within the connect timeout. The TCP connect and the handshake (where a dead or
-//! silent host makes us wait) also stop as soon as the run is cancelled.
+//! Reaching a host: a route to it (TCP, jump hosts or a proxy command), the SSH
+//! handshake, the host key check and authentication, all within the connect timeout.
+//! The TCP connect and the handshake (where a dead or silent host makes us wait) also
+//! stop as soon as the run is cancelled.
 
-use std::io;
-use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsRawFd, RawFd};
 use std::time::{Duration, Instant};
 
 use ssh2::{ErrorCode, Session};
@@ -12,60 +11,120 @@ use ssh2::{ErrorCode, Session};
 use super::connection::SshConnection;
 use super::error::ConnectError;
 use super::known_hosts::KnownHosts;
-use super::socket::{self, ConnectFailure};
+use super::route::{self, Route};
 use super::wait::{Stop, Waiter};
-use super::{ConnectOptions, HostSpec, algorithms, auth};
+use super::{ConnectOptions, HostSpec, algorithms, auth, negotiation};
 
-/// Connects to `host`, checks its host key against `known_hosts` and authenticates.
+/// Connects to `host`, checks its host key against `known_hosts` (or the file its ssh
+/// config names) and authenticates.
 ///
-/// `options.connect_timeout` bounds the whole: the TCP connect, the SSH handshake (a
-/// listener that never sends a banner fails with [`ConnectError::TimedOut`]) and
-/// authentication. Setting `options.cancel` ends a TCP connect or handshake in progress
-/// with [`ConnectError::Cancelled`]. Every other error means the host is unreachable.
+/// The connect timeout (the host's `ConnectTimeout`, else `options.connect_timeout`)
+/// bounds the whole: the TCP connect (or the channel through jump hosts), the SSH
+/// handshake (a listener that never sends a banner fails with
+/// [`ConnectError::TimedOut`]) and authentication. Setting `options.cancel` ends a
+/// connect or handshake in progress with [`ConnectError::Cancelled`]. Every other error
+/// means the host is unreachable.
 pub fn connect(
     host: &HostSpec,
     options: &ConnectOptions,
     known_hosts: &KnownHosts,
 ) -> Result<SshConnection, ConnectError> {
-    let deadline = Deadline::new(host, options.connect_timeout);
-    let tcp = open_tcp(host, &deadline, options)?;
-    // Small requests (auth, channel opens, exec) must not wait for Nagle.
-    let _ = tcp.set_nodelay(true);
-    let fd = tcp.as_raw_fd();
+    let timeout = host.connect_timeout.unwrap_or(options.connect_timeout);
+    let deadline = Deadline::new(host, timeout);
+    let established = establish(host, &deadline, options, known_hosts)?;
+    Ok(SshConnection::new(
+        established,
+        host,
+        options.cancel.clone(),
+    ))
+}
 
+/// An authenticated session, its socket, and what keeps its route open.
+pub(super) struct Established {
+    /// The session, blocking, with no timeout set.
+    pub(super) session: Session,
+    /// The descriptor the session reads and writes, for `poll`.
+    pub(super) fd: RawFd,
+    /// Kept alive with the session (a proxy command is ended when this is dropped).
+    pub(super) route: Option<super::proxy_command::ProxyProcess>,
+}
+
+/// Opens a route to `host`, negotiates, checks the host key and authenticates, by
+/// `deadline`.
+pub(super) fn establish(
+    host: &HostSpec,
+    deadline: &Deadline,
+    options: &ConnectOptions,
+    known_hosts: &KnownHosts,
+) -> Result<Established, ConnectError> {
+    let own_file = match &host.known_hosts_file {
+        Some(path) if path != known_hosts.path() => Some(options.shared.known_hosts(path)?),
+        _ => None,
+    };
+    let known_hosts = own_file.as_deref().unwrap_or(known_hosts);
+    let mode = host.host_key_checking.unwrap_or(known_hosts.mode());
+
+    let Route { stream, process } = route::open(host, deadline, options, known_hosts)?;
+    let fd = stream.as_raw_fd();
     let handshake_failed = |error: ssh2::Error| deadline.failure(error, "SSH handshake");
     let mut session = Session::new().map_err(handshake_failed)?;
-    session.set_tcp_stream(tcp);
-    algorithms::prefer(
+    session.set_tcp_stream(stream);
+    let offer = algorithms::prefer(
         &session,
         &known_hosts.known_key_types(&host.address, host.port),
+        &host.algorithms,
     )
-    .map_err(handshake_failed)?;
-    handshake(&mut session, fd, &deadline, options)?;
+    .map_err(|reason| ConnectError::Handshake {
+        target: deadline.target.clone(),
+        reason,
+    })?;
+    if let Err(error) = handshake(&mut session, fd, deadline, options) {
+        return Err(match error {
+            HandshakeError::NoCommonAlgorithm(error) => {
+                negotiation::explain(host, deadline, options, known_hosts, &offer).unwrap_or(error)
+            }
+            HandshakeError::Other(error) => match &process {
+                Some(process) => with_proxy_stderr(error, &process.stderr_tail()),
+                None => error,
+            },
+        });
+    }
     let (key, _) = session.host_key().ok_or_else(|| ConnectError::Handshake {
         target: deadline.target.clone(),
         reason: "the server sent no host key".into(),
     })?;
-    known_hosts.check(&host.address, host.port, key, options.host_key_checking)?;
+    known_hosts.check(&host.address, host.port, key, mode)?;
 
-    auth::authenticate(&session, host, options.ask_pass.as_ref(), &deadline)?;
+    auth::authenticate(&session, host, options.ask_pass.as_ref(), deadline)?;
     session.set_timeout(0);
-    Ok(SshConnection::new(
+    if let Some(interval) = host.server_alive_interval {
+        session.set_keepalive(
+            false,
+            interval.as_secs().clamp(1, u64::from(u32::MAX)) as u32,
+        );
+    }
+    Ok(Established {
         session,
         fd,
-        host,
-        options.cancel.clone(),
-    ))
+        route: process,
+    })
+}
+
+/// A failed handshake: no algorithm in common (worth asking the server what it offers),
+/// or anything else.
+enum HandshakeError {
+    NoCommonAlgorithm(ConnectError),
+    Other(ConnectError),
 }
 
 /// The SSH handshake, run non-blocking so the deadline and the cancel flag are looked
 /// at while a silent server keeps us waiting.
 fn handshake(
     session: &mut Session,
-    fd: std::os::fd::RawFd,
+    fd: RawFd,
     deadline: &Deadline,
     options: &ConnectOptions,
-) -> Result<(), ConnectError> {
+) -> Result<(), HandshakeError> {
     const PHASE: &str = "SSH handshake";
     session.set_blocking(false);
     // A second handle on the same session (ssh2 sessions are shared handles), for
@@ -76,11 +135,32 @@ fn handshake(
     session.set_blocking(true);
     match result {
         Ok(Ok(())) => Ok(()),
-        Ok(Err(error)) => Err(deadline.failure(error, PHASE)),
-        Err(Stop::TimedOut) => Err(deadline.timed_out(PHASE)),
-        Err(Stop::Cancelled) => Err(ConnectError::Cancelled {
+        Ok(Err(error))
+            if error.code() == ErrorCode::Session(libssh2_sys::LIBSSH2_ERROR_KEX_FAILURE) =>
+        {
+            Err(HandshakeError::NoCommonAlgorithm(
+                deadline.failure(error, PHASE),
+            ))
+        }
+        Ok(Err(error)) => Err(HandshakeError::Other(deadline.failure(error, PHASE))),
+        Err(Stop::TimedOut) => Err(HandshakeError::Other(deadline.timed_out(PHASE))),
+        Err(Stop::Cancelled) => Err(HandshakeError::Other(ConnectError::Cancelled {
             target: deadline.target.clone(),
-        }),
+        })),
+    }
+}
+
+/// A handshake failure through a proxy command, with what the command said.
+fn with_proxy_stderr(error: ConnectError, stderr: &str) -> ConnectError {
+    if stderr.is_empty() {
+        return error;
+    }
+    match error {
+        ConnectError::Handshake { target, reason } => ConnectError::Handshake {
+            target,
+            reason: format!("{reason}; ProxyCommand said: {stderr}"),
+        },
+        other => other,
     }
 }
 
@@ -89,20 +169,25 @@ pub(super) struct Deadline {
     /// `ADDR:PORT`.
     pub(super) target: String,
     timeout: Duration,
-    at: Instant,
+    pub(super) at: Instant,
 }
 
 impl Deadline {
     fn new(host: &HostSpec, timeout: Duration) -> Deadline {
-        let target = if host.address.contains(':') {
-            format!("[{}]:{}", host.address, host.port)
-        } else {
-            format!("{}:{}", host.address, host.port)
-        };
         Deadline {
-            target,
+            target: host.target(),
             timeout,
             at: Instant::now() + timeout,
+        }
+    }
+
+    /// The deadline of `host` (a jump host) when connecting it for `outer`'s host: the
+    /// same end, named after `host`.
+    pub(super) fn until(host: &HostSpec, outer: &Deadline) -> Deadline {
+        Deadline {
+            target: host.target(),
+            timeout: outer.timeout,
+            at: outer.at,
         }
     }
 
@@ -142,42 +227,4 @@ impl Deadline {
 /// Whether libssh2 gave up because the session timeout ran out.
 pub(super) fn is_timeout(error: &ssh2::Error) -> bool {
     error.code() == ErrorCode::Session(libssh2_sys::LIBSSH2_ERROR_TIMEOUT)
-}
-
-fn open_tcp(
-    host: &HostSpec,
-    deadline: &Deadline,
-    options: &ConnectOptions,
-) -> Result<TcpStream, ConnectError> {
-    let addresses: Vec<SocketAddr> = (host.address.as_str(), host.port)
-        .to_socket_addrs()
-        .map_err(|error| ConnectError::Resolve {
-            address: host.address.clone(),
-            reason: error.to_string(),
-        })?
-        .collect();
-    let mut last = io::Error::new(io::ErrorKind::NotFound, "the name resolved to no address");
-    for address in addresses {
-        match socket::connect(&address, deadline.at, &options.cancel) {
-            Ok(stream) => return Ok(stream),
-            Err(ConnectFailure::Io(error)) => last = error,
-            Err(ConnectFailure::TimedOut) => return Err(deadline.timed_out("TCP connect")),
-            Err(ConnectFailure::Cancelled) => {
-                return Err(ConnectError::Cancelled {
-                    target: deadline.target.clone(),
-                });
-            }
-        }
-    }
-    Err(match last.kind() {
-        io::ErrorKind::ConnectionRefused => ConnectError::Refused {
-            target: deadline.target.clone(),
-        },
-        io::ErrorKind::TimedOut => deadline.timed_out("TCP connect"),
-        _ if Instant::now() >= deadline.at => deadline.timed_out("TCP connect"),
-        _ => ConnectError::Network {
-            target: deadline.target.clone(),
-            reason: last.to_string(),
-        },
-    })
 }

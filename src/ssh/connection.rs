@@ -9,8 +9,10 @@ use std::time::Duration;
 
 use ssh2::{MethodType, Session, Sftp};
 
+use super::connect::Established;
 use super::error::{self, OperationError};
 use super::exec::{self, Link};
+use super::proxy_command::ProxyProcess;
 use super::rename::PosixRename;
 use super::sftp::{CallTimeout, Remote};
 use super::{ExecRequest, FileTransferred, HostSpec, Transport, get, put};
@@ -23,6 +25,8 @@ const DISCONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 /// It implements [`Transport`]; dropping it says goodbye to the server.
 pub struct SshConnection {
     session: Session,
+    /// The proxy command carrying the session, if any; ended after the goodbye.
+    _route: Option<ProxyProcess>,
     fd: RawFd,
     /// `user@ADDR:PORT`, for session-level messages.
     target: String,
@@ -38,16 +42,16 @@ pub struct SshConnection {
 }
 
 impl SshConnection {
-    /// Wraps a session that finished authentication; `fd` is its TCP socket.
+    /// Wraps a session that finished authentication.
     pub(super) fn new(
-        session: Session,
-        fd: RawFd,
+        established: Established,
         host: &HostSpec,
         cancel: Arc<AtomicBool>,
     ) -> SshConnection {
         SshConnection {
-            session,
-            fd,
+            session: established.session,
+            _route: established.route,
+            fd: established.fd,
             target: format!("{}@{}:{}", host.user, host.address, host.port),
             user_at_host: format!("{}@{}", host.user, host.address),
             sftp: None,

@@ -53,12 +53,30 @@ pub enum ConnectError {
         /// The system's message.
         reason: String,
     },
+    /// A jump host on the way could not be reached or lost its connection; every host
+    /// behind it gets this.
+    #[error("{jump}: {reason}")]
+    Jump {
+        /// `jump host USER@ADDR:PORT`.
+        jump: String,
+        /// Why.
+        reason: String,
+    },
     /// The SSH handshake failed (not SSH, no common algorithm, connection closed, …).
     #[error("SSH handshake with {target} failed: {reason}")]
     Handshake {
         /// `ADDR:PORT`.
         target: String,
         /// libssh2's message.
+        reason: String,
+    },
+    /// The server and herd have no algorithm of one kind in common; the reason names both
+    /// offers and the opt-in that would work.
+    #[error("cannot negotiate with {target}: {reason}")]
+    Negotiation {
+        /// `ADDR:PORT`.
+        target: String,
+        /// What did not match, and what to do.
         reason: String,
     },
     /// The host key is unknown (strict), changed or revoked, or known_hosts could not

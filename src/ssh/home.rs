@@ -5,7 +5,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
 /// `$HOME`, else the home directory in the password database, else `/`.
-pub(super) fn home_dir() -> PathBuf {
+pub(crate) fn home_dir() -> PathBuf {
     match std::env::var_os("HOME") {
         Some(home) if !home.is_empty() => PathBuf::from(home),
         _ => passwd_home().unwrap_or_else(|| PathBuf::from("/")),

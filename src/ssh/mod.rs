@@ -5,8 +5,11 @@
 //! [`OperationError`] on a connected host means the host *failed*.
 //!
 //! Map of this folder:
-//! - `connect` opens the TCP connection (`socket`: cancellable, with keepalive), negotiates (`algorithms`), checks the host key
-//!   (`known_hosts`) and authenticates (`auth`, `key_file`, `home` for `~/.ssh`);
+//! - `connect` opens a `route` to the host (a TCP connection, `socket`: cancellable, with
+//!   keepalive; a channel through jump hosts, `tunnel`; or a `proxy_command`), negotiates
+//!   (`algorithms`; `negotiation` explains a failure with the server's offer), checks the
+//!   host key (`known_hosts`) and authenticates (`auth`, `key_file`, `home` for `~/.ssh`);
+//!   `shared` is what the connections of one run share (jump sessions, known_hosts files);
 //! - `connection` is the connected [`SshConnection`] implementing [`Transport`];
 //! - `exec` runs commands over a `channel` (raw libssh2, so it can send signals),
 //!   waiting on the socket with `wait`;
@@ -16,6 +19,7 @@
 
 mod algorithms;
 mod auth;
+mod certificate;
 mod channel;
 mod connect;
 mod connection;
@@ -26,11 +30,16 @@ mod home;
 mod key_file;
 mod known_hosts;
 mod names;
+mod negotiation;
+mod proxy_command;
 mod put;
 mod rename;
+mod route;
 mod sftp;
+mod shared;
 mod socket;
 mod stale;
+mod tunnel;
 mod wait;
 
 use std::path::{Path, PathBuf};
@@ -40,27 +49,94 @@ use std::time::Duration;
 
 use crate::event::Stream;
 use crate::secret::Secret;
+use crate::ssh_config::AlgorithmList;
 
+pub use algorithms::check as check_algorithms;
 pub use connect::connect;
 pub use connection::SshConnection;
 pub use error::{ConnectError, OperationError};
+pub(crate) use home::home_dir;
 pub use known_hosts::{HostKeyError, KnownHosts};
+pub use shared::Shared;
 
-/// Everything needed to reach one host, resolved from the inventory.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Everything needed to reach one host, resolved from the inventory and the ssh config.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct HostSpec {
-    /// Address to connect to (`host`/`ansible_host`; defaults to the inventory name).
+    /// Address to connect to (`host`/`ansible_host`, ssh config `HostName`; defaults to
+    /// the inventory name).
     pub address: String,
-    /// TCP port (`port`/`ansible_port`; default 22).
+    /// TCP port (`port`/`ansible_port`, `Port`; default 22).
     pub port: u16,
-    /// Remote user (`user`/`ansible_user`; default the local user).
+    /// Remote user (`user`/`ansible_user`, `User`; default the local user).
     pub user: String,
     /// Password from the inventory or `password_env`.
     pub password: Option<Secret>,
-    /// Private key file (`key`/`ansible_ssh_private_key_file`).
+    /// Private key file (`key`/`ansible_ssh_private_key_file`): it must be usable.
     pub key_file: Option<PathBuf>,
     /// Passphrase for `key_file`, from `key_passphrase_env`.
     pub key_passphrase: Option<Secret>,
+    /// More private keys to offer after `key_file` (ssh config `IdentityFile`); one that is
+    /// missing or needs a passphrase is passed over, as ssh does in batch mode.
+    pub identity_files: Vec<PathBuf>,
+    /// Offer only `key_file` and `identity_files`: no agent keys, no default keys
+    /// (`IdentitiesOnly yes`).
+    pub identities_only: bool,
+    /// Certificates to present with the keys they certify (`CertificateFile`); a
+    /// `KEY-cert.pub` beside a key file is found without being listed.
+    pub certificate_files: Vec<PathBuf>,
+    /// How the connection reaches the host: directly, through jump hosts, or through a
+    /// command's standard input and output.
+    pub proxy: Proxy,
+    /// This host's host key policy (`StrictHostKeyChecking`), over the run's.
+    pub host_key_checking: Option<HostKeyChecking>,
+    /// This host's known_hosts file (`UserKnownHostsFile`), over the run's default.
+    pub known_hosts_file: Option<PathBuf>,
+    /// This host's connect timeout (`ConnectTimeout`), over the run's default.
+    pub connect_timeout: Option<Duration>,
+    /// Send an SSH keepalive after this long without traffic (`ServerAliveInterval`).
+    pub server_alive_interval: Option<Duration>,
+    /// Changes to the algorithms offered (`KexAlgorithms`, `HostKeyAlgorithms`, `Ciphers`,
+    /// `MACs`, with OpenSSH's `+`/`-`/`^` forms).
+    pub algorithms: AlgorithmChoice,
+}
+
+impl HostSpec {
+    /// `ADDR:PORT` (`[ADDR]:PORT` for IPv6), as messages name the host.
+    pub fn target(&self) -> String {
+        if self.address.contains(':') {
+            format!("[{}]:{}", self.address, self.port)
+        } else {
+            format!("{}:{}", self.address, self.port)
+        }
+    }
+}
+
+/// How a connection reaches its host.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Proxy {
+    /// A TCP connection to the host's address and port.
+    #[default]
+    Direct,
+    /// Through these jump hosts, first to last (`ProxyJump`, `proxy_jump`, `-J`): each
+    /// hop is a channel of one SSH session to the hop before it, shared by every host
+    /// behind it.
+    Jump(Vec<HostSpec>),
+    /// Through a command's standard input and output (`ProxyCommand`, run by `/bin/sh -c`,
+    /// tokens already expanded).
+    Command(String),
+}
+
+/// The ssh config's changes to each algorithm list herd offers; `None` keeps herd's.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AlgorithmChoice {
+    /// `KexAlgorithms`.
+    pub kex: Option<AlgorithmList>,
+    /// `HostKeyAlgorithms`.
+    pub host_key: Option<AlgorithmList>,
+    /// `Ciphers`.
+    pub ciphers: Option<AlgorithmList>,
+    /// `MACs`.
+    pub macs: Option<AlgorithmList>,
 }
 
 /// What to do with the server's host key.
@@ -78,7 +154,8 @@ pub enum HostKeyChecking {
 /// How [`connect`] reaches and authenticates a host.
 #[derive(Debug, Clone)]
 pub struct ConnectOptions {
-    /// Bounds the TCP connect, the SSH handshake and authentication together.
+    /// Bounds the TCP connect, the SSH handshake and authentication together, for hosts
+    /// whose ssh config sets no `ConnectTimeout`.
     pub connect_timeout: Duration,
     /// How the server's host key is checked against the [`KnownHosts`] given to
     /// [`connect`] (open that with the same mode: one opened with `Off` reads nothing).
@@ -91,6 +168,9 @@ pub struct ConnectOptions {
     /// [`OperationError::Cancelled`], removing its temp file. Share it with
     /// [`ExecRequest::cancel`] so commands stop too.
     pub cancel: Arc<AtomicBool>,
+    /// What connections of one run share: the sessions to jump hosts and the known_hosts
+    /// files named by hosts' ssh config.
+    pub shared: Shared,
 }
 
 /// The inputs of one [`Transport::exec`] besides the command itself.

@@ -38,6 +38,7 @@ fn host(address: &str, port: u16, user: &str, password: Option<&str>) -> HostSpe
         password: password.map(Secret::new),
         key_file: None,
         key_passphrase: None,
+        ..Default::default()
     }
 }
 
@@ -71,6 +72,7 @@ pub fn options(mode: HostKeyChecking) -> ConnectOptions {
         host_key_checking: mode,
         ask_pass: None,
         cancel: Default::default(),
+        shared: Default::default(),
     }
 }
 

@@ -94,6 +94,7 @@ impl TestSshd {
             password: None,
             key_file: Some(self.client_key()),
             key_passphrase: passphrase.map(Secret::new),
+            ..Default::default()
         }
     }
 

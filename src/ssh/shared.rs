@@ -1,0 +1,44 @@
+//! What the connections of one run share: the sessions to jump hosts, and the
+//! known_hosts files that hosts' ssh config names besides the run's own.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use super::HostKeyChecking;
+use super::known_hosts::{HostKeyError, KnownHosts};
+use super::tunnel::Jumps;
+
+/// Cheap to clone: every clone is the same shared state. Made once per run
+/// (`Shared::default()`) and handed to every connect through
+/// [`ConnectOptions::shared`](super::ConnectOptions).
+#[derive(Debug, Clone, Default)]
+pub struct Shared(Arc<Inner>);
+
+#[derive(Debug, Default)]
+struct Inner {
+    jumps: Jumps,
+    known_hosts: Mutex<HashMap<PathBuf, Arc<KnownHosts>>>,
+}
+
+impl Shared {
+    /// The run's jump host sessions.
+    pub(super) fn jumps(&self) -> &Jumps {
+        &self.0.jumps
+    }
+
+    /// The known_hosts file at `path`, read once per run.
+    pub(super) fn known_hosts(&self, path: &Path) -> Result<Arc<KnownHosts>, HostKeyError> {
+        let mut files = self.0.known_hosts.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(file) = files.get(path) {
+            return Ok(Arc::clone(file));
+        }
+        // Opened for reading and appending; each check says its own mode.
+        let file = Arc::new(KnownHosts::open(
+            path.to_path_buf(),
+            HostKeyChecking::AcceptNew,
+        )?);
+        files.insert(path.to_path_buf(), Arc::clone(&file));
+        Ok(file)
+    }
+}
