@@ -212,10 +212,14 @@ pub struct HostConfig {
     pub identities_only: Option<Sourced<bool>>,
     /// Every CertificateFile that applied, expanded like `identity_files`.
     pub certificate_files: Vec<Sourced<PathBuf>>,
-    /// ProxyJump in connection order; `none` gives `Some` of an empty chain.
+    /// ProxyJump in connection order; `none` gives `Some` of an empty chain. A chain is
+    /// taken only if no ProxyCommand came first (it then also takes the ProxyCommand slot);
+    /// `none` is taken whenever ProxyJump is still unset.
     pub proxy_jump: Option<Sourced<Vec<JumpHost>>>,
     /// ProxyCommand with `%h %p %r %n %k %%` expanded; `none` gives `None` (but, as in ssh, it
-    /// still stops a later ProxyJump or ProxyCommand from applying).
+    /// still stops a later ProxyJump chain or ProxyCommand from applying). It can be `Some`
+    /// together with an empty `proxy_jump` (`ProxyJump none` then `ProxyCommand X`, or the
+    /// other way round): ssh then uses the command.
     pub proxy_command: Option<Sourced<String>>,
     /// UserKnownHostsFile, expanded; `none` gives `Some` of an empty list.
     pub user_known_hosts_files: Option<Sourced<Vec<PathBuf>>>,

@@ -491,10 +491,11 @@ impl Walk<'_> {
                 }
             }
             Kw::ProxyCommand => {
+                // OpenSSH as installed (9.2p1 with Debian's 10.3p1 backports, like upstream
+                // today): ProxyCommand takes its own slot; a ProxyJump chain fills it with
+                // `none`, a `ProxyJump none` does not.
                 let cmd = self.command_text(line);
-                if self.o.jump.is_none() {
-                    set(&mut self.o.proxy_command, act, cmd, origin);
-                }
+                set(&mut self.o.proxy_command, act, cmd, origin);
             }
             Kw::ProxyJump => {
                 let text = self.command_text(line);
@@ -505,18 +506,24 @@ impl Walk<'_> {
                         "use [user@]host[:port] or ssh://[user@]host[:port], comma separated, or none",
                     )
                 })?;
-                if act && self.o.proxy_command.is_none() && self.o.jump.is_none() {
-                    let none = chain.is_empty();
-                    self.o.jump = Some(Sourced {
-                        value: chain,
-                        origin: origin.to_string(),
-                    });
-                    if !none {
-                        self.o.proxy_command = Some(Sourced {
-                            value: "none".into(),
-                            origin: origin.to_string(),
-                        });
+                if flags.cmdline {
+                    for hop in &chain {
+                        if !valid_hostname(&hop.host)
+                            || hop.user.as_deref().is_some_and(|u| !valid_ruser(u))
+                        {
+                            return Err(config_error(
+                                origin,
+                                format!("invalid ProxyJump \"{text}\": unsafe user or host name"),
+                                "remove shell metacharacters and leading '-' from the jump host",
+                            ));
+                        }
                     }
+                }
+                if chain.is_empty() {
+                    set(&mut self.o.jump, act, chain, origin);
+                } else if act && self.o.proxy_command.is_none() && self.o.jump.is_none() {
+                    set(&mut self.o.jump, act, chain, origin);
+                    set(&mut self.o.proxy_command, act, "none".to_string(), origin);
                 }
             }
             Kw::SshIgnores | Kw::NoEffect => {}
@@ -541,6 +548,34 @@ impl Walk<'_> {
             });
         }
     }
+}
+
+/// `ssh_valid_hostname` (readconf.c): for jump hosts given on the command line.
+fn valid_hostname(s: &str) -> bool {
+    !s.starts_with('-')
+        && !s
+            .chars()
+            .any(|c| "'`\"$\\;&<>|(){},".contains(c) || c.is_whitespace() || c.is_control())
+}
+
+/// `ssh_valid_ruser` (readconf.c): for jump users given on the command line.
+fn valid_ruser(s: &str) -> bool {
+    let b: Vec<char> = s.chars().collect();
+    if b.first() == Some(&'-') {
+        return false;
+    }
+    for (i, &c) in b.iter().enumerate() {
+        if c.is_control() || "'`\";&<>|(){}".contains(c) {
+            return false;
+        }
+        if c.is_whitespace() && b.get(i + 1) == Some(&'-') {
+            return false;
+        }
+        if c == '\\' && i + 1 == b.len() {
+            return false;
+        }
+    }
+    true
 }
 
 fn run_exec(cmd: &str, origin: &str) -> Result<bool, SshConfigError> {

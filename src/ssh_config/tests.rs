@@ -96,9 +96,17 @@ fn proxy_jump_and_command_first_wins() {
     assert_eq!(h.proxy_command.unwrap().value, "nc x 22 me x %");
     let h = res("ProxyCommand none\nProxyJump a\n", "x");
     assert!(h.proxy_jump.is_none() && h.proxy_command.is_none());
+    // As the installed ssh (upstream today): `ProxyJump none` leaves the command slot free.
     let h = res("ProxyJump none\nProxyCommand nc\n", "x");
     assert_eq!(h.proxy_jump.unwrap().value, vec![]);
-    assert!(h.proxy_command.is_none());
+    assert_eq!(h.proxy_command.unwrap().value, "nc");
+    let h = res("ProxyJump none\nProxyJump a\n", "x");
+    assert_eq!(h.proxy_jump.unwrap().value, vec![]);
+    // Jump hosts from the command line are checked for shell metacharacters, as ssh does.
+    let c = cfg("");
+    let bad = c.resolve("x", &[Directive::new("ProxyJump", "a;b", "cli")], &ctx());
+    assert!(bad.unwrap_err().to_string().contains("unsafe"));
+    assert!(res("ProxyJump a$b\n", "x").proxy_jump.is_some());
     assert!(err("ProxyCommand nc %u\n", "x").contains("%u"));
 }
 
