@@ -367,3 +367,35 @@ mod no_panic {
         }
     }
 }
+
+#[test]
+fn relative_include_is_under_home_ssh_and_system_refuses_tilde() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".ssh")).unwrap();
+    std::fs::write(dir.path().join(".ssh/extra"), "User from_extra\n").unwrap();
+    let c = Context {
+        home: dir.path().to_path_buf(),
+        ..ctx()
+    };
+    let cfg = SshConfig::parse(Path::new("/any/config"), "Include extra\n", &c).unwrap();
+    assert_eq!(
+        cfg.resolve("x", &[], &c).unwrap().user.unwrap().value,
+        "from_extra"
+    );
+    let cfg = SshConfig::parse(Path::new("/any/config"), "Include ~/.ssh/ex*\n", &c).unwrap();
+    assert_eq!(
+        cfg.resolve("x", &[], &c).unwrap().user.unwrap().value,
+        "from_extra"
+    );
+    let e = SshConfig::parse(
+        Path::new("/etc/ssh/ssh_config"),
+        "Include ~/.ssh/extra\n",
+        &c,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("/etc/ssh/ssh_config:1") && e.contains("absolute path"),
+        "{e}"
+    );
+}
