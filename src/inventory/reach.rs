@@ -302,12 +302,15 @@ fn jump_text(jumps: &[JumpHost]) -> String {
 fn spec_from(name: &str, config: &HostConfig, context: &Context) -> HostSpec {
     let value = |s: &Option<Sourced<String>>| s.as_ref().map(|s| s.value.clone());
     HostSpec {
-        address: value(&config.host_name).unwrap_or_else(|| name.to_owned()),
+        // ssh lowercases the name it connects to when no HostName applies.
+        address: value(&config.host_name).unwrap_or_else(|| name.to_lowercase()),
         port: config.port.as_ref().map_or(22, |p| p.value),
         user: value(&config.user).unwrap_or_else(|| context.local_user.clone()),
+        // `IdentityFile none` loads nothing (it only stops ssh's default keys).
         identity_files: config
             .identity_files
             .iter()
+            .filter(|f| f.value.as_os_str() != "none")
             .map(|f| f.value.clone())
             .collect(),
         identities_only: config.identities_only.as_ref().is_some_and(|s| s.value),
@@ -316,8 +319,17 @@ fn spec_from(name: &str, config: &HostConfig, context: &Context) -> HostSpec {
             .iter()
             .map(|f| f.value.clone())
             .collect(),
+        // A ProxyCommand applies unless a real ProxyJump took its place (`ProxyJump none`
+        // does not: the resolver settles which came first, as ssh does).
         proxy: match &config.proxy_command {
-            Some(command) if config.proxy_jump.is_none() => Proxy::Command(command.value.clone()),
+            Some(command)
+                if config
+                    .proxy_jump
+                    .as_ref()
+                    .is_none_or(|j| j.value.is_empty()) =>
+            {
+                Proxy::Command(command.value.clone())
+            }
             _ => Proxy::Direct,
         },
         host_key_checking: config

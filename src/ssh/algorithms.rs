@@ -190,13 +190,16 @@ pub fn check(choice: &AlgorithmChoice) -> Result<(), String> {
     Ok(())
 }
 
-/// The list to offer for `kind`, the pseudo algorithms to keep after it, and every real
+/// The list to offer for one kind, the pseudo algorithms to keep after it, and every real
 /// algorithm libssh2 supports for it.
+type Assembled<'a> = (Vec<String>, Vec<&'a str>, Vec<String>);
+
+/// What to offer for `kind`: see [`Assembled`].
 fn assemble<'a>(
     kind: Kind,
     supported: &[&'a str],
     choice: &AlgorithmChoice,
-) -> Result<(Vec<String>, Vec<&'a str>, Vec<String>), String> {
+) -> Result<Assembled<'a>, String> {
     let pseudo: Vec<&str> = supported
         .iter()
         .copied()
