@@ -81,17 +81,35 @@ authorize_key() { # user pubkey-file
 host_dir() { echo "$STATE/hosts/$1"; }
 # A pid file may vanish between a test and a read (a stopping daemon removes its own): read quietly.
 read_pid() { local pid; pid=$(cat "$1" 2>/dev/null) && [ -n "$pid" ] && echo "$pid"; }
-pid_alive() { local pid; pid=$(read_pid "$1") && kill -0 "$pid" 2>/dev/null; }
+# Alive = exists and is not a zombie (here PID 1 may be slow to reap a daemon that ended).
+proc_alive() { # pid
+  local pid_ comm state
+  kill -0 "$1" 2>/dev/null || return 1
+  read -r pid_ comm state _ <"/proc/$1/stat" 2>/dev/null || return 1
+  [ "$state" != Z ]
+}
+pid_alive() { local pid; pid=$(read_pid "$1") && proc_alive "$pid"; }
 pid_of() { read_pid "$(host_dir "$1")/sshd.pid"; }
 is_running() { pid_alive "$(host_dir "$1")/sshd.pid"; }
-# Stops the process named by a pid file, waits up to 5 s for it to go, removes the file.
+# Stops the processes named by pid files, waits up to 5 s for them to go, removes the files.
+stop_pidfiles() { # pidfile...
+  local f pid pids=() i alive
+  for f in "$@"; do
+    if pid=$(read_pid "$f") && kill "$pid" 2>/dev/null; then pids+=("$pid"); fi
+  done
+  for i in $(seq 1 50); do
+    alive=0
+    for pid in ${pids[@]+"${pids[@]}"}; do
+      if proc_alive "$pid"; then alive=1; break; fi
+    done
+    [ "$alive" -eq 0 ] && break
+    sleep 0.1
+  done
+  rm -f "$@"
+}
 stop_pidfile() { # pidfile [label]
-  local pid i
-  if pid=$(read_pid "$1") && kill "$pid" 2>/dev/null; then
-    [ -n "${2:-}" ] && echo "lab: stopped $2"
-    for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  fi
-  rm -f "$1"
+  if pid_alive "$1" && [ -n "${2:-}" ]; then echo "lab: stopped $2"; fi
+  stop_pidfiles "$1"
 }
 
 write_sshd_config() { # name address port user password
@@ -374,10 +392,9 @@ CONF
 behind_stop() {
   local base="$STATE/fleet/behind" dir
   if [ -d "$base" ]; then
-    stop_pidfile "$base/relay.pid"
-    for dir in "$base"/*/; do
-      if [ -e "$dir/sshd.pid" ]; then stop_pidfile "$dir/sshd.pid"; fi
-    done
+    local files=("$base/relay.pid")
+    for dir in "$base"/*/; do files+=("${dir}sshd.pid"); done
+    stop_pidfiles "${files[@]}"
   fi
   if [ -e "/run/netns/$NETNS" ]; then
     # Whatever still runs in the namespace (sessions, a stray sshd) was started by the lab.
@@ -529,7 +546,7 @@ fleet_status() {
   done
   state=up
   [ "$up" -eq "$BEHIND_COUNT" ] || { state="DOWN ($up of $BEHIND_COUNT running)"; bad=1; }
-  printf 'lab: %-7s %-15s port 22    user %-11s %-13s %s\n' b01-b$BEHIND_COUNT "127.0.1.1-$BEHIND_COUNT" herd_behind "behind $BASTION_ADDR" "$state"
+  printf 'lab: %-7s %-15s port 22    user %-11s %-13s %s\n' b01-b$BEHIND_COUNT "127.0.1.1-$BEHIND_COUNT" herd_behind behind "$state"
   local name addr user pidfile
   while read -r name addr user pidfile; do
     if pid_alive "$pidfile" && wait_for_port "$addr" 22; then state=up; else state=DOWN; bad=1; fi
