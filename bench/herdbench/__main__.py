@@ -26,7 +26,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="N=50, one repetition, scenarios 1 and 3 (small); writes bench/work/RESULTS-quick.md")
     parser.add_argument("--n", type=counts, help="host counts for scenario 1 (default 50,200,1000)")
     parser.add_argument("--reps", type=int, help="repetitions of every run (default 3; --quick: 1)")
-    parser.add_argument("--scenarios", type=counts, help="which scenarios to run (default 1,2,3,4; --quick: 1,3)")
+    parser.add_argument("--scenarios", type=counts, help="which scenarios to run (default 1,2,3,4; --quick: 1,3; "
+                             "5, behind the lab's bastion, only when asked for: lab/lab.sh up first)")
     parser.add_argument("--teardown", action="store_true", help="only stop the sshd processes of an earlier run")
     args = parser.parse_args(argv)
     preset = QUICK if args.quick else FULL
@@ -75,6 +76,8 @@ def run_scenarios(ctx: scenarios.Context, args: argparse.Namespace) -> list[scen
         results += scenarios.scenario_put(ctx, *args.put)
     if 4 in args.scenarios:
         results += scenarios.scenario_stream(ctx, FULL["stream_mb"] * scenarios.MB)
+    if 5 in args.scenarios:
+        results += scenarios.scenario_bastion(ctx, settings.BASTION_HOSTS)
     return results
 
 
@@ -120,8 +123,12 @@ def main(argv: list[str]) -> int:
     description = {**machine.describe(), "load average at start": load_before, "load average at end": machine.load()}
     run = report.Run(["bench/run.sh", *argv], started, (time.monotonic() - clock) / 60, args.reps,
                      description, tool_versions, machine.cores(), kex, results, shared.cpu_method)
-    report.write(run, out, plot)
-    dump_json(run, settings.WORK_DIR / ("results-quick.json" if args.quick else "results.json"))
+    if set(args.scenarios) == {5}:  # its own section of RESULTS.md; the rest of the file is left as it is
+        report.splice_s5(run, out)
+        dump_json(run, settings.WORK_DIR / ("results-s5-quick.json" if args.quick else "results-s5.json"))
+    else:
+        report.write(run, out, plot)
+        dump_json(run, settings.WORK_DIR / ("results-quick.json" if args.quick else "results.json"))
     progress(f"wrote {out}")
     return 0
 

@@ -45,7 +45,8 @@ def machine_limit(results: list[Result], n: int, cores: int) -> tuple[float, Res
 
 
 def check_all(results: list[Result], cores: int) -> list[Bar]:
-    return [*s1_n200(results, cores), *s1_n1000(results), s2(results), s3(results), s4(results)]
+    return [*s1_n200(results, cores), *s1_n1000(results), s2(results), s3(results), s4(results),
+            *([s5(results)] if any(r.scenario == "s5" for r in results) else [])]
 
 
 def missing(name: str, herd: Result | None) -> Bar:
@@ -146,3 +147,24 @@ def s4(results: list[Result]) -> Bar:
         return missing(name, herd)
     rate, rss = stats.throughput(herd).median, stats.peak_rss_mb(herd)
     return judge(name, rate >= 200 and rss <= 64, f"{rate:.0f} MB/s, peak RSS {rss:.1f} MB")
+
+
+S5_NAME = "S5: herd reaches all 200 hosts behind one bastion at --forks 64, and pssh's losses are reported"
+
+
+def s5(results: list[Result]) -> Bar:
+    """PASS: herd reached every host in every repetition, and pssh's per-run ok/failed counts were
+    recorded (how many it lost is reported, not judged: the bar is herd's)."""
+    herd = herd_in(results, "s5")
+    if herd is None or herd.skipped:
+        return missing(S5_NAME, herd)
+    pssh = next((r for r in results if r.scenario == "s5" and r.variant.tool == "pssh"), None)
+    herd_text = "herd " + ", ".join(f"{ok}/{herd.hosts}" for ok, _ in herd.tallies)
+    if herd.samples:
+        herd_text += f" ok in {stats.wall(herd).show()} s"
+    if pssh is None or not pssh.tallies:
+        return Bar(S5_NAME, "FAIL" if not herd.ok else "NOT MEASURED", herd_text + "; pssh not measured")
+    lost = ", ".join(f"{failed} failed, {pssh.hosts - ok - failed} unreported" if pssh.hosts - ok - failed
+                     else f"{failed}" for ok, failed in pssh.tallies)
+    pssh_text = f"pssh lost {lost} of {pssh.hosts} per repetition in {stats.wall(pssh).show()} s"
+    return judge(S5_NAME, herd.ok, f"{herd_text}; {pssh_text}")

@@ -37,6 +37,7 @@ def write(run: Run, path: Path, plot_path: Path) -> None:
         scenario2(run.results),
         scenario3(run.results),
         scenario4(run.results),
+        scenario5(run.results),
         commands(run.results),
         failures(run.results),
     ]
@@ -246,3 +247,67 @@ def failures(results: list[Result]) -> str:
         return ""
     lines = [f"- {r.scenario.upper()} {r.case} {r.variant.label}: {e}" for r in failed for e in r.errors]
     return ("## Failures\n\nEach run's output: bench/work/logs/SCENARIO/CASE/TOOL-rREP/.\n\n" + "\n".join(lines) + "\n")
+
+
+S5_HEADING = "## Scenario 5: `true` on 200 hosts behind one bastion"
+
+
+def scenario5(results: list[Result]) -> str:
+    rows = [r for r in results if r.scenario == "s5"]
+    if not rows:
+        return ""
+    out = []
+    for r in rows:
+        if r.skipped:
+            out.append([r.variant.tool, f"skipped: {r.skipped}", "", "", "", "", ""])
+            continue
+        per_run = "; ".join(f"r{i + 1}: {ok} ok, {failed} failed, {s.wall:.2f} s"
+                            for i, ((ok, failed), s) in enumerate(zip(r.tallies, r.samples)))
+        oks = stats.Spread.of([ok for ok, _ in r.tallies])
+        fails = stats.Spread.of([r.hosts - ok for ok, _ in r.tallies])
+        out.append([r.variant.tool, f"{oks.show(0)}/{r.hosts}", fails.show(0), stats.wall(r).show(),
+                    stats.cpu(r).show(), per_run, f"{stats.other_load_pct(r):.0f}"])
+    return (f"{S5_HEADING}\n\n"
+            f"The lab's bastion (`lab/lab.sh up`): a stock sshd at 127.0.0.30:22 (default `MaxStartups 10:30:100`, "
+            f"user `herd_jump`) in front of {settings.BEHIND_ADDRESSES} sshd hosts at 127.0.1.1-{settings.BEHIND_ADDRESSES} "
+            f"port 22 in a network namespace, reachable only through the bastion (user `{settings.BEHIND_USER}`, "
+            "the lab's ed25519 key, host keys checked against the lab's known_hosts). 200 inventory names "
+            f"b001…b200, name i on 127.0.1.((i-1) % {settings.BEHIND_ADDRESSES} + 1). `true` on each, forks/`-p` "
+            f"{settings.FORKS}. herd: `proxy_jump` in its inventory. pssh: `-O ProxyJump=…`, so each host's ssh opens "
+            "its own connection to the bastion; its `-O` options also go into a generated ssh_config given with "
+            "`-x -F`, because the jump ssh that ProxyJump starts sees `-F` but not the `-O` options. "
+            "Hosts ok/failed: herd's recap line, pssh's `[SUCCESS]`/`[FAILURE]` lines. Unlike scenarios 1-4, "
+            "wall and CPU here are over every run, failed ones included (a run with lost hosts still took "
+            "that long); there is no login count or sshd CPU (the lab's sshd is not the harness's).\n\n"
+            + table(["tool", "hosts ok", "hosts failed", "wall s", "client CPU s", "each run", "other load %"], out))
+
+
+def splice_s5(run: Run, path: Path) -> None:
+    """Writes scenario 5's section into ``path`` (replacing an earlier one, else before the exact
+    commands), leaving every other section as it was: a run of only scenario 5 has none of their data."""
+    s5 = [r for r in run.results if r.scenario == "s5"]
+    commands_text = "\n".join(f"# {r.variant.label}\n{r.command}" for r in s5 if r.command)
+    bar = bars.s5(run.results)
+    failed = [f"- {r.variant.label}: {e}" for r in s5 for e in r.errors]
+    section = (scenario5(run.results)
+               + f"\nWritten by `{' '.join(run.argv)}` on {run.started} ({run.minutes:.0f} min, {run.reps} "
+               f"repetition{'s' if run.reps > 1 else ''}, tools alternating), against the lab's bastion; the sections "
+               "above and below come from their own run (see the top of this file). "
+               f"herd: {run.versions.get('herd', '?')}; pssh: {run.versions.get('pssh (parallel-ssh, parallel-scp)', '?')}; "
+               f"load average {run.machine.get('load average at start', '?')} at start, "
+               f"{run.machine.get('load average at end', '?')} at end.\n\n"
+               + table(["verdict", "bar", "measured"],
+                       [[bar.verdict if bar.verdict != "PASS" else "**PASS**", bar.name, bar.detail]])
+               + (f"\nExact commands (paths relative to the repository):\n\n```sh\n{commands_text}\n```\n"
+                  if commands_text else "")
+               + ("\nRuns that did not reach every host (their logs: bench/work/logs/s5/):\n\n" + "\n".join(failed) + "\n"
+                  if failed else ""))
+    text = path.read_text() if path.exists() else "# herd benchmark results\n\n"
+    start = text.find(S5_HEADING)
+    if start >= 0:
+        end = text.find("\n## ", start + len(S5_HEADING))
+        text = text[:start] + section + (text[end:] if end >= 0 else "")
+    else:
+        anchor = text.find("## Exact commands")
+        text = (text[:anchor] + section + "\n" + text[anchor:]) if anchor >= 0 else text.rstrip("\n") + "\n\n" + section
+    path.write_text(text)

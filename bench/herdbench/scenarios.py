@@ -1,4 +1,4 @@
-"""The four scenarios: which tools, which hosts, how many repetitions, and what counts as success.
+"""The five scenarios: which tools, which hosts, how many repetitions, and what counts as success.
 
 Every scenario runs all its variants in the same run, once per repetition, rotating the
 order each repetition so no tool always goes first. Each run is checked three ways: the
@@ -44,6 +44,7 @@ class Result:
     other_load: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     skipped: str = ""
+    tallies: list[tuple[int, int]] = field(default_factory=list)  # scenario 5: (hosts ok, failed) per run
 
     @property
     def ok(self) -> bool:
@@ -81,7 +82,7 @@ class Case:
     scenario: str
     name: str
     hosts: HostSet
-    farm: Farm
+    farm: "Farm | LabBastion"
     variants: list[Variant]
     build: Callable[[Variant, Path], Invocation]
     timeout: float
@@ -112,9 +113,18 @@ def measure_case(ctx: Context, case: Case) -> list[Result]:
             result.other_load.append(other_load)
             if error:
                 result.errors.append(f"rep {rep + 1}: {error}")
+            if invocation.tally:
+                result.tallies.append(tally(invocation, sample, run_dir))
             ctx.progress(f"{case.scenario} {case.name} rep {rep + 1}/{ctx.reps} {variant.label:12} "
                          f"{sample.wall:7.2f}s cpu {sample.cpu:6.2f}s {'ok' if not error else 'FAILED: ' + error}")
     return list(results.values())
+
+
+def tally(invocation: Invocation, sample: Sample, run_dir: Path) -> tuple[int, int]:
+    """(hosts ok, hosts failed) of one run, from the tool's output."""
+    out = (run_dir / "stdout").read_text(errors="replace") if (run_dir / "stdout").exists() else ""
+    err = (run_dir / "stderr").read_text(errors="replace")
+    return invocation.tally(sample.returncode if sample.returncode is not None else -1, out, err)
 
 
 def measure_once(case: Case, invocation: Invocation, run_dir: Path) -> tuple[Sample, float, float, str | None]:
@@ -136,7 +146,7 @@ def measure_once(case: Case, invocation: Invocation, run_dir: Path) -> tuple[Sam
         error = f"timed out after {case.timeout:.0f}s"
     else:
         error = invocation.check(sample.returncode, out, err)
-    if not error and logins < len(case.hosts):
+    if not error and logins is not None and logins < len(case.hosts):
         error = f"the sshd farm accepted {logins} logins for {len(case.hosts)} hosts"
     if not error:
         error = case.verify(run_dir)
@@ -298,4 +308,51 @@ def scenario_stream(ctx: Context, total_bytes: int) -> list[Result]:
     case = Case("s4", f"{total_bytes // MB} MB", hosts, ctx.isolated, S4_VARIANTS,
                 build=lambda v, run_dir: tools.run_command(v, hosts, command, ctx.control_dir()),
                 timeout=600.0, capture_stdout=False, payload_bytes=total_bytes)
+    return measure_case(ctx, case)
+
+
+# --- scenario 5: 200 hosts behind one bastion --------------------------------------------------
+
+
+class LabBastion:
+    """Scenario 5's hosts: the lab's (lab/lab.sh), not a farm of the harness's own. Its sshd logs and
+    CPU are not the harness's to read, so there is no login count and no sshd CPU: success is what
+    the tool reports per host."""
+
+    cpu_method = "not measured (the lab's sshd processes)"
+
+    def log_marks(self) -> None:
+        return None
+
+    def cpu_seconds(self) -> float:
+        return 0.0
+
+    def wait_idle(self) -> bool:
+        return True
+
+    def accepted_since(self, marks: None) -> None:
+        return None
+
+
+S5_VARIANTS = [HERD, Variant("pssh")]
+
+
+def lab_problem() -> str | None:
+    """Why scenario 5 cannot run (the lab is not up), or None."""
+    for path in (settings.LAB_KEY, settings.LAB_KNOWN_HOSTS, settings.LAB_DIR / "bastion.ini"):
+        if not path.exists():
+            return f"the lab is not up ({path} missing: start it with lab/lab.sh up, or set HERD_LAB)"
+    return None
+
+
+def scenario_bastion(ctx: Context, n: int) -> list[Result]:
+    """Scenario 5: `true` on n inventory names (b001…) spread over the lab's 48 hosts behind its
+    bastion (stock sshd, MaxStartups 10:30:100), herd and pssh with ProxyJump at forks 64."""
+    case_name = f"N={n} via bastion"
+    problem = lab_problem()
+    if problem:
+        return [Result("s5", case_name, v, n, "", skipped=problem) for v in S5_VARIANTS]
+    hosts = HostSet.behind(n).write_bastion()
+    case = Case("s5", case_name, hosts, LabBastion(), S5_VARIANTS,
+                build=lambda v, run_dir: tools.bastion_run(v, hosts, "true"), timeout=600.0)
     return measure_case(ctx, case)

@@ -29,6 +29,18 @@ PROBE_ADDRESS = ipaddress.IPv4Address("127.0.33.1")
 
 KEX_ALGORITHM = "curve25519-sha256"
 
+# Scenario 5 runs against the lab (lab/lab.sh up, started by whoever runs it; the harness never
+# starts or stops it): a stock sshd bastion in front of 48 sshd hosts in a network namespace,
+# reachable only through the bastion. $HERD_LAB names the lab folder (default: this checkout's lab/).
+LAB_DIR = Path(os.environ.get("HERD_LAB") or REPO_DIR / "lab")
+LAB_KEY = LAB_DIR / "state" / "keys" / "dave_ed25519"
+LAB_KNOWN_HOSTS = LAB_DIR / "state" / "known_hosts"
+BASTION = "herd_jump@127.0.0.30"
+BEHIND_USER = "herd_behind"
+BEHIND_FIRST = ipaddress.IPv4Address("127.0.1.1")  # inside the lab's namespace, not the scenario 1 farm
+BEHIND_ADDRESSES = 48
+BASTION_HOSTS = 200
+
 
 def herd_bin() -> str:
     """The herd binary under test: $HERD_BIN, else this checkout's release build."""

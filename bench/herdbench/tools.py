@@ -10,6 +10,7 @@ A builder returns an ``Invocation``: argv, extra environment, and ``check``, whi
 the tool's exit code and output and returns what went wrong (None when every host succeeded).
 """
 
+import re
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ KEX_OPTIONS = ["-o", f"KexAlgorithms={settings.KEX_ALGORITHM}"]
 HOST_KEY_OFF = ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR"]
 
 Check = Callable[[int, str, str], str | None]
+Tally = Callable[[int, str, str], tuple[int, int]]  # (hosts ok, hosts failed) from exit code, stdout, stderr
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class Invocation:
     argv: list[str]
     check: Check
     env: dict[str, str] = field(default_factory=dict)
+    tally: Tally | None = None  # scenario 5: how many hosts succeeded and failed, even in a failed run
 
     def shell(self) -> str:
         """The command as one would type it (paths relative to the repo)."""
@@ -181,3 +184,55 @@ def play(variant: Variant, hosts: HostSet, playbooks: Path, control_dir: Path) -
                                "-f", str(settings.FORKS), *ansible_ssh_args(variant), str(playbooks / "ansible.yml")],
                               env=ansible_env(control_dir), check=exit_zero)
     raise ValueError(f"no playbook command for {variant.tool}")
+
+
+# --- scenario 5: behind the lab's bastion ------------------------------------------------------
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+HERD_RECAP = re.compile(r"herd: (\d+) hosts?: (\d+) ok")
+
+
+def herd_tally(rc: int, out: str, err: str) -> tuple[int, int]:
+    """From herd's recap on stderr: `herd: 200 hosts: 190 ok, 10 unreachable in 3.1s`."""
+    found = HERD_RECAP.findall(ANSI.sub("", err))
+    if not found:
+        return 0, 0
+    total, ok = (int(x) for x in found[-1])
+    return ok, total - ok
+
+
+def pssh_tally(rc: int, out: str, err: str) -> tuple[int, int]:
+    """pssh prints one `[SUCCESS]` or `[FAILURE]` line per host."""
+    return out.count("[SUCCESS]"), out.count("[FAILURE]")
+
+
+def all_of(tally: Tally, expected: int) -> Check:
+    """Exit code 0 and every one of ``expected`` hosts counted ok by ``tally``."""
+    def check(rc: int, out: str, err: str) -> str | None:
+        ok, failed = tally(rc, out, err)
+        if rc != 0 or ok != expected:
+            return f"exit code {rc}, {ok}/{expected} hosts ok, {failed} failed: {last_line(err or out)}"
+        return None
+    return check
+
+
+def bastion_run(variant: Variant, hosts: HostSet, command: str) -> Invocation:
+    """Scenario 5: ``command`` on every host behind the lab's bastion, host keys checked against the
+    lab's known_hosts. pssh's ssh gets the options as ``-O`` and, for the second ssh that ProxyJump
+    starts (which sees ``-F`` but not ``-O``), the same in the generated ssh_config."""
+    n = len(hosts)
+    match variant.tool:
+        case "herd":
+            return Invocation([settings.herd_bin(), "run", "-i", str(hosts.herd_inventory), "-g", "all",
+                               "--forks", str(settings.FORKS), "--known-hosts", str(settings.LAB_KNOWN_HOSTS),
+                               "--ssh-config", "none", "--cmd", command],
+                              check=all_of(herd_tally, n), tally=herd_tally)
+        case "pssh":
+            options = [f"ProxyJump={settings.BASTION}", f"UserKnownHostsFile={settings.LAB_KNOWN_HOSTS}",
+                       "StrictHostKeyChecking=yes", f"IdentityFile={settings.LAB_KEY}", "IdentitiesOnly=yes",
+                       "BatchMode=yes"]
+            return Invocation(["parallel-ssh", "-h", str(hosts.address_file), "-p", str(settings.FORKS), "-t", "60",
+                               "-x", f"-F {hosts.ssh_config}", *[x for o in options for x in ("-O", o)],
+                               "-l", settings.BEHIND_USER, command],
+                              check=all_of(pssh_tally, n), tally=pssh_tally)
+    raise ValueError(f"no bastion command for {variant.tool}")
