@@ -230,7 +230,7 @@ fn a_jump_chain_and_a_proxy_command_reach_their_hosts() {
         &lab,
         "hosts.ini",
         &format!(
-            "chained host=127.0.1.8 proxy_jump={BASTION},herd_behind@127.0.1.7\nvia-command\n"
+            "chained host=127.0.1.8 user=herd_behind proxy_jump={BASTION},herd_behind@127.0.1.7\nvia-command\n"
         ),
     );
     let out = herd(
@@ -251,10 +251,37 @@ fn a_jump_chain_and_a_proxy_command_reach_their_hosts() {
     assert_eq!(
         stdout_lines(&out),
         [
-            // b08 sees the connection come from b07, the last hop.
-            "chained: 127.0.1.7 127.0.1.8",
+            // Inside the lab namespace every connection comes from its loopback.
+            "chained: 127.0.0.1 127.0.1.8",
             "via-command: 127.0.0.1 127.0.1.9",
         ]
+    );
+    // The chain really passes the second hop: a user it refuses stops the host there.
+    let inventory = file(
+        &lab,
+        "refused.ini",
+        &format!("chained host=127.0.1.8 user=herd_behind proxy_jump={BASTION},nobody@127.0.1.7\n"),
+    );
+    let out = herd(
+        &lab,
+        &[
+            "run",
+            "-i",
+            &inventory,
+            "-g",
+            "all",
+            "--ssh-config",
+            &config,
+            "--cmd",
+            "true",
+        ],
+    );
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(
+            "jump host nobody@127.0.1.7:22: authentication failed for nobody@127.0.1.7:22"
+        ),
+        "{stderr}"
     );
 }
 
@@ -397,7 +424,7 @@ fn legacy_algorithms_only_by_opt_in_and_a_failure_names_both_offers() {
             "true",
         ],
     );
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
     let stderr = text(&out.stderr);
     for needle in [
         "no matching key exchange method found",

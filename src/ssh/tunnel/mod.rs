@@ -91,8 +91,19 @@ struct PoolState {
     tunnels: Vec<Tunnel>,
     /// Sessions being connected right now.
     connecting: usize,
-    /// Why the jump host could not be reached, once nothing else is left to try.
-    failed: Option<ConnectError>,
+    /// Why the jump host could not be reached, once a connect failed with no session up.
+    failed: Option<String>,
+}
+
+/// The reason a jump host could not be used, with what to do when it refused us.
+fn with_hint(error: &ConnectError) -> String {
+    match error {
+        ConnectError::AuthenticationFailed { .. } => format!(
+            "{error}; a jump host authenticates with its own settings: name an inventory host \
+             in proxy_jump, or give it an IdentityFile in the ssh config"
+        ),
+        _ => error.to_string(),
+    }
 }
 
 /// What a host waiting for its channel gets back.
@@ -135,40 +146,13 @@ impl Pool {
         let mut state = self.lock();
         loop {
             state.tunnels.retain(|t| t.alive.load(Ordering::SeqCst));
-            if let Some(error) = &state.failed {
-                return Err(self.failure(error.to_string()));
-            }
+            let room = state.tunnels.len() + state.connecting < MAX_SESSIONS;
             let best = state
                 .tunnels
                 .iter()
                 .min_by_key(|t| t.queued.load(Ordering::SeqCst));
-            let busy = best.is_none_or(|t| t.queued.load(Ordering::SeqCst) > 0);
-            let room = state.tunnels.len() + state.connecting < MAX_SESSIONS;
-            if busy && room {
-                state.connecting += 1;
-                drop(state);
-                let connected = self.connect(deadline, options, known_hosts);
-                state = self.lock();
-                state.connecting -= 1;
-                match connected {
-                    Ok(tunnel) => state.tunnels.push(tunnel),
-                    Err(ConnectError::Cancelled { target }) => {
-                        self.changed.notify_all();
-                        return Err(ConnectError::Cancelled { target });
-                    }
-                    Err(error) => {
-                        if state.tunnels.is_empty() && state.connecting == 0 {
-                            let reason = self.failure(error.to_string());
-                            state.failed = Some(error);
-                            self.changed.notify_all();
-                            return Err(reason);
-                        }
-                    }
-                }
-                self.changed.notify_all();
-                continue;
-            }
-            if let Some(tunnel) = best {
+            let idle = best.is_some_and(|t| t.queued.load(Ordering::SeqCst) == 0);
+            if let Some(tunnel) = best.filter(|_| idle || !room || state.failed.is_some()) {
                 tunnel.queued.fetch_add(1, Ordering::SeqCst);
                 if tunnel.requests.send(request).is_err() {
                     return Err(self.failure("the connection to it was lost".into()));
@@ -176,7 +160,36 @@ impl Pool {
                 let _ = (&tunnel.waker).write(&[1]);
                 break;
             }
-            // Every session is still being connected: wait for one.
+            if state.tunnels.is_empty() && state.connecting == 0 {
+                if let Some(reason) = &state.failed {
+                    return Err(self.failure(reason.clone()));
+                }
+            }
+            if room && state.failed.is_none() {
+                state.connecting += 1;
+                drop(state);
+                let connected = self.connect(deadline, options, known_hosts);
+                state = self.lock();
+                state.connecting -= 1;
+                self.changed.notify_all();
+                match connected {
+                    Ok(tunnel) => state.tunnels.push(tunnel),
+                    Err(ConnectError::Cancelled { target }) => {
+                        return Err(ConnectError::Cancelled { target });
+                    }
+                    Err(error) => {
+                        // Decided once: hosts still waiting, and later ones, get the same
+                        // answer instead of each trying (and waiting) again.
+                        let reason = with_hint(&error);
+                        if state.tunnels.is_empty() {
+                            state.failed = Some(reason.clone());
+                        }
+                        return Err(self.failure(reason));
+                    }
+                }
+                continue;
+            }
+            // Sessions are being connected: wait for one.
             let left = deadline.at.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 return Err(deadline.timed_out("jump host"));
