@@ -36,6 +36,7 @@ LAB_DIR = Path(os.environ.get("HERD_LAB") or REPO_DIR / "lab")
 LAB_KEY = LAB_DIR / "state" / "keys" / "dave_ed25519"
 LAB_KNOWN_HOSTS = LAB_DIR / "state" / "known_hosts"
 BASTION = "herd_jump@127.0.0.30"
+BASTION_NAME = "bastion"  # its name in scenario 5's herd inventory
 BEHIND_USER = "herd_behind"
 BEHIND_FIRST = ipaddress.IPv4Address("127.0.1.1")  # inside the lab's namespace, not the scenario 1 farm
 BEHIND_ADDRESSES = 48

@@ -223,7 +223,7 @@ def bastion_run(variant: Variant, hosts: HostSet, command: str) -> Invocation:
     n = len(hosts)
     match variant.tool:
         case "herd":
-            return Invocation([settings.herd_bin(), "run", "-i", str(hosts.herd_inventory), "-g", "all",
+            return Invocation([settings.herd_bin(), "run", "-i", str(hosts.herd_inventory), "-g", "behind",
                                "--forks", str(settings.FORKS), "--known-hosts", str(settings.LAB_KNOWN_HOSTS),
                                "--ssh-config", "none", "--cmd", command],
                               check=all_of(herd_tally, n), tally=herd_tally)
