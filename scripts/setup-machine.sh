@@ -4,8 +4,9 @@ set -euo pipefail
 need=()
 # iproute2 (ip) and util-linux (unshare, nsenter): the lab's private /tmp, its network namespace
 # (the hosts behind the bastion) and the vanishing-host test. python3-venv: the lab's AsyncSSH
-# (ML-KEM) server runs from a venv that lab/lab.sh makes with pip from PyPI.
-for pkg in openssh-server openssh-client pkg-config libssl-dev sshpass sudo iproute2 util-linux python3-venv; do
+# (ML-KEM) server runs from a venv that lab/lab.sh makes with pip from PyPI. man-db: `man -l`
+# renders the generated man pages in tests/cli.rs.
+for pkg in openssh-server openssh-client pkg-config libssl-dev sshpass sudo iproute2 util-linux python3-venv man-db; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 command -v python3 >/dev/null || need+=(python3)   # the fault lab (lab/faults.py)

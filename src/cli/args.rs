@@ -6,6 +6,9 @@ use clap::{ArgAction, ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
 use crate::ssh::HostKeyChecking;
 
+/// `display_order` of `--help`: after every other option.
+pub const HELP_LAST: usize = 10_000;
+
 /// herd: run commands and copy files on many hosts over SSH, in parallel.
 #[derive(Debug, Parser)]
 #[command(
@@ -19,7 +22,7 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
     /// Print help.
-    #[arg(long, action = ArgAction::Help, global = true)]
+    #[arg(long, action = ArgAction::Help, global = true, display_order = HELP_LAST)]
     pub help: Option<bool>,
 }
 
@@ -41,6 +44,20 @@ pub enum Command {
     /// Print the JSON Schema of playbooks (as in schemas/playbook.schema.json).
     #[command(disable_help_flag = true)]
     Schema,
+    /// Print a shell completion script: herd completions bash > /etc/bash_completion.d/herd
+    #[command(disable_help_flag = true)]
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum, value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Write man pages (herd.1, herd-run.1, …) into DIR, or print herd.1 without DIR.
+    #[command(disable_help_flag = true)]
+    Man {
+        /// The folder to write the pages into (made if missing), e.g. /usr/local/share/man/man1.
+        #[arg(value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// `herd run` / `batch_run`.
@@ -55,6 +72,10 @@ pub struct RunArgs {
     /// The command, as trailing words (after `--` if it has options): herd run -g web -- df -h
     #[arg(value_name = "COMMAND", trailing_var_arg = true)]
     pub command_words: Vec<String>,
+    /// Also save each host's stdout in DIR/NAME.out and stderr in DIR/NAME.err, as it
+    /// arrives (DIR is made if missing; existing files of the run's hosts are replaced).
+    #[arg(long, value_name = "DIR")]
+    pub outdir: Option<PathBuf>,
     /// How to connect.
     #[command(flatten)]
     pub connection: ConnectionArgs,
@@ -206,6 +227,10 @@ pub struct ConnectionArgs {
     /// Prompt once (no echo) for a password for hosts that have none in the inventory.
     #[arg(long)]
     pub ask_pass: bool,
+    /// Login user for hosts whose user neither the inventory nor the ssh config sets
+    /// [default: the local user].
+    #[arg(short = 'u', long, value_name = "USER")]
+    pub user: Option<String>,
 }
 
 /// How results are shown.

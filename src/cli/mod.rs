@@ -3,7 +3,8 @@
 pub mod args;
 pub mod seed;
 
-use clap::Parser;
+use clap::error::ErrorKind;
+use clap::{CommandFactory, Parser};
 
 use crate::commands;
 use crate::report;
@@ -30,7 +31,7 @@ struct BatchRun {
     #[command(flatten)]
     run: RunArgs,
     /// Print help.
-    #[arg(long, action = clap::ArgAction::Help)]
+    #[arg(long, action = clap::ArgAction::Help, display_order = args::HELP_LAST)]
     help: Option<bool>,
 }
 
@@ -41,15 +42,54 @@ struct BatchScp {
     #[command(flatten)]
     scp: ScpArgs,
     /// Print help.
-    #[arg(long, action = clap::ArgAction::Help)]
+    #[arg(long, action = clap::ArgAction::Help, display_order = args::HELP_LAST)]
     help: Option<bool>,
+}
+
+/// What clap would report less clearly, as a clap error: a misspelt seed-style option
+/// (`-comd`, which clap reads as `-c -o -m -d`), or `-h` with no value (it means
+/// `--hosts`: help is `--help`).
+fn usage_problem(flavor: Flavor, args: &[String]) -> Option<clap::Error> {
+    let (mut command, subcommand, words) = match flavor {
+        Flavor::Herd => (Cli::command(), true, false),
+        Flavor::BatchRun => (BatchRun::command(), false, true),
+        Flavor::BatchScp => (BatchScp::command(), false, false),
+    };
+    if subcommand {
+        // Usage lines name the subcommand (`herd run [OPTIONS]`) when there is one.
+        let name = args.iter().find(|arg| !arg.starts_with('-'));
+        if let Some(sub) = name.and_then(|name| command.find_subcommand(name)) {
+            command = sub.clone().bin_name(format!("herd {}", sub.get_name()));
+        }
+    }
+    if let Some(typo) = seed::misspelt(args, subcommand, words) {
+        let tip = match &typo.nearest {
+            Some(nearest) => format!("; did you mean '{nearest}'?"),
+            None => String::new(),
+        };
+        let message = format!("unknown option '{}'{tip}", typo.typed);
+        return Some(clap::Error::raw(ErrorKind::UnknownArgument, message).format(&mut command));
+    }
+    let bare_hosts = args.last().is_some_and(|arg| arg == "-h")
+        && !args[..args.len() - 1].iter().any(|arg| arg == "--");
+    if bare_hosts {
+        let message =
+            "'-h' needs a value: it means '--hosts <HOSTS>' here (as in pssh); help is '--help'";
+        return Some(clap::Error::raw(ErrorKind::InvalidValue, message).format(&mut command));
+    }
+    None
 }
 
 /// Parses argv (including the program name) for `flavor`, runs it, returns the exit code.
 pub fn main(flavor: Flavor, argv: impl IntoIterator<Item = String>) -> i32 {
     let mut argv = argv.into_iter();
     let program = argv.next().unwrap_or_else(|| "herd".into());
-    let args = std::iter::once(program).chain(seed::normalise(argv));
+    let rest: Vec<String> = argv.collect();
+    if let Some(error) = usage_problem(flavor, &rest) {
+        let _ = error.print();
+        return EXIT_USAGE;
+    }
+    let args = std::iter::once(program).chain(seed::normalise(rest));
     let parsed = match flavor {
         Flavor::Herd => Cli::try_parse_from(args),
         Flavor::BatchRun => BatchRun::try_parse_from(args).map(|b| Cli {

@@ -27,6 +27,8 @@ const VALUE_OPTIONS: &[&str] = &[
     "skip-tags",
     "retry-file",
     "host",
+    "user",
+    "outdir",
 ];
 
 /// Long options without a value: single-dash spellings are accepted for each.
@@ -35,7 +37,97 @@ const FLAG_OPTIONS: &[&str] = &[
 ];
 
 /// Short options that take a value, joined with it for the same reason.
-const VALUE_SHORTS: &[&str] = &["-h", "-g", "-i", "-f", "-l", "-e"];
+const VALUE_SHORTS: &[&str] = &["-h", "-g", "-i", "-f", "-l", "-e", "-u"];
+
+/// Every short option's letter: `-gweb` is `-g web` and `-bf4` is `-b -f 4` to clap, so a
+/// word starting with one of these is a typo only when it is very near a long option.
+const SHORT_LETTERS: &[char] = &['h', 'g', 'i', 'f', 'l', 'e', 'u', 'b', 'V'];
+
+/// Subcommands whose first positional starts the remote command's words, after which
+/// anything (`ls -la`) belongs to the command.
+const WORDS_AFTER_POSITIONAL: &[&str] = &["run"];
+
+/// A single-dash word that is not an option herd knows, as typed, with the nearest
+/// option when one is close (`-comd` → `-cmd`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Misspelt {
+    /// The word as typed.
+    pub typed: String,
+    /// The nearest known option, spelt with the same number of dashes.
+    pub nearest: Option<String>,
+}
+
+/// Finds the first single-dash word in argv (without the program name) that is meant
+/// as a long option but is not one, before clap would read it as a bundle of short
+/// options (`-comd` as `-c -o -m -d`). `subcommand` is true for `herd`, whose first
+/// positional is the subcommand; `words` is true when the first positional after it
+/// starts a remote command (`batch_run`, `herd run`), whose words are never checked.
+pub fn misspelt(args: &[String], subcommand: bool, words: bool) -> Option<Misspelt> {
+    let mut expect_subcommand = subcommand;
+    let mut words = words;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        if arg == "--" {
+            return None;
+        }
+        if !arg.starts_with('-') || arg == "-" {
+            if expect_subcommand {
+                expect_subcommand = false;
+                words = WORDS_AFTER_POSITIONAL.contains(&arg.as_str());
+                continue;
+            }
+            if words {
+                return None;
+            }
+            continue;
+        }
+        match classify(arg) {
+            Kind::Value(_) => {
+                args.next();
+                continue;
+            }
+            Kind::Flag(_) => continue,
+            Kind::Other => {}
+        }
+        if arg.starts_with("--") || arg.contains('=') {
+            // clap names unknown `--words` as typed, with its own suggestion.
+            continue;
+        }
+        let name = &arg[1..];
+        let Some(first) = name.chars().next() else {
+            continue;
+        };
+        if name.chars().count() < 2 || first.is_ascii_digit() {
+            continue;
+        }
+        let nearest = nearest_option(name);
+        let near = |most: usize| nearest.as_ref().filter(|(_, d)| *d <= most).is_some();
+        let typo = if SHORT_LETTERS.contains(&first) {
+            near(1)
+        } else {
+            true
+        };
+        if typo {
+            let limit = (name.chars().count() / 2).clamp(1, 3);
+            return Some(Misspelt {
+                typed: arg.clone(),
+                nearest: nearest
+                    .filter(|(_, d)| *d <= limit)
+                    .map(|(option, _)| format!("-{option}")),
+            });
+        }
+    }
+    None
+}
+
+/// The known long option nearest to `name` (edit distance), with the distance.
+fn nearest_option(name: &str) -> Option<(&'static str, usize)> {
+    VALUE_OPTIONS
+        .iter()
+        .chain(FLAG_OPTIONS)
+        .map(|option| (*option, strsim::levenshtein(name, option)))
+        .min_by_key(|(_, distance)| *distance)
+}
 
 /// Rewrites argv (without the program name) into the form clap parses unambiguously.
 pub fn normalise(args: impl IntoIterator<Item = String>) -> Vec<String> {
@@ -87,7 +179,66 @@ fn classify(arg: &str) -> Kind {
 
 #[cfg(test)]
 mod tests {
-    use super::normalise;
+    use super::{Misspelt, misspelt, normalise};
+
+    fn typo(args: &[&str], subcommand: bool, words: bool) -> Option<Misspelt> {
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        misspelt(&args, subcommand, words)
+    }
+
+    fn named(typed: &str, nearest: Option<&str>) -> Option<Misspelt> {
+        Some(Misspelt {
+            typed: typed.into(),
+            nearest: nearest.map(Into::into),
+        })
+    }
+
+    #[test]
+    fn a_misspelt_seed_option_is_named_as_typed_with_the_nearest() {
+        assert_eq!(
+            typo(&["-h", "h1", "-comd", "uptime"], false, true),
+            named("-comd", Some("-cmd"))
+        );
+        assert_eq!(
+            typo(&["run", "-g", "all", "-timout", "3"], true, false),
+            named("-timout", Some("-timeout"))
+        );
+        assert_eq!(
+            typo(&["-h", "h1", "-actoin", "put"], false, false),
+            named("-actoin", Some("-action"))
+        );
+        assert_eq!(typo(&["-zzzzzz"], false, false), named("-zzzzzz", None));
+        assert_eq!(
+            typo(&["play", "site.yml", "-chek"], true, false),
+            named("-chek", Some("-check"))
+        );
+    }
+
+    #[test]
+    fn attached_short_values_commands_and_values_are_not_typos() {
+        assert_eq!(
+            typo(&["-gweb", "-hweb01", "-f4", "-ltag"], false, true),
+            None
+        );
+        assert_eq!(typo(&["-bf4", "-cmd", "-comd"], false, true), None);
+        assert_eq!(typo(&["-g", "all", "ls", "-comd"], false, true), None);
+        assert_eq!(typo(&["run", "-g", "all", "ls", "-la"], true, false), None);
+        assert_eq!(typo(&["-g", "all", "--", "-comd"], false, true), None);
+        assert_eq!(typo(&["--comd", "-x", "-1"], false, true), None);
+        assert_eq!(typo(&["-cmd=uptime"], false, true), None);
+    }
+
+    #[test]
+    fn a_near_miss_of_a_short_letter_word_is_still_caught() {
+        assert_eq!(
+            typo(&["-hsts", "h1"], false, true),
+            named("-hsts", Some("-hosts"))
+        );
+        assert_eq!(
+            typo(&["-gathr"], false, true),
+            named("-gathr", Some("-gather"))
+        );
+    }
 
     fn norm(args: &[&str]) -> Vec<String> {
         normalise(args.iter().map(|s| s.to_string()))

@@ -1,16 +1,19 @@
 //! `herd run` / `batch_run` and `herd scp` / `batch_scp`.
 
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use super::CommandError;
-use super::setup::{execute_and_report, executor_options, known_hosts, select_targets};
+use super::setup::{
+    execute_and_report_saving, executor_options, known_hosts, note_added_keys, select_targets,
+};
 use crate::cli::args::{
     ConnectionArgs, OutputArgs, OutputFormat, RunArgs, ScpAction, ScpArgs, TargetArgs,
 };
 use crate::executor::{self, Task};
 use crate::interrupt::Interrupt;
-use crate::report::OutputMode;
+use crate::report::{OutDir, OutputMode};
 
 /// Runs a command on every target.
 pub fn run(args: RunArgs) -> Result<i32, CommandError> {
@@ -30,6 +33,7 @@ pub fn run(args: RunArgs) -> Result<i32, CommandError> {
         &args.targets,
         &args.connection,
         &args.output,
+        args.outdir.as_deref(),
         Task::Run { command },
     )
 }
@@ -63,7 +67,7 @@ pub fn scp(args: ScpArgs) -> Result<i32, CommandError> {
             }
         }
     };
-    execute(&args.targets, &args.connection, &args.output, task)
+    execute(&args.targets, &args.connection, &args.output, None, task)
 }
 
 /// Selects targets, runs the task on them and reports live; returns the exit code.
@@ -71,9 +75,11 @@ fn execute(
     target_args: &TargetArgs,
     connection: &ConnectionArgs,
     output: &OutputArgs,
+    outdir: Option<&Path>,
     task: Task,
 ) -> Result<i32, CommandError> {
     let targets = select_targets(target_args, connection)?;
+    let outdir = outdir.map(output_dir).transpose()?;
     let cancel = Arc::new(AtomicBool::new(false));
     let options = executor_options(connection, &targets, Arc::clone(&cancel))?;
     let known_hosts = known_hosts(connection)?;
@@ -83,8 +89,19 @@ fn execute(
         (true, OutputFormat::Text) => OutputMode::Gather,
         (false, OutputFormat::Text) => OutputMode::Live,
     };
-    let summary = execute_and_report(mode, |events| {
+    let summary = execute_and_report_saving(mode, outdir, |events| {
         executor::run_adhoc(&targets, &task, &options, &known_hosts, events);
     })?;
+    note_added_keys(&known_hosts);
     Ok(interrupt.exit_code(&summary))
+}
+
+/// `--outdir DIR`, made if missing before anything connects; host names become file
+/// names the way `get` names its per-host folders.
+fn output_dir(dir: &Path) -> Result<OutDir, CommandError> {
+    std::fs::create_dir_all(dir).map_err(|error| CommandError::LocalPath {
+        path: dir.to_path_buf(),
+        reason: format!("cannot make the --outdir folder: {error}; nothing ran"),
+    })?;
+    Ok(OutDir::new(dir, executor::host_dir_name))
 }

@@ -4,6 +4,7 @@
 //! what happened on hosts comes back as the reporter's summary.
 
 mod adhoc;
+mod docs;
 mod error;
 mod inventory_view;
 mod play;
@@ -23,5 +24,7 @@ pub fn dispatch(cli: Cli) -> Result<i32, CommandError> {
         Command::Inventory(args) => inventory_view::show(args),
         Command::Play(args) => play::play(args),
         Command::Schema => schema::print(),
+        Command::Completions { shell } => docs::completions(shell),
+        Command::Man { dir } => docs::man(dir.as_deref()),
     }
 }

@@ -7,7 +7,9 @@ use std::sync::atomic::AtomicBool;
 
 use super::CommandError;
 use super::play_hosts::play_hosts;
-use super::setup::{execute_and_report, executor_options, known_hosts, load_inventory};
+use super::setup::{
+    execute_and_report, executor_options, known_hosts, load_inventory, note_added_keys,
+};
 use crate::cli::args::{OutputFormat, PlayArgs};
 use crate::event::HostName;
 use crate::executor::{self, HostTarget, PlayOptions};
@@ -73,6 +75,7 @@ fn run(
     let summary = execute_and_report(mode, |events| {
         executor::run_playbook(plan, hosts, &options, &known_hosts, events);
     })?;
+    note_added_keys(&known_hosts);
     let exit_code = interrupt.exit_code(&summary);
     Ok((summary, exit_code))
 }

@@ -31,13 +31,23 @@ pub fn execute_and_report(
     mode: OutputMode,
     execute: impl FnOnce(&Sender<Event>) + Send,
 ) -> io::Result<RunSummary> {
+    execute_and_report_saving(mode, None, execute)
+}
+
+/// [`execute_and_report`], also saving each host's output in `outdir` (`--outdir`).
+pub fn execute_and_report_saving(
+    mode: OutputMode,
+    outdir: Option<report::OutDir>,
+    execute: impl FnOnce(&Sender<Event>) + Send,
+) -> io::Result<RunSummary> {
     let (sender, receiver) = event::channel();
     thread::scope(|scope| {
         // The sender is dropped when `execute` returns, which ends the report.
         scope.spawn(move || execute(&sender));
-        report::report_events(
+        report::report_events_saving(
             receiver,
             ReportOptions::detect(mode),
+            outdir,
             io::stdout(),
             io::stderr(),
         )
@@ -111,8 +121,12 @@ pub struct Reacher<'a> {
 impl<'a> Reacher<'a> {
     /// Reads the ssh config `args` names (or the default ones).
     pub fn new(inventory: &'a Inventory, args: &'a ConnectionArgs) -> Result<Self, CommandError> {
-        let ssh = SshSettings::load(args.ssh_config.as_deref(), &env_var)
+        let mut ssh = SshSettings::load(args.ssh_config.as_deref(), &env_var)
             .map_err(|error| CommandError::SshConfig(error.to_string()))?;
+        if let Some(user) = &args.user {
+            // The user a host gets when neither the inventory nor the ssh config names one.
+            ssh.context.local_user = user.clone();
+        }
         Ok(Reacher {
             inventory,
             ssh,
@@ -213,4 +227,17 @@ pub fn known_hosts(args: &ConnectionArgs) -> Result<KnownHosts, CommandError> {
         .unwrap_or_else(KnownHosts::default_path);
     KnownHosts::open(path, args.host_key_checking.unwrap_or_default())
         .map_err(|e| CommandError::KnownHosts(e.to_string()))
+}
+
+/// After a run: one line when accept-new added keys to the run's known_hosts file
+/// (`herd: added 3 host keys to ~/.ssh/known_hosts`), nothing when it added none.
+pub fn note_added_keys(known_hosts: &KnownHosts) {
+    let added = known_hosts.added_count();
+    if added > 0 {
+        let keys = if added == 1 { "key" } else { "keys" };
+        report::note(&format!(
+            "added {added} host {keys} to {}",
+            known_hosts.path().display()
+        ));
+    }
 }

@@ -105,7 +105,8 @@ impl<'a> State<'a> {
     fn of(outcome: Option<&'a Outcome>) -> Self {
         let (state, exit_code, message) = match outcome {
             None => ("not_run", None, None),
-            Some(Outcome::Ok) => ("ok", None, None),
+            // Success is exit status 0, for commands and every other task alike.
+            Some(Outcome::Ok) => ("ok", Some(0), None),
             Some(Outcome::Failed { exit_code, message }) => {
                 ("failed", *exit_code, Some(message.as_str()))
             }

@@ -32,8 +32,9 @@
 //!   is absent for UTF-8 lines, whose `line` is already exact.
 //! - `transfer`: `host`, `direction` (`put`|`get`), `source`, `destination`, `bytes`,
 //!   `elapsed_ms`
-//! - `host_finished`: `host`, `state` (`ok`|`failed`|`unreachable`), `exit_code` (number or
-//!   null), `message` (string or null), `elapsed_ms`
+//! - `host_finished`: `host`, `state` (`ok`|`failed`|`unreachable`), `exit_code` (0 when
+//!   `ok`, the remote status when a command failed with one, else null), `message`
+//!   (string or null), `elapsed_ms`
 //! - `play_started` (`herd play`): `name`, `at` (`site.yml:8`), `hosts` (array)
 //! - `step_started`: `number` (1-based in its play), `steps` (how many the play has),
 //!   `label`, `at`, `hosts` (the hosts taking part; one host under the `free` strategy)
@@ -60,6 +61,7 @@ mod lines;
 mod live;
 mod notice;
 mod options;
+mod outdir;
 mod play;
 mod progress;
 mod recap;
@@ -74,9 +76,10 @@ mod units;
 mod tests;
 
 pub(crate) use hostlist::compact as compact_hosts;
-pub use notice::{error, print_document, warning};
+pub use notice::{error, note, print_document, warning};
 pub use options::{OutputMode, ReportOptions};
-pub use reporter::{Reporter, report_events};
+pub use outdir::OutDir;
+pub use reporter::{Reporter, report_events, report_events_saving};
 pub use summary::{
     EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, RunSummary,
 };

@@ -9,6 +9,11 @@ pub fn warning(message: &str) {
     let _ = writeln!(io::stderr().lock(), "herd: warning: {message}");
 }
 
+/// Prints `herd: MESSAGE` on stderr: something the user should know that is no problem.
+pub fn note(message: &str) {
+    let _ = writeln!(io::stderr().lock(), "herd: {message}");
+}
+
 /// Prints `herd: error: MESSAGE` on stderr.
 pub fn error(message: &str) {
     let _ = writeln!(io::stderr().lock(), "herd: error: {message}");

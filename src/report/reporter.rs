@@ -8,6 +8,7 @@ use crate::event::{Event, Stream};
 use super::color::Palette;
 use super::gather::Gathered;
 use super::options::{OutputMode, ReportOptions};
+use super::outdir::OutDir;
 use super::play::{self, StepTally};
 use super::progress::Progress;
 use super::sink::Sink;
@@ -40,6 +41,7 @@ pub struct Reporter<O: Write, E: Write> {
     stderr_colors: Palette,
     tally: Tally,
     steps: StepTally,
+    outdir: Option<OutDir>,
 }
 
 impl<O: Write, E: Write> Reporter<O, E> {
@@ -61,11 +63,21 @@ impl<O: Write, E: Write> Reporter<O, E> {
             stderr_colors: Palette::new(options.color_stderr),
             tally: Tally::default(),
             steps: StepTally::default(),
+            outdir: None,
         }
+    }
+
+    /// Also saves each host's output in `outdir` (`--outdir`), whatever the view.
+    pub fn save_output(mut self, outdir: OutDir) -> Self {
+        self.outdir = Some(outdir);
+        self
     }
 
     /// Records `event` and shows it. Errors are I/O errors other than a broken pipe.
     pub fn handle(&mut self, event: &Event) -> io::Result<()> {
+        if let Some(outdir) = &mut self.outdir {
+            outdir.handle(event);
+        }
         let index = self.record(event);
         match &mut self.view {
             View::Live => self.live(event),
@@ -273,8 +285,23 @@ pub fn report_events<O: Write, E: Write>(
     stdout: O,
     stderr: E,
 ) -> io::Result<RunSummary> {
+    report_events_saving(events, options, None, stdout, stderr)
+}
+
+/// [`report_events`], also saving each host's output in `outdir` when there is one
+/// (`--outdir`).
+pub fn report_events_saving<O: Write, E: Write>(
+    events: impl IntoIterator<Item = Event>,
+    options: ReportOptions,
+    outdir: Option<OutDir>,
+    stdout: O,
+    stderr: E,
+) -> io::Result<RunSummary> {
     let started = Instant::now();
     let mut reporter = Reporter::new(options, stdout, stderr);
+    if let Some(outdir) = outdir {
+        reporter = reporter.save_output(outdir);
+    }
     for event in events {
         reporter.handle(&event)?;
     }

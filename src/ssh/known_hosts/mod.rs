@@ -11,6 +11,7 @@ mod entry;
 mod store;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use self::entry::{Entry, Marker, host_name, key_type_of};
@@ -83,6 +84,8 @@ pub struct KnownHosts {
     path: PathBuf,
     mode: HostKeyChecking,
     store: Mutex<Store>,
+    /// Keys this run appended (accept-new).
+    added: AtomicUsize,
 }
 
 impl KnownHosts {
@@ -105,6 +108,7 @@ impl KnownHosts {
             path,
             mode,
             store: Mutex::new(store),
+            added: AtomicUsize::new(0),
         })
     }
 
@@ -121,6 +125,11 @@ impl KnownHosts {
     /// The checking mode.
     pub fn mode(&self) -> HostKeyChecking {
         self.mode
+    }
+
+    /// How many host keys this run has appended to the file (accept-new).
+    pub fn added_count(&self) -> usize {
+        self.added.load(Ordering::Relaxed)
     }
 
     /// Key types listed for the host (plain lines), most recent first, so the
@@ -168,7 +177,13 @@ impl KnownHosts {
         };
         let mut locked = Locked::open(&self.path, &mut store).map_err(update_error)?;
         match judge(&store.entries, &name, key) {
-            Verdict::Unknown => locked.append(&mut store, &name, key).map_err(update_error),
+            Verdict::Unknown => {
+                locked
+                    .append(&mut store, &name, key)
+                    .map_err(update_error)?;
+                self.added.fetch_add(1, Ordering::Relaxed);
+                Ok(())
+            }
             Verdict::Known => Ok(()),
             verdict => Err(self.refusal(verdict, address, port)),
         }
