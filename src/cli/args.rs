@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{ArgAction, ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
 use crate::ssh::HostKeyChecking;
+use crate::targets::Shard;
 
 /// `display_order` of `--help`: after every other option.
 pub const HELP_LAST: usize = 10_000;
@@ -41,6 +42,10 @@ pub enum Command {
     /// Run a playbook: each play's steps on its hosts, with live output and a PLAY RECAP.
     #[command(disable_help_flag = true)]
     Play(PlayArgs),
+    /// Merge the `--output json` streams of several runs (e.g. one per --shard) into one
+    /// recap and exit code.
+    #[command(disable_help_flag = true)]
+    Recap(RecapArgs),
     /// Print the JSON Schema of playbooks (as in schemas/playbook.schema.json).
     #[command(disable_help_flag = true)]
     Schema,
@@ -134,6 +139,10 @@ pub struct PlayArgs {
     /// Connect and compare, change nothing: commands do not run unless their step says `check_mode: false`.
     #[arg(long)]
     pub check: bool,
+    /// Only shard I of N (1-based, e.g. 2/4) of every play's hosts, by a hash of each
+    /// name; the N shards together are all of them (see docs/SCALE.md).
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<Shard>,
     /// After the run, write the failed and unreachable hosts to FILE, one a line (rerun them with --limit @FILE).
     #[arg(long, value_name = "FILE")]
     pub retry_file: Option<PathBuf>,
@@ -141,6 +150,18 @@ pub struct PlayArgs {
     #[command(flatten)]
     pub connection: ConnectionArgs,
     /// text: live lines and a recap; json: JSON Lines events on stdout (with --plan: the plan as JSON).
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub output: OutputFormat,
+}
+
+/// `herd recap`.
+#[derive(Debug, Args)]
+pub struct RecapArgs {
+    /// JSON Lines files written by `--output json` runs; `-` reads stdin.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<String>,
+    /// text: herd's recap (with the PLAY RECAP for playbook runs); json: the `play_recap`
+    /// and `recap` objects.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub output: OutputFormat,
 }
@@ -199,6 +220,10 @@ pub struct TargetArgs {
         value_delimiter = ','
     )]
     pub groups: Vec<String>,
+    /// Only shard I of N (1-based, e.g. 2/4): a stable share of the hosts, by a hash of
+    /// each name; the N shards together are all of them (see docs/SCALE.md).
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<Shard>,
 }
 
 /// How to reach hosts, shared by every command that connects.

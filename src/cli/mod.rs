@@ -1,6 +1,7 @@
 //! The command line: argv normalisation, clap types and the entry point every binary calls.
 
 pub mod args;
+mod fd_limit;
 pub mod seed;
 
 use clap::error::ErrorKind;
@@ -82,6 +83,9 @@ fn usage_problem(flavor: Flavor, args: &[String]) -> Option<clap::Error> {
 
 /// Parses argv (including the program name) for `flavor`, runs it, returns the exit code.
 pub fn main(flavor: Flavor, argv: impl IntoIterator<Item = String>) -> i32 {
+    if let Err(problem) = fd_limit::raise_open_files() {
+        report::warning(&problem);
+    }
     let mut argv = argv.into_iter();
     let program = argv.next().unwrap_or_else(|| "herd".into());
     let rest: Vec<String> = argv.collect();

@@ -27,6 +27,7 @@ const VALUE_OPTIONS: &[&str] = &[
     "skip-tags",
     "retry-file",
     "host",
+    "shard",
     "user",
     "outdir",
 ];

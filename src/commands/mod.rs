@@ -9,6 +9,7 @@ mod error;
 mod inventory_view;
 mod play;
 mod play_hosts;
+mod recap;
 mod schema;
 mod setup;
 
@@ -23,6 +24,7 @@ pub fn dispatch(cli: Cli) -> Result<i32, CommandError> {
         Command::Scp(args) => adhoc::scp(args),
         Command::Inventory(args) => inventory_view::show(args),
         Command::Play(args) => play::play(args),
+        Command::Recap(args) => recap::recap(args),
         Command::Schema => schema::print(),
         Command::Completions { shell } => docs::completions(shell),
         Command::Man { dir } => docs::man(dir.as_deref()),

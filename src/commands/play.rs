@@ -29,6 +29,7 @@ pub fn play(args: PlayArgs) -> Result<i32, CommandError> {
         extra_vars: plan::parse_extra_vars(&args.extra_vars, Path::new("."))?,
         tags: args.tags.clone(),
         skip_tags: args.skip_tags.clone(),
+        shard: args.shard,
     };
     let plan = plan::build(&playbook, &inventory, &options)?;
     if args.plan {

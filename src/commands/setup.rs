@@ -85,13 +85,17 @@ fn warn_if_readable_by_others(path: &Path) {
     }
 }
 
-/// Resolves `-h`/`-g` against the inventory into hosts with their connection settings.
+/// Resolves `-h`/`-g` against the inventory into hosts with their connection settings,
+/// keeping only `--shard`'s share (which may be none: a run on no host).
 pub fn select_targets(
     args: &TargetArgs,
     connection: &ConnectionArgs,
 ) -> Result<Vec<HostTarget>, CommandError> {
     let inventory = load_inventory(args.inventory.as_deref())?;
-    let hosts = targets::select(&inventory, &args.hosts, &args.groups)?;
+    let mut hosts = targets::select(&inventory, &args.hosts, &args.groups)?;
+    if let Some(shard) = args.shard {
+        hosts = shard.select(hosts, |host| host.name.as_str());
+    }
     let mut reacher = Reacher::new(&inventory, connection)?;
     let targets = hosts
         .into_iter()

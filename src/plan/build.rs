@@ -17,6 +17,7 @@ use crate::playbook::{Action, Play, Playbook, Step};
 use crate::targets::resolve_pattern;
 use crate::template::{Origin, Templates, Value, referenced_variables_in_expr};
 use minijinja::value::Serde;
+use std::cell::Cell;
 use std::collections::{BTreeSet, HashSet};
 use std::ops::Range;
 use std::sync::Arc;
@@ -25,7 +26,7 @@ use std::sync::Arc;
 /// connects.
 ///
 /// Each play's hosts are its `hosts` pattern (rendered with the extra vars when it holds
-/// `{{`) within `--limit`. Steps `--tags` leave out are skipped on every host. For each
+/// `{{`) within `--limit`, then `--shard`'s share of them. Steps `--tags` leave out are skipped on every host. For each
 /// other step and host, `when:` is decided and every value rendered now, unless it reads
 /// a result registered by an earlier step: then the host's step is
 /// [`Deferred`](super::Deferred), checked as far as it can be. Undefined variables,
@@ -54,6 +55,7 @@ pub fn build(
         inventory,
         options,
         limit,
+        limited_any: Cell::new(false),
         source: playbook.path.display().to_string(),
         tags: TagFilter::new(&options.tags, &options.skip_tags),
         templates: Arc::new(Templates::new()),
@@ -67,7 +69,7 @@ pub fn build(
         .filter_map(|play| planner.play(play, &mut problems))
         .collect();
     if let Some(pattern) = &options.limit {
-        if problems.is_empty() && plays.iter().all(|play| play.hosts.is_empty()) {
+        if problems.is_empty() && !planner.limited_any.get() {
             let patterns: Vec<String> = plays.iter().map(|p| format!("`{}`", p.pattern)).collect();
             problems.push(PlanProblem::LimitMatchesNothing {
                 pattern: pattern.clone(),
@@ -79,6 +81,7 @@ pub fn build(
         playbook: playbook.path.clone(),
         inventory: inventory.source().to_owned(),
         limit: options.limit.clone(),
+        shard: options.shard.map(|shard| shard.to_string()),
         tags: planner.tags.only().to_vec(),
         skip_tags: planner.tags.skip().to_vec(),
         plays,
@@ -92,6 +95,9 @@ struct Planner<'a> {
     options: &'a PlanOptions,
     /// The hosts `--limit` keeps, if given.
     limit: Option<HashSet<&'a str>>,
+    /// Whether some play had a host within `--limit`, before `--shard`: a shard may be
+    /// empty, a limit that matches nothing is an error.
+    limited_any: Cell<bool>,
     /// The playbook as the user named it.
     source: String,
     tags: TagFilter,
@@ -157,7 +163,7 @@ impl Planner<'_> {
         Ok(pattern.trim().to_owned())
     }
 
-    /// The hosts `pattern` selects within `--limit`.
+    /// The hosts `pattern` selects within `--limit`, then `--shard`'s share of them.
     fn hosts(&self, play: &Play, pattern: &str) -> Result<Vec<&Host>, PlanProblem> {
         let at = format!("{}:{}", self.source, play.line);
         let matched =
@@ -174,12 +180,19 @@ impl Planner<'_> {
                 pattern: pattern.to_owned(),
             });
         }
-        Ok(match &self.limit {
+        let limited: Vec<&Host> = match &self.limit {
             Some(limit) => matched
                 .into_iter()
                 .filter(|host| limit.contains(host.name.as_str()))
                 .collect(),
             None => matched,
+        };
+        if !limited.is_empty() {
+            self.limited_any.set(true);
+        }
+        Ok(match self.options.shard {
+            Some(shard) => shard.select(limited, |host| host.name.as_str()),
+            None => limited,
         })
     }
 

@@ -42,6 +42,7 @@ pub use model::{
 pub use result::{Registered, StepResult};
 pub use text::plan_text;
 
+use crate::targets::Shard;
 use serde_json::{Map, Value};
 
 /// What the command line adds to a playbook run.
@@ -55,6 +56,8 @@ pub struct PlanOptions {
     pub tags: Vec<String>,
     /// `--skip-tags`: each entry may hold comma-separated tags.
     pub skip_tags: Vec<String>,
+    /// `--shard I/N`: only this share of every play's hosts (after `--limit`).
+    pub shard: Option<Shard>,
 }
 
 /// The plan as pretty-printed JSON (`herd play --plan --output json`): shown values

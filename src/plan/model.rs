@@ -21,6 +21,8 @@ pub struct Plan {
     pub inventory: String,
     /// `--limit`, if given.
     pub limit: Option<String>,
+    /// `--shard I/N`, if given.
+    pub shard: Option<String>,
     /// `--tags`, one tag per entry.
     pub tags: Vec<String>,
     /// `--skip-tags`, one tag per entry.
@@ -38,8 +40,8 @@ pub struct PlannedPlay {
     pub line: usize,
     /// The `hosts` pattern, rendered.
     pub pattern: String,
-    /// The hosts, in inventory order. Empty only when `--limit` left none of the play's
-    /// hosts; such a play does nothing.
+    /// The hosts, in inventory order. Empty only when `--limit` or `--shard` left none
+    /// of the play's hosts; such a play does nothing.
     pub hosts: Vec<HostName>,
     /// Rolling batches (`serial`) as ranges of indices into [`hosts`](Self::hosts), in
     /// order: one batch of every host without `serial`, none without hosts.

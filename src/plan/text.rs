@@ -29,6 +29,9 @@ pub fn plan_text(plan: &Plan) -> String {
     if let Some(limit) = &plan.limit {
         let _ = write!(selection, "  --limit {limit}");
     }
+    if let Some(shard) = &plan.shard {
+        let _ = write!(selection, "  --shard {shard}");
+    }
     if !plan.tags.is_empty() {
         let _ = write!(selection, "  --tags {}", plan.tags.join(","));
     }
@@ -41,20 +44,31 @@ pub fn plan_text(plan: &Plan) -> String {
     let source = plan.playbook.display().to_string();
     for play in &plan.plays {
         out.push('\n');
-        write_play(&mut out, &source, plan.limit.as_deref(), play);
+        write_play(&mut out, &source, plan, play);
     }
     out
 }
 
-fn write_play(out: &mut String, source: &str, limit: Option<&str>, play: &PlannedPlay) {
-    let limited = limit.map(|l| format!(" & --limit {l}")).unwrap_or_default();
+fn write_play(out: &mut String, source: &str, plan: &Plan, play: &PlannedPlay) {
+    let mut limited = String::new();
+    if let Some(limit) = &plan.limit {
+        let _ = write!(limited, " & --limit {limit}");
+    }
+    if let Some(shard) = &plan.shard {
+        let _ = write!(limited, " & --shard {shard}");
+    }
     let _ = write!(
         out,
         "PLAY {} ({source}:{})  hosts: {}{limited}",
         play.name, play.line, play.pattern
     );
     if play.hosts.is_empty() {
-        out.push_str(" → no host left by --limit\n");
+        let by = match (&plan.limit, &plan.shard) {
+            (_, None) => "--limit",
+            (None, Some(_)) => "--shard",
+            (Some(_), Some(_)) => "--limit and --shard",
+        };
+        let _ = writeln!(out, " → no host left by {by}");
         return;
     }
     let count = match play.hosts.len() {

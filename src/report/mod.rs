@@ -59,6 +59,7 @@ mod hostlist;
 mod json;
 mod lines;
 mod live;
+mod merge;
 mod notice;
 mod options;
 mod outdir;
@@ -76,6 +77,7 @@ mod units;
 mod tests;
 
 pub(crate) use hostlist::compact as compact_hosts;
+pub use merge::{MergeError, MergedRuns};
 pub use notice::{error, note, print_document, warning};
 pub use options::{OutputMode, ReportOptions};
 pub use outdir::OutDir;

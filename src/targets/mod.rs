@@ -6,14 +6,19 @@
 //! terms, one per line, blank lines and `#` comments skipped). Results always come out
 //! in inventory order, each host once. A term that matches nothing is an error naming
 //! it, with the closest existing name as a suggestion: nothing runs on a typo.
+//!
+//! [`Shard`] (`--shard I/N`) then keeps a stable share of the chosen hosts, by a hash
+//! of each host's name.
 
 mod error;
 mod glob;
 mod set;
+mod shard;
 mod suggest;
 mod terms;
 
 pub use error::{NoMatch, TargetError, TermKind};
+pub use shard::{MAX_SHARDS, Shard};
 pub use terms::MAX_LIST_BYTES;
 
 use crate::inventory::{Host, Inventory};

@@ -141,3 +141,35 @@ fn serial_cuts_hosts_into_batches() {
     let plan = plan_ok(&book("  serial: \"40%\"\n"), &inv, &PlanOptions::default());
     assert_eq!(plan.plays[0].batches, vec![0..2, 2..4, 4..5]);
 }
+
+fn sharded(index: u32, count: u32, limit: Option<&str>) -> PlanOptions {
+    PlanOptions {
+        limit: limit.map(str::to_owned),
+        shard: Some(crate::targets::Shard::new(index, count).unwrap()),
+        ..PlanOptions::default()
+    }
+}
+
+#[test]
+fn shards_split_every_play_s_hosts_after_the_limit() {
+    let (book, inv) = (playbook(TWO_PLAYS), inventory(SMALL));
+    // h1 → 3/4, h2, h3, h4 → 2/4 (pinned in targets::shard).
+    let plan = plan_ok(&book, &inv, &sharded(2, 4, None));
+    assert_eq!(host_names(&plan.plays[0]), ["h2"]);
+    assert_eq!(host_names(&plan.plays[1]), ["h3"]);
+    assert_eq!(plan.shard.as_deref(), Some("2/4"));
+    let plan = plan_ok(&book, &inv, &sharded(3, 4, Some("h2:h3")));
+    assert!(plan.plays.iter().all(|play| play.hosts.is_empty()));
+    let text = plan_text(&plan);
+    assert!(
+        text.contains("SELECTION  --limit h2:h3  --shard 3/4\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("& --limit h2:h3 & --shard 3/4 → no host left by --limit and --shard\n"),
+        "{text}"
+    );
+    // An empty shard is fine; a limit that matches nothing is still an error.
+    plan_ok(&book, &inv, &sharded(1, 4, None));
+    plan_err(&book, &inv, &sharded(2, 4, Some("h4")));
+}

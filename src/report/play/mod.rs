@@ -60,6 +60,14 @@ impl StepTally {
         }
     }
 
+    /// Sets the counts of the host at `index` (`herd recap` merging runs).
+    pub(crate) fn set(&mut self, index: usize, counts: StepCounts) {
+        if self.counts.len() <= index {
+            self.counts.resize(index + 1, StepCounts::default());
+        }
+        self.counts[index] = counts;
+    }
+
     /// Whether any step was counted.
     pub(crate) fn is_empty(&self) -> bool {
         self.counts.is_empty()
