@@ -25,7 +25,10 @@
 #                  (user herd_legacy, password legacy-lab-pw)
 #   127.0.0.33:22  ML-KEM-only AsyncSSH server (lab/mlkem_server.py, kex mlkem768x25519-sha256
 #                  only; user herd_mlkem, password mlkem-lab-pw; venv in lab/state/mlkem/venv)
-#   lab/fleet.ini  cert, legacy and mlkem; every host key is in lab/state/known_hosts
+#   127.0.0.40-43  hosts as real ones often are (lab/fleet.ini, group quirks): chatty (the login
+#                  shell prints; internal-sftp), chatty_ext (the same, external sftp-server),
+#                  forced (a ForceCommand), single (MaxSessions 1)
+#   lab/fleet.ini  cert, legacy, mlkem and the quirks; every host key is in lab/state/known_hosts
 # Everything it generates lives in lab/state/ (git-ignored); nothing listens beyond 127.0.0.0/8.
 set -euo pipefail
 
@@ -255,6 +258,12 @@ BEHIND_COUNT=48
 CERT_ADDR=127.0.0.31
 LEGACY_ADDR=127.0.0.32
 MLKEM_ADDR=127.0.0.33
+QUIRK_HOSTS=( # name address user extra-sshd-config (hosts as real ones often are)
+  "chatty 127.0.0.40 herd_chatty Subsystem_sftp_internal-sftp"
+  "chatty_ext 127.0.0.41 herd_chatty -"
+  "forced 127.0.0.42 herd_forced ForceCommand_echo_'this_host_only_shows_this_message'"
+  "single 127.0.0.43 herd_single MaxSessions_1"
+)
 
 behind_name() { printf 'b%02d' "$1"; }
 behind_addr() { echo "127.0.1.$1"; }
@@ -492,6 +501,44 @@ mlkem_up() { # known_hosts-out
   echo "$MLKEM_ADDR $(cut -d' ' -f1,2 "$d/ssh_host_ed25519_key.pub")" >>"$1"
 }
 
+# Hosts configured as real ones often are: a login shell that prints (with internal-sftp, and with
+# the external sftp-server, which runs through that shell), a ForceCommand, MaxSessions 1.
+quirks_up() { # lab-key known_hosts-out
+  local entry name addr user extra dir home
+  ensure_user herd_chatty chatty-lab-pw
+  ensure_user herd_forced forced-lab-pw
+  ensure_user herd_single single-lab-pw
+  for user in herd_chatty herd_forced herd_single; do authorize_key "$user" "$1.pub"; done
+  home=$(getent passwd herd_chatty | cut -d: -f6)
+  printf '%s\n' 'echo "Welcome to chatty: this .bashrc prints"' 'echo "chatty: on stderr too" >&2' >"$home/.bashrc"
+  chown herd_chatty: "$home/.bashrc"
+  for entry in "${QUIRK_HOSTS[@]}"; do
+    read -r name addr user extra <<<"$entry"
+    dir="$STATE/hosts/$name"
+    mkdir -p "$dir"
+    ensure_host_key "$dir" ed25519
+    [ "$extra" = - ] && extra=""
+    write_fleet_sshd_config "$dir" "$addr" "$user" "publickey password" "HostKey $dir/ssh_host_ed25519_key
+PasswordAuthentication yes
+MaxStartups 2000:100:2000
+MaxAuthTries 10
+${extra//_/ }"
+    # The last Subsystem line wins nothing in sshd (the first does): drop the default one.
+    if [ "$name" = chatty ]; then sed -i '/^Subsystem sftp \/usr/d' "$dir/sshd_config"; fi
+    start_fleet_sshd "$dir"
+    echo "$addr $(cut -d' ' -f1,2 "$dir/ssh_host_ed25519_key.pub")" >>"$2"
+  done
+}
+
+quirks_wait() {
+  local entry name addr user extra
+  for entry in "${QUIRK_HOSTS[@]}"; do
+    read -r name addr user extra <<<"$entry"
+    wait_pidfile "$STATE/hosts/$name/sshd.pid" "$STATE/hosts/$name/sshd.log" "the sshd of $name"
+    wait_for_port "$addr" 22 || die "nothing answers on $addr:22: see $STATE/hosts/$name/sshd.log"
+  done
+}
+
 write_fleet_inventory() {
   (
     umask 077
@@ -503,6 +550,14 @@ write_fleet_inventory() {
 cert host=$CERT_ADDR user=herd_cert key=$SHOWN_STATE/cert/id_ed25519
 legacy host=$LEGACY_ADDR user=herd_legacy password=legacy-lab-pw
 mlkem host=$MLKEM_ADDR user=herd_mlkem password=mlkem-lab-pw
+
+# chatty: the login shell prints at startup (internal-sftp); chatty_ext: the same with the
+# external sftp-server; forced: a ForceCommand; single: MaxSessions 1.
+[quirks]
+chatty host=127.0.0.40 user=herd_chatty password=chatty-lab-pw
+chatty_ext host=127.0.0.41 user=herd_chatty password=chatty-lab-pw
+forced host=127.0.0.42 user=herd_forced password=forced-lab-pw
+single host=127.0.0.43 user=herd_single password=single-lab-pw
 INI
   )
   chmod 600 "$LAB_DIR/fleet.ini"
@@ -515,6 +570,7 @@ fleet_up() { # lab-key known_hosts-out
   cert_up "$2"
   legacy_up "$1" "$2"
   mlkem_up "$2"
+  quirks_up "$1" "$2"
   behind_up "$1" "$2"
   wait_pidfile "$STATE/hosts/cert/sshd.pid" "$STATE/hosts/cert/sshd.log" "the certificate-only sshd"
   wait_for_port "$CERT_ADDR" 22 || die "nothing answers on $CERT_ADDR:22: see $STATE/hosts/cert/sshd.log"
@@ -522,6 +578,7 @@ fleet_up() { # lab-key known_hosts-out
   wait_for_port "$LEGACY_ADDR" 22 || die "nothing answers on $LEGACY_ADDR:22: see $STATE/hosts/legacy/sshd.log"
   wait_pidfile "$STATE/mlkem/mlkem.pid" "$STATE/mlkem/mlkem.log" "the ML-KEM server (lab/mlkem_server.py)"
   wait_for_port "$MLKEM_ADDR" 22 || die "nothing answers on $MLKEM_ADDR:22: see $STATE/mlkem/mlkem.log"
+  quirks_wait
   write_fleet_inventory
 }
 
@@ -530,7 +587,7 @@ fleet_down() {
   behind_stop
   [ -d "$STATE/mlkem" ] && { stop_pidfile "$STATE/mlkem/mlkem.pid" "the ML-KEM server"; }
   local name
-  for name in cert legacy; do
+  for name in cert legacy chatty chatty_ext forced single; do
     if pid_alive "$(host_dir "$name")/sshd.pid"; then stop_pidfile "$(host_dir "$name")/sshd.pid" "$name"; fi
   done
   return 0
@@ -556,6 +613,10 @@ fleet_status() {
 cert $CERT_ADDR herd_cert $(host_dir cert)/sshd.pid
 legacy $LEGACY_ADDR herd_legacy $(host_dir legacy)/sshd.pid
 mlkem $MLKEM_ADDR herd_mlkem $STATE/mlkem/mlkem.pid
+chatty 127.0.0.40 herd_chatty $(host_dir chatty)/sshd.pid
+chatty_ext 127.0.0.41 herd_chatty $(host_dir chatty_ext)/sshd.pid
+forced 127.0.0.42 herd_forced $(host_dir forced)/sshd.pid
+single 127.0.0.43 herd_single $(host_dir single)/sshd.pid
 LIST
   [ "$bad" -eq 0 ] && echo "lab: inventories $LAB_DIR/bastion.ini and $LAB_DIR/fleet.ini (namespace $NETNS)"
   return "$bad"

@@ -14,6 +14,7 @@ pub mod playbook;
 pub mod report;
 pub mod secret;
 mod shell;
+pub mod spool;
 pub mod ssh;
 pub mod ssh_config;
 pub mod targets;

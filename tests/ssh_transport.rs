@@ -412,6 +412,7 @@ fn exec_with(
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let request = ExecRequest {
         stdin,
+        stdin_stream: None,
         timeout,
         cancel,
     };
@@ -500,6 +501,7 @@ fn output_streams_as_it_comes_and_waiting_costs_no_cpu() {
     let cpu_before = thread_cpu_time();
     let mut arrivals = Vec::new();
     let request = ExecRequest {
+        stdin_stream: None,
         stdin: None,
         timeout: None,
         cancel: &cancel,
@@ -1090,4 +1092,16 @@ fn get_never_writes_outside_the_local_directory() {
         0,
         "nothing written outside"
     );
+}
+
+#[test]
+fn a_one_megabyte_command_runs_like_a_short_one() {
+    let mut connection = connect_lab(&alice());
+    let filler = "x".repeat(1024 * 1024);
+    let ran = run(
+        &mut connection,
+        &format!(": {filler}; printf '%s|' \"a b\" 'c'\\''d' $((6*7)); echo; exit 3"),
+    );
+    assert_eq!(ran.stdout_text(), "a b|c'd|42|\n");
+    assert_eq!(ran.status, 3);
 }

@@ -77,6 +77,11 @@ pub struct RunArgs {
     /// The command, as trailing words (after `--` if it has options): herd run -g web -- df -h
     #[arg(value_name = "COMMAND", trailing_var_arg = true)]
     pub command_words: Vec<String>,
+    /// Send herd's standard input to every host's command (read once, spooled to a temp
+    /// file, each host at its own pace). Without it, herd never reads its stdin and the
+    /// remote stdin is at end-of-file.
+    #[arg(long)]
+    pub stdin: bool,
     /// Also save each host's stdout in DIR/NAME.out and stderr in DIR/NAME.err, as it
     /// arrives (DIR is made if missing; existing files of the run's hosts are replaced).
     #[arg(long, value_name = "DIR")]

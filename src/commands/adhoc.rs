@@ -14,6 +14,7 @@ use crate::cli::args::{
 use crate::executor::{self, Task};
 use crate::interrupt::Interrupt;
 use crate::report::{OutDir, OutputMode};
+use crate::spool::Spool;
 
 /// Runs a command on every target.
 pub fn run(args: RunArgs) -> Result<i32, CommandError> {
@@ -29,12 +30,19 @@ pub fn run(args: RunArgs) -> Result<i32, CommandError> {
     if command.trim().is_empty() {
         return Err(CommandError::Usage("the command is empty".into()));
     }
+    let stdin = if args.stdin {
+        Some(Spool::start(std::io::stdin()).map_err(|error| {
+            CommandError::Usage(format!("--stdin: cannot spool standard input: {error}"))
+        })?)
+    } else {
+        None
+    };
     execute(
         &args.targets,
         &args.connection,
         &args.output,
         args.outdir.as_deref(),
-        Task::Run { command },
+        Task::Run { command, stdin },
     )
 }
 

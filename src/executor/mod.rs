@@ -21,6 +21,7 @@ pub use play::{PlayHost, PlayOptions, run_playbook};
 pub use pool::for_each_host;
 
 use crate::event::{Direction, Event, HostName, Outcome, Stream};
+use crate::spool::Spool;
 use crate::ssh::{
     self, ConnectOptions, ExecRequest, FileTransferred, HostSpec, KnownHosts, Transport,
 };
@@ -41,6 +42,8 @@ pub enum Task {
     Run {
         /// The command line, run through the remote user's shell.
         command: String,
+        /// herd's standard input, sent to every host's command (`--stdin`).
+        stdin: Option<Arc<Spool>>,
     },
     /// Copy a local file or directory to each host.
     Put {
@@ -121,9 +124,10 @@ fn perform(
     send: &dyn Fn(Event),
 ) -> Outcome {
     let result = match task {
-        Task::Run { command } => {
+        Task::Run { command, stdin } => {
             let request = ExecRequest {
                 stdin: None,
+                stdin_stream: stdin.as_ref(),
                 timeout: options.command_timeout,
                 cancel: &options.cancel,
             };

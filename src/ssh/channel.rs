@@ -21,6 +21,8 @@ unsafe extern "C" {
         signame: *const c_char,
         signame_len: usize,
     ) -> c_int;
+    // Declared in libssh2.h of the bundled libssh2, not by libssh2-sys.
+    fn libssh2_channel_has_exit_status(channel: *mut raw::LIBSSH2_CHANNEL) -> c_int;
 }
 
 /// An open "session" channel; freed on drop.
@@ -155,6 +157,15 @@ impl Channel {
         // SAFETY: a live channel.
         self.call(|channel| unsafe { raw::libssh2_channel_get_exit_status(channel) })
             .unwrap_or(0)
+    }
+
+    /// Whether the server reported how the command's shell ended (an exit status or the
+    /// signal that killed it): it has exited, though what it left running may still
+    /// hold the channel's output open.
+    pub(super) fn shell_exited(&self) -> bool {
+        // SAFETY: a live channel.
+        let status = self.call(|channel| unsafe { libssh2_channel_has_exit_status(channel) });
+        status.is_ok_and(|received| received != 0) || self.exit_signal().is_some()
     }
 
     /// The signal that ended the command ("TERM", "KILL", …), if one did.

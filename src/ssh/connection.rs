@@ -7,16 +7,26 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-use ssh2::{MethodType, Session, Sftp};
+use ssh2::{MethodType, Session};
 
 use super::connect::Established;
-use super::error::{self, OperationError};
+use super::error::OperationError;
 use super::exec::{self, Link};
+use super::piped::Piped;
 use super::proxy_command::ProxyProcess;
-use super::rename::PosixRename;
+use super::sftp::SftpState;
 use super::sftp::{CallTimeout, Remote};
 use super::{ExecRequest, FileTransferred, HostSpec, Transport, get, put};
 use crate::event::Stream;
+
+/// Pauses before trying again to open a channel the server refused (sshd counts a
+/// closed session against `MaxSessions` until its main loop has cleaned it up).
+pub(super) const CHANNEL_RETRY_PAUSES: [Duration; 4] = [
+    Duration::from_millis(10),
+    Duration::from_millis(50),
+    Duration::from_millis(200),
+    Duration::from_millis(500),
+];
 
 /// How long closing the connection may wait for the server.
 const DISCONNECT_TIMEOUT: Duration = Duration::from_secs(1);
@@ -32,10 +42,9 @@ pub struct SshConnection {
     target: String,
     /// `user@ADDR`, for remote paths in messages.
     user_at_host: String,
-    /// Started by the first transfer, then reused.
-    sftp: Option<Sftp>,
-    /// Started by the first rename over an existing file, then reused.
-    renamer: Option<PosixRename>,
+    /// The SFTP channels, started by the first transfer and reused (closed before an
+    /// exec on a server that allows one channel).
+    files: SftpState,
     /// The run's cancel flag ([`ConnectOptions::cancel`](super::ConnectOptions)), checked
     /// by transfers between chunks.
     cancel: Arc<AtomicBool>,
@@ -54,8 +63,7 @@ impl SshConnection {
             fd: established.fd,
             target: format!("{}@{}:{}", host.user, host.address, host.port),
             user_at_host: format!("{}@{}", host.user, host.address),
-            sftp: None,
-            renamer: None,
+            files: SftpState::default(),
             cancel,
         }
     }
@@ -70,30 +78,26 @@ impl SshConnection {
         self.session.methods(MethodType::CryptCs).map(str::to_owned)
     }
 
-    fn remote(&mut self) -> Result<Remote<'_>, OperationError> {
-        if self.sftp.is_none() {
-            let sftp = self
-                .session
-                .sftp()
-                .map_err(|error| OperationError::Session {
-                    target: self.target.clone(),
-                    action: "starting SFTP",
-                    reason: error::reason(&error),
-                })?;
-            self.sftp = Some(sftp);
+    /// Copies over exec channels, for when SFTP cannot start.
+    fn piped(&self) -> Piped<'_> {
+        Piped {
+            link: Link {
+                session: &self.session,
+                fd: self.fd,
+                target: &self.target,
+            },
+            cancel: &self.cancel,
+            user_at_host: &self.user_at_host,
         }
-        let sftp = self.sftp.as_ref().ok_or_else(|| OperationError::Session {
-            target: self.target.clone(),
-            action: "starting SFTP",
-            reason: "no SFTP session".into(),
-        })?;
-        Ok(Remote::new(
-            &self.session,
-            sftp,
-            &mut self.renamer,
-            &self.user_at_host,
-            &self.cancel,
-        ))
+    }
+
+    fn remote(&mut self) -> Result<Remote<'_>, OperationError> {
+        let link = Link {
+            session: &self.session,
+            fd: self.fd,
+            target: &self.target,
+        };
+        Remote::open(&mut self.files, link, &self.user_at_host, &self.cancel)
     }
 }
 
@@ -104,12 +108,40 @@ impl Transport for SshConnection {
         request: ExecRequest<'_>,
         sink: &mut dyn FnMut(Stream, &[u8]),
     ) -> Result<i32, OperationError> {
+        if self.files.one_channel {
+            self.files.close();
+        }
         let link = Link {
             session: &self.session,
             fd: self.fd,
             target: &self.target,
         };
-        exec::exec(&link, command, request, sink)
+        let mut pauses = CHANNEL_RETRY_PAUSES.iter();
+        loop {
+            match exec::exec(&link, command, request, sink) {
+                // A server that allows one channel per connection (MaxSessions 1): close
+                // SFTP and try again, and from now on close it before every exec. Such a
+                // server may also still count a channel we just closed: try again after
+                // a pause.
+                Err(OperationError::Session {
+                    action: exec::OPENING_A_CHANNEL,
+                    ..
+                }) if self.files.is_open() => {
+                    self.files.close();
+                    self.files.one_channel = true;
+                }
+                Err(
+                    error @ OperationError::Session {
+                        action: exec::OPENING_A_CHANNEL,
+                        ..
+                    },
+                ) => match pauses.next() {
+                    Some(pause) => std::thread::sleep(*pause),
+                    None => return Err(error),
+                },
+                result => return result,
+            }
+        }
     }
 
     fn put(
@@ -119,7 +151,13 @@ impl Transport for SshConnection {
         on_file: &mut dyn FnMut(FileTransferred),
     ) -> Result<(), OperationError> {
         let _timeout = CallTimeout::set(&self.session);
-        put::put(&mut self.remote()?, local, remote, on_file)
+        match self.remote() {
+            Ok(mut files) => put::put(&mut files, local, remote, on_file),
+            Err(no_sftp) => self
+                .piped()
+                .put(local, remote, on_file)
+                .map_err(|_| no_sftp),
+        }
     }
 
     fn get(
@@ -129,7 +167,27 @@ impl Transport for SshConnection {
         on_file: &mut dyn FnMut(FileTransferred),
     ) -> Result<(), OperationError> {
         let _timeout = CallTimeout::set(&self.session);
-        get::get(&mut self.remote()?, remote, local_dir, on_file)
+        match self.remote() {
+            Ok(mut files) => get::get(&mut files, remote, local_dir, on_file),
+            Err(no_sftp) => self
+                .piped()
+                .get(remote, local_dir, on_file)
+                .map_err(|error| piped_failure(no_sftp, error)),
+        }
+    }
+}
+
+/// The error of a piped copy that could not stand in for SFTP: its own when it got
+/// somewhere (a directory it cannot copy), else why SFTP failed, which is the cause.
+fn piped_failure(no_sftp: OperationError, piped: OperationError) -> OperationError {
+    match piped {
+        OperationError::Remote { location, reason } if reason.contains("needs SFTP") => {
+            OperationError::Remote {
+                location,
+                reason: format!("{reason} ({no_sftp})"),
+            }
+        }
+        _ => no_sftp,
     }
 }
 
@@ -140,8 +198,7 @@ impl Drop for SshConnection {
         self.session.set_blocking(true);
         self.session
             .set_timeout(DISCONNECT_TIMEOUT.as_millis() as u32);
-        self.renamer = None;
-        self.sftp = None;
+        self.files.close();
         let _ = self.session.disconnect(None, "herd is done", None);
     }
 }

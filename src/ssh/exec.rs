@@ -5,10 +5,24 @@
 //! other), stdin is fed as the window allows, and when nothing moves the thread sleeps
 //! in `poll(2)` for at most 100 ms before checking the cancel flag and the deadline.
 //!
+//! A command longer than [`MAX_EXEC_REQUEST`] does not fit an exec request (libssh2
+//! refuses packets past about 32 KiB): the request is then `eval "$(head -c N)"` and the
+//! command's N bytes go first on its standard input, so the login shell runs it with the
+//! same quoting, exit status and output, and the command's own input follows.
+//!
 //! A timed-out or cancelled command is ended with "signal" requests on its channel:
 //! OpenSSH's sshd runs each command as a session leader (setsid) and turns the request
 //! into `killpg`, so the whole process group gets SIGTERM, then SIGKILL if it has not
-//! ended within [`KILL_GRACE`]. Only then is the channel closed.
+//! ended within [`KILL_GRACE`]. Only then is the channel closed. A group whose shell has
+//! already exited (it left processes behind) no longer gets signal requests: a second
+//! command then ends it by its id, which the shell announced ([`session_id`]).
+//!
+//! A command whose shell exited while something it started in the background keeps its
+//! output open (`sleep 300 & echo started`) would hold the channel open until that ends
+//! (as it holds `ssh`). Once the shell's exit status has come and the output has been
+//! quiet for [`BACKGROUND_GRACE`], the call returns that status and closes the channel;
+//! what was left running goes on, without its stdout and stderr (a write to them then
+//! fails with SIGPIPE/EPIPE).
 
 use std::os::fd::RawFd;
 use std::time::{Duration, Instant};
@@ -19,8 +33,20 @@ use ssh2::{ErrorCode, Session};
 use super::ExecRequest;
 use super::channel::Channel;
 use super::error::{self, OperationError};
+use super::session_id::{ANNOUNCE, SessionFilter, end_group};
 use super::wait::{Stop, Waiter, would_block};
 use crate::event::Stream;
+use crate::spool::{Chunk, SpoolReader};
+
+/// The `action` of the error when the server refuses a channel.
+pub(super) const OPENING_A_CHANNEL: &str = "opening a channel";
+
+/// Longest command sent as the exec request itself.
+const MAX_EXEC_REQUEST: usize = 16 * 1024;
+
+/// How long output must stay quiet after the command's shell exited before the call
+/// returns without waiting for what the shell left running.
+pub const BACKGROUND_GRACE: Duration = Duration::from_secs(1);
 
 /// How long a command gets to exit after SIGTERM before SIGKILL.
 const KILL_GRACE: Duration = Duration::from_secs(1);
@@ -61,32 +87,59 @@ pub(super) fn exec(
     let channel = waiter
         .retry(|| Channel::open(link.session))
         .map_err(stopped)?
-        .map_err(|error| failed("opening a channel", error))?;
+        .map_err(|error| failed(OPENING_A_CHANNEL, error))?;
+    let (line, script) = if command.len() > MAX_EXEC_REQUEST {
+        let line = format!("{ANNOUNCE}eval \"$(head -c {})\"", command.len());
+        (line, command.as_bytes())
+    } else {
+        (format!("{ANNOUNCE}{command}"), &b""[..])
+    };
     waiter
-        .retry(|| channel.exec(command))
+        .retry(|| channel.exec(&line))
         .map_err(stopped)?
         .map_err(|error| failed("starting the command", error))?;
 
-    let mut pump = Pump::new(&channel, request.stdin.unwrap_or_default());
-    let finished = pump
-        .run(&waiter, sink)
-        .and_then(|()| pump.finish_write(&waiter).map_err(Halt::Stopped))
-        .and_then(|()| match waiter.retry(|| channel.wait_closed()) {
-            Ok(closed) => {
-                closed.map_err(|error| Halt::Failed("waiting for the command to exit", error))
-            }
-            Err(stop) => Err(Halt::Stopped(stop)),
-        });
+    let input = Input {
+        parts: [script, request.stdin.unwrap_or_default()],
+        stream: request.stdin_stream.map(|spool| spool.reader()),
+    };
+    let mut pump = Pump::new(&channel, input);
+    let finished = pump.run(&waiter, sink).and_then(|end| match end {
+        // What the shell left running holds the output: do not wait for it.
+        End::ShellExited => Ok(()),
+        End::OutputClosed => {
+            pump.finish_write(&waiter)
+                .map_err(Halt::Stopped)
+                .and_then(|()| match waiter.retry(|| channel.wait_closed()) {
+                    Ok(closed) => closed
+                        .map_err(|error| Halt::Failed("waiting for the command to exit", error)),
+                    Err(stop) => Err(Halt::Stopped(stop)),
+                })
+        }
+    });
+    pump.stderr.flush(&mut |bytes| sink(Stream::Stderr, bytes));
     match finished {
         Ok(()) => {}
         Err(Halt::Stopped(stop)) => {
             pump.terminate(link, sink);
+            if let Some(pid) = pump.stderr.pid {
+                drop(pump);
+                drop(channel);
+                end_leftovers(link, pid);
+            }
             return Err(stopped(stop));
         }
         Err(Halt::Failed(action, error)) => return Err(failed(action, error)),
     }
-    // Our side of the close; the server's already came, so this does not wait.
-    let _ = waiter.retry(|| channel.close());
+    // Our side of the close: the server's already came (or, after the shell exited,
+    // our close makes it close), so this waits at most the kill grace.
+    let closing = Waiter::new(
+        link.session,
+        link.fd,
+        Some(Instant::now() + KILL_GRACE),
+        None,
+    );
+    let _ = closing.retry(|| channel.close());
     Ok(match channel.exit_signal() {
         Some(signal) => 128 + signal_number(&signal),
         None => channel.exit_status(),
@@ -98,40 +151,158 @@ enum Halt {
     Failed(&'static str, ssh2::Error),
 }
 
+/// How the output of a command ended.
+enum End {
+    /// The server closed it (everything the command started is done with it).
+    OutputClosed,
+    /// The shell exited and the output stayed quiet for [`BACKGROUND_GRACE`].
+    ShellExited,
+}
+
+/// Ends the process group `pid` a command's shell left behind, with a command of its
+/// own (bounded: a few seconds at most). Best effort.
+fn end_leftovers(link: &Link<'_>, pid: u32) {
+    let never = std::sync::atomic::AtomicBool::new(false);
+    let command = end_group(pid);
+    for pause in [
+        Duration::ZERO,
+        Duration::from_millis(50),
+        Duration::from_millis(300),
+    ] {
+        std::thread::sleep(pause);
+        let request = ExecRequest {
+            stdin: None,
+            stdin_stream: None,
+            timeout: Some(Duration::from_secs(5)),
+            cancel: &never,
+        };
+        match run_plain(link, &command, request) {
+            // A server that allows one session may still count the one just closed.
+            Err(OperationError::Session {
+                action: OPENING_A_CHANNEL,
+                ..
+            }) => continue,
+            _ => return,
+        }
+    }
+}
+
+/// Runs `command` as is (no session announcement), output discarded.
+fn run_plain(
+    link: &Link<'_>,
+    command: &str,
+    request: ExecRequest<'_>,
+) -> Result<i32, OperationError> {
+    let _non_blocking = NonBlocking::enter(link.session);
+    let deadline = request.timeout.map(|timeout| Instant::now() + timeout);
+    let waiter = Waiter::new(link.session, link.fd, deadline, None);
+    let failed = |action, error: ssh2::Error| OperationError::Session {
+        target: link.target.to_owned(),
+        action,
+        reason: error::reason(&error),
+    };
+    let stop = |_| OperationError::TimedOut(request.timeout.unwrap_or_default());
+    let channel = waiter
+        .retry(|| Channel::open(link.session))
+        .map_err(stop)?
+        .map_err(|error| failed(OPENING_A_CHANNEL, error))?;
+    waiter
+        .retry(|| channel.exec(command))
+        .map_err(stop)?
+        .map_err(|error| failed("starting the command", error))?;
+    let mut pump = Pump::new(
+        &channel,
+        Input {
+            parts: [&[], &[]],
+            stream: None,
+        },
+    );
+    let _ = pump.run(&waiter, &mut |_, _| {});
+    let _ = waiter.retry(|| channel.close());
+    Ok(channel.exit_status())
+}
+
+/// What goes to the command's standard input: fixed bytes (a long command's text, a
+/// `sudo` password), then herd's own stdin when `--stdin` asks for it.
+struct Input<'i> {
+    parts: [&'i [u8]; 2],
+    stream: Option<SpoolReader>,
+}
+
+impl Input<'_> {
+    /// The bytes to send next, the same until [`consume`](Self::consume)d.
+    fn chunk(&mut self) -> Chunk<'_> {
+        if let Some(part) = self.parts.iter().find(|part| !part.is_empty()) {
+            return Chunk::Data(part);
+        }
+        match &mut self.stream {
+            Some(stream) => stream.chunk(),
+            None => Chunk::End,
+        }
+    }
+
+    fn consume(&mut self, count: usize) {
+        if let Some(part) = self.parts.iter_mut().find(|part| !part.is_empty()) {
+            *part = &part[count..];
+        } else if let Some(stream) = &mut self.stream {
+            stream.consume(count);
+        }
+    }
+
+    /// Nothing more will be sent (the command stopped reading).
+    fn abandon(&mut self) {
+        self.parts = [&[], &[]];
+        self.stream = None;
+    }
+}
+
 /// Moves bytes between the channel and the caller until the output ends.
 struct Pump<'c, 'i> {
     channel: &'c Channel,
     /// Stdin not yet written.
-    input: &'i [u8],
+    input: Input<'i>,
     /// The last write would block after libssh2 queued its packet: only the same write
     /// call can finish it, and no other packet can be sent until it is repeated.
     write_pending: bool,
     eof_sent: bool,
     buffer: Vec<u8>,
+    /// Takes the shell's session announcement out of stderr.
+    stderr: SessionFilter,
 }
 
 impl<'c, 'i> Pump<'c, 'i> {
-    fn new(channel: &'c Channel, input: &'i [u8]) -> Pump<'c, 'i> {
+    fn new(channel: &'c Channel, input: Input<'i>) -> Pump<'c, 'i> {
         Pump {
             channel,
             input,
             write_pending: false,
             eof_sent: false,
             buffer: vec![0; READ_CHUNK],
+            stderr: SessionFilter::default(),
         }
     }
 
-    /// Runs until the server's end-of-output with no data left unread.
+    /// Runs until the server's end-of-output with no data left unread, or until the
+    /// shell has exited and the output stayed quiet for [`BACKGROUND_GRACE`].
     fn run(
         &mut self,
         waiter: &Waiter<'_>,
         sink: &mut dyn FnMut(Stream, &[u8]),
-    ) -> Result<(), Halt> {
+    ) -> Result<End, Halt> {
+        let mut quiet_since: Option<Instant> = None;
         loop {
             let wrote = self.feed()?;
             let read = self.read(sink)?;
             if self.channel.eof() {
-                return Ok(());
+                return Ok(End::OutputClosed);
+            }
+            if read {
+                quiet_since = None;
+            } else if self.channel.shell_exited() {
+                let since = *quiet_since.get_or_insert_with(Instant::now);
+                if since.elapsed() >= BACKGROUND_GRACE {
+                    return Ok(End::ShellExited);
+                }
             }
             let waited = if wrote || read {
                 waiter.check()
@@ -144,11 +315,15 @@ impl<'c, 'i> Pump<'c, 'i> {
 
     /// Writes stdin, then end-of-file. True if anything was sent.
     fn feed(&mut self) -> Result<bool, Halt> {
-        if !self.input.is_empty() {
-            match self.channel.write(self.input) {
+        let chunk = self.input.chunk();
+        if chunk == Chunk::Waiting {
+            return Ok(false);
+        }
+        if let Chunk::Data(bytes) = chunk {
+            match self.channel.write(bytes) {
                 Ok(written) => {
                     self.write_pending = false;
-                    self.input = &self.input[written..];
+                    self.input.consume(written);
                     return Ok(written > 0);
                 }
                 Err(error) if would_block(&error) => {
@@ -160,7 +335,7 @@ impl<'c, 'i> Pump<'c, 'i> {
                 Err(error) if channel_gone(&error) => {
                     // The command exited without reading all its input.
                     self.write_pending = false;
-                    self.input = &[];
+                    self.input.abandon();
                     self.eof_sent = true;
                     return Ok(false);
                 }
@@ -194,7 +369,13 @@ impl<'c, 'i> Pump<'c, 'i> {
             match self.channel.read(id, &mut self.buffer) {
                 Ok(0) => {}
                 Ok(count) => {
-                    sink(stream, &self.buffer[..count]);
+                    let chunk = &self.buffer[..count];
+                    match stream {
+                        Stream::Stderr => self
+                            .stderr
+                            .filter(chunk, &mut |bytes| sink(Stream::Stderr, bytes)),
+                        Stream::Stdout => sink(stream, chunk),
+                    }
                     any = true;
                 }
                 Err(error) if would_block(&error) => {}

@@ -60,7 +60,7 @@ pub(super) fn get(
         }
     };
     let stat = remote
-        .sftp
+        .sftp()?
         .stat(&path)
         .map_err(|error| remote.error(&path, &error))?;
     let mut fetch = Fetch {
@@ -110,7 +110,7 @@ fn get_dir(
         } else if entry.is_file() {
             get_file(remote, &from, &entry, &to, fetch)?;
         } else if entry.file_type().is_symlink() {
-            if let Ok(target) = remote.sftp.stat(&from) {
+            if let Ok(target) = remote.sftp()?.stat(&from) {
                 if target.is_file() {
                     get_file(remote, &from, &target, &to, fetch)?;
                 }
@@ -128,7 +128,7 @@ fn list(
     directory: &Path,
 ) -> Result<Vec<(OsString, FileStat)>, OperationError> {
     let mut handle = remote
-        .sftp
+        .sftp()?
         .opendir(directory)
         .map_err(|error| remote.error(directory, &error))?;
     let mut entries = Vec::new();
@@ -185,7 +185,7 @@ fn get_file(
     let buffer = &mut fetch.buffer;
     let copied = (|| {
         let mut input = remote
-            .sftp
+            .sftp()?
             .open(source)
             .map_err(|error| remote.error(source, &error))?;
         buffer.resize(CHUNK, 0);

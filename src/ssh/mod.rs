@@ -31,10 +31,12 @@ mod key_file;
 mod known_hosts;
 mod names;
 mod negotiation;
+mod piped;
 mod proxy_command;
 mod put;
 mod rename;
 mod route;
+mod session_id;
 mod sftp;
 mod shared;
 mod socket;
@@ -49,6 +51,7 @@ use std::time::Duration;
 
 use crate::event::Stream;
 use crate::secret::Secret;
+use crate::spool::Spool;
 use crate::ssh_config::AlgorithmList;
 
 pub use algorithms::check as check_algorithms;
@@ -176,9 +179,12 @@ pub struct ConnectOptions {
 /// The inputs of one [`Transport::exec`] besides the command itself.
 #[derive(Debug, Clone, Copy)]
 pub struct ExecRequest<'a> {
-    /// Bytes written to the command's standard input, followed by end-of-file.
-    /// `None` sends end-of-file at once (like `ssh host cmd </dev/null`).
+    /// Bytes written to the command's standard input, followed by end-of-file (or by
+    /// `stdin_stream`). `None` with no stream sends end-of-file at once (like
+    /// `ssh host cmd </dev/null`).
     pub stdin: Option<&'a [u8]>,
+    /// herd's own standard input (`--stdin`), sent after `stdin` at this host's pace.
+    pub stdin_stream: Option<&'a Arc<Spool>>,
     /// After this long the remote process group is ended and the call returns
     /// [`OperationError::TimedOut`].
     pub timeout: Option<Duration>,

@@ -35,7 +35,7 @@ pub(super) fn put(
         create_missing_dirs(remote, &target)?;
     }
     let into =
-        destination.ends_with('/') || remote.sftp.stat(&target).is_ok_and(|stat| stat.is_dir());
+        destination.ends_with('/') || remote.sftp()?.stat(&target).is_ok_and(|stat| stat.is_dir());
     let target = if into {
         // The name as given (a symlink keeps its own name); `.` or `..` name the
         // directory they resolve to.
@@ -82,12 +82,13 @@ fn create_missing_dirs(remote: &mut Remote<'_>, dir: &Path) -> Result<(), Operat
     let missing: Vec<&Path> = dir
         .ancestors()
         .take_while(|ancestor| {
-            !ancestor.as_os_str().is_empty() && remote.sftp.stat(ancestor).is_err()
+            !ancestor.as_os_str().is_empty()
+                && remote.sftp().is_ok_and(|sftp| sftp.stat(ancestor).is_err())
         })
         .collect();
     for ancestor in missing.into_iter().rev() {
         remote
-            .sftp
+            .sftp()?
             .mkdir(ancestor, 0o777)
             .map_err(|error| remote.error(ancestor, &error))?;
     }
@@ -112,15 +113,15 @@ fn put_dir(
     copy: &mut Copy<'_>,
 ) -> Result<(), OperationError> {
     let mode = metadata.permissions().mode() & MODE_BITS;
-    match remote.sftp.lstat(target) {
+    match remote.sftp()?.lstat(target) {
         // A copy made earlier may be read-only: open it up for the owner until filled.
         Ok(stat) if stat.is_dir() => {
-            let _ = remote.sftp.setstat(target, perm(mode | 0o700));
+            let _ = remote.sftp()?.setstat(target, perm(mode | 0o700));
         }
         Ok(_) => return Err(remote.problem(target, "exists and is not a directory")),
         Err(_) => {
             remote
-                .sftp
+                .sftp()?
                 .mkdir(target, 0o700)
                 .map_err(|error| remote.error(target, &error))?;
             copy.sweeper.created(target);
@@ -147,7 +148,7 @@ fn put_dir(
         }
     }
     remote
-        .sftp
+        .sftp()?
         .setstat(target, perm(mode))
         .map_err(|error| remote.error(target, &error))
 }
@@ -166,7 +167,7 @@ fn put_file(
     };
     let temp = target.with_file_name(temp_name(name));
     let mut file = remote
-        .sftp
+        .sftp()?
         .open_mode(
             &temp,
             OpenFlags::WRITE | OpenFlags::EXCLUSIVE,
@@ -217,7 +218,9 @@ fn put_file(
             Ok(())
         }
         Err(error) => {
-            let _ = remote.sftp.unlink(&temp);
+            if let Ok(sftp) = remote.sftp() {
+                let _ = sftp.unlink(&temp);
+            }
             Err(error)
         }
     }

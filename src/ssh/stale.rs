@@ -46,12 +46,15 @@ impl Sweeper {
         if !self.first_visit(dir) {
             return;
         }
-        let Ok(entries) = remote.sftp.readdir(dir) else {
+        let Ok(sftp) = remote.sftp() else {
+            return;
+        };
+        let Ok(entries) = sftp.readdir(dir) else {
             return;
         };
         for (path, stat) in entries {
             if is_leftover(&path, stat.is_file(), stat.mtime, now) {
-                let _ = remote.sftp.unlink(&path);
+                let _ = sftp.unlink(&path);
             }
         }
     }

@@ -109,6 +109,7 @@ impl Ran {
 pub fn run(connection: &mut SshConnection, command: &str) -> Ran {
     let cancel = AtomicBool::new(false);
     let request = ExecRequest {
+        stdin_stream: None,
         stdin: None,
         timeout: None,
         cancel: &cancel,

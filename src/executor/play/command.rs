@@ -93,6 +93,7 @@ pub(super) fn run_command(
     };
     let stdin = shell.stdin();
     let request = ExecRequest {
+        stdin_stream: None,
         stdin: stdin.as_deref(),
         timeout: io.timeout,
         cancel: io.cancel,

@@ -1,6 +1,12 @@
 //! Small remote commands whose output is read, never shown: does a path exist, what
 //! is a file's mode, size and SHA-256, and `chmod`. Their messages never name the
 //! path (it may hold a secret): callers add the shown one.
+//!
+//! A login shell may print before our script runs (an `echo` in `.bashrc`, a banner
+//! from a ForceCommand), so a check's answer is read only between two marker lines the
+//! script prints around it; what the shell printed outside them is ignored. When the
+//! markers never come, the script did not run, and the error says so with what the host
+//! printed instead (never a bare "exit status 0").
 
 use crate::event::Stream;
 use crate::playbook::Mode;
@@ -49,11 +55,13 @@ pub(super) fn exists(
         "if test -e {}; then echo yes; else echo no; fi",
         word(path)?
     );
-    let (code, stdout, stderr) = quiet(transport, shell, io, &script)?;
-    match stdout.trim() {
-        "yes" => Ok(true),
-        "no" => Ok(false),
-        _ => Err(failure("checking whether the path exists", code, &stderr)),
+    let (code, answer, stderr) = quiet(transport, shell, io, &script)?;
+    const WHAT: &str = "checking whether the path exists";
+    match answer.as_deref().map(str::trim) {
+        Some("yes") => Ok(true),
+        Some("no") => Ok(false),
+        Some(_) => Err(failure(WHAT, code, &stderr)),
+        None => Err(did_not_run(WHAT, code, &stderr)),
     }
 }
 
@@ -76,8 +84,12 @@ else echo absent
 fi"#,
         word(path)?
     );
-    let (code, stdout, stderr) = quiet(transport, &Shell::login(), io, &script)?;
-    parse_file_state(&stdout).ok_or_else(|| failure("inspecting the path", code, &stderr))
+    let (code, answer, stderr) = quiet(transport, &Shell::login(), io, &script)?;
+    const WHAT: &str = "inspecting the path";
+    match answer {
+        Some(answer) => parse_file_state(&answer).ok_or_else(|| failure(WHAT, code, &stderr)),
+        None => Err(did_not_run(WHAT, code, &stderr)),
+    }
 }
 
 /// Sets `path`'s permission bits to `mode`.
@@ -88,9 +100,11 @@ pub(super) fn chmod(
     mode: Mode,
 ) -> Result<(), String> {
     let script = format!("chmod {mode} -- {}", word(path)?);
+    let what = format!("chmod {mode}");
     match quiet(transport, &Shell::login(), io, &script)? {
-        (0, _, _) => Ok(()),
-        (code, _, stderr) => Err(failure(&format!("chmod {mode}"), code, &stderr)),
+        (code, None, printed) => Err(did_not_run(&what, code, &printed)),
+        (0, Some(_), _) => Ok(()),
+        (code, Some(_), stderr) => Err(failure(&what, code, &stderr)),
     }
 }
 
@@ -100,18 +114,26 @@ fn word(path: &str) -> Result<String, String> {
 }
 
 /// Runs `script` through `shell` without showing anything; returns its exit status,
-/// stdout and stderr (each at most [`MAX_OUTPUT`], lossily decoded).
+/// what it printed between the markers and stderr, or (`None` when the markers never
+/// came: the script did not run) all the host printed instead (each at most
+/// [`MAX_OUTPUT`], lossily decoded).
 fn quiet(
     transport: &mut dyn Transport,
     shell: &Shell<'_>,
     io: &Io<'_>,
     script: &str,
-) -> Result<(i32, String, String), String> {
+) -> Result<(i32, Option<String>, String), String> {
+    let marker = marker();
+    // The status of the script itself, not of the closing marker's echo.
+    let delimited = format!(
+        "echo {marker}begin\n{{\n{script}\n}}\nherd_status=$?\necho {marker}end\nexit $herd_status"
+    );
     let line = shell
-        .command(script)
+        .command(&delimited)
         .ok_or_else(|| "the path holds a NUL byte".to_owned())?;
     let stdin = shell.stdin();
     let request = ExecRequest {
+        stdin_stream: None,
         stdin: stdin.as_deref(),
         timeout: io.timeout,
         cancel: io.cancel,
@@ -127,8 +149,49 @@ fn quiet(
             kept.extend_from_slice(&chunk[..chunk.len().min(room)]);
         })
         .map_err(|error| error.to_string())?;
-    let text = |bytes: Vec<u8>| String::from_utf8_lossy(&bytes).into_owned();
-    Ok((code, text(stdout), text(stderr)))
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    let stdout = text(&stdout);
+    Ok(match between(&stdout, &marker) {
+        Some(answer) => (code, Some(answer), text(&stderr)),
+        // What the host printed instead of running the check, for the message.
+        None => (code, None, format!("{stdout}\n{}", text(&stderr))),
+    })
+}
+
+/// A marker no shell start-up text will print by chance: fixed prefix, per-call number.
+fn marker() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::time::{SystemTime, UNIX_EPOCH};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let count = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!("__herd_{nanos:x}_{count:x}_")
+}
+
+/// The lines of `stdout` between `MARKERbegin` and `MARKERend`, if both came.
+fn between(stdout: &str, marker: &str) -> Option<String> {
+    let begin = format!("{marker}begin\n");
+    let end = format!("{marker}end");
+    let start = stdout.find(&begin)? + begin.len();
+    let length = stdout[start..].find(&end)?;
+    Some(stdout[start..start + length].to_owned())
+}
+
+/// The check never ran: the host printed something else and exited (a ForceCommand, a
+/// shell such as `/usr/bin/false`); `printed` is what it printed instead.
+fn did_not_run(what: &str, code: i32, printed: &str) -> String {
+    let stderr = printed;
+    let said = stderr.lines().map(str::trim).find(|line| !line.is_empty());
+    let mut text = format!(
+        "{what} failed: herd's check did not run (exit status {code}); the host runs something \
+         else for commands (a ForceCommand, or a login shell that does not run them?)"
+    );
+    if let Some(line) = said {
+        text.push_str(&format!("; it said: {line}"));
+    }
+    text
 }
 
 /// `WHAT failed (exit status N): LAST LINE OF STDERR` (where tools such as sudo sum up).
@@ -196,6 +259,20 @@ mod tests {
                 size: None,
                 sha256: None,
             }))
+        );
+    }
+
+    #[test]
+    fn only_the_text_between_the_markers_is_the_answer() {
+        let marker = marker();
+        assert_ne!(marker, super::marker());
+        let chatty = format!("Welcome!\nyes\n{marker}begin\nno\n{marker}end\nbye\n");
+        assert_eq!(between(&chatty, &marker).as_deref(), Some("no\n"));
+        assert_eq!(between("Welcome!\nyes\n", &marker), None);
+        assert_eq!(between(&format!("{marker}begin\nno\n"), &marker), None);
+        assert!(
+            did_not_run("x", 0, "This account is not available\n")
+                .contains("it said: This account")
         );
     }
 
