@@ -5,7 +5,8 @@ use crate::cli::args::{OutputFormat, RecapArgs};
 use crate::report::{self, MergedRuns, OutputMode, ReportOptions};
 
 /// Reads every stream (`-` is stdin), merges them (see [`MergedRuns`]) and prints the
-/// recap on stdout; the exit code follows the same rules as a run's. A stream that is
+/// recap on stdout; the exit code follows the same rules as a run's (and is at least 4
+/// when a stream did not finish). A stream that is
 /// not herd's JSON Lines stops everything with its file:line, before anything is printed.
 pub fn recap(args: RecapArgs) -> Result<i32, CommandError> {
     let mut merged = MergedRuns::default();
@@ -24,5 +25,5 @@ pub fn recap(args: RecapArgs) -> Result<i32, CommandError> {
         OutputMode::Live
     };
     let summary = merged.print(json, ReportOptions::detect(mode).color)?;
-    Ok(summary.exit_code())
+    Ok(merged.exit_code(&summary))
 }

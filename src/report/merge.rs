@@ -6,8 +6,9 @@
 //! closing `recap` object's `hosts`, which wins), and each host's step counts
 //! (`step_finished`, for the PLAY RECAP). Other events and unknown keys are skipped, so
 //! streams from newer herds still merge. A stream that stops before its `recap` (its
-//! controller was killed) still counts: its hosts without a result are "not run", with a
-//! warning. A host found in several streams takes the result of the last one given (a
+//! controller was killed, or never started: an empty file) still counts: its hosts
+//! without a result are "not run", with a warning, and [`MergedRuns::exit_code`] is at
+//! least 4. A host found in several streams takes the result of the last one given (a
 //! shard run again), with a warning. The merged run's wall time is the longest stream's.
 
 use std::fmt;
@@ -20,7 +21,7 @@ use crate::event::{HostName, Outcome, StepStatus};
 
 use super::color::Palette;
 use super::play::{self, StepCounts, StepTally};
-use super::summary::RunSummary;
+use super::summary::{EXIT_OK, EXIT_UNREACHABLE, RunSummary};
 use super::tally::Tally;
 use super::{json, recap};
 
@@ -62,6 +63,9 @@ pub struct MergedRuns {
     elapsed: Duration,
     /// Hosts seen in more than one stream, and the last such stream.
     repeated: Vec<(HostName, String)>,
+    /// Some stream ended before its `recap`: a run that never started (an empty file)
+    /// or was killed, whose hosts herd may not even know.
+    unfinished: bool,
     warnings: Vec<String>,
 }
 
@@ -102,13 +106,19 @@ impl MergedRuns {
         }
         if !stream.finished {
             let what = match (lines, cut) {
-                (0, _) => "is empty".to_owned(),
-                (_, true) => format!("ends in the middle of line {lines}"),
-                (_, false) => format!("ends at line {lines} without a `recap` object"),
+                (0, _) => "is empty: that run never started".to_owned(),
+                (_, true) => format!(
+                    "ends in the middle of line {lines}: that run did not finish; \
+                     its hosts without a result count as not run"
+                ),
+                (_, false) => format!(
+                    "ends at line {lines} without a `recap` object: that run did not finish; \
+                     its hosts without a result count as not run"
+                ),
             };
-            self.warnings.push(format!(
-                "{file} {what}: that run did not finish; its hosts without a result count as not run"
-            ));
+            self.unfinished = true;
+            self.warnings
+                .push(format!("{file} {what}, and the exit code is at least 4"));
         }
         self.merge(file, stream);
         Ok(())
@@ -181,6 +191,16 @@ impl MergedRuns {
             recap::write_recap(w, &summary, palette)?;
         }
         Ok(summary)
+    }
+
+    /// The merged run's exit code: `summary`'s ([`RunSummary::exit_code`]), but at least
+    /// [`EXIT_UNREACHABLE`] when some stream did not finish, as its run may have left
+    /// hosts out that no stream names.
+    pub fn exit_code(&self, summary: &RunSummary) -> i32 {
+        match summary.exit_code() {
+            EXIT_OK if self.unfinished => EXIT_UNREACHABLE,
+            code => code,
+        }
     }
 
     /// Writes [`MergedRuns::write`] to stdout, colour as `color` says; a closed pipe is
@@ -550,8 +570,40 @@ mod tests {
             warnings[0].starts_with("cut.json ends in the middle of line 3"),
             "{warnings:?}"
         );
-        let (_, _, warnings) = merged(&[("e.json", "")]).unwrap();
-        assert!(warnings[0].starts_with("e.json is empty"), "{warnings:?}");
+        // Every host the cut stream names finished, but its run did not: exit 4, not 0.
+        let whole = &full[..full.find("{\"event\":\"recap\"").unwrap()];
+        let mut runs = MergedRuns::default();
+        runs.read("whole.json", whole.as_bytes()).unwrap();
+        let summary = runs
+            .write(&mut Vec::new(), false, Palette::new(false))
+            .unwrap();
+        assert_eq!((summary.exit_code(), runs.exit_code(&summary)), (2, 2));
+        let x = [
+            Event::RunStarted {
+                hosts: vec![host("x")],
+            },
+            finished("x", Outcome::Ok),
+        ];
+        let ok = json(&x, 5);
+        let ok = &ok[..ok.find("{\"event\":\"recap\"").unwrap()];
+        let mut runs = MergedRuns::default();
+        runs.read("ok.json", ok.as_bytes()).unwrap();
+        let summary = runs
+            .write(&mut Vec::new(), false, Palette::new(false))
+            .unwrap();
+        // Every host it names is ok, but the run did not finish.
+        assert_eq!((summary.exit_code(), runs.exit_code(&summary)), (0, 4));
+        let mut runs = MergedRuns::default();
+        runs.read("e.json", &b""[..]).unwrap();
+        let summary = runs
+            .write(&mut Vec::new(), false, Palette::new(false))
+            .unwrap();
+        assert!(
+            runs.warnings()[0].starts_with("e.json is empty"),
+            "{:?}",
+            runs.warnings()
+        );
+        assert_eq!(runs.exit_code(&summary), 4);
     }
 
     #[test]
