@@ -364,3 +364,51 @@ fn a_timeout_ends_what_the_shell_left_behind_too() {
     let left = common::processes_left(&format!("echo {tag}"));
     assert!(left.is_empty(), "left behind: {left:?}");
 }
+
+#[test]
+fn run_become_uses_sudo_with_the_hosts_become_password_and_never_shows_it() {
+    let lab = Lab::new();
+    let inventory = lab.inventory_with("become.ini", |text| {
+        text.replace(
+            "user=herd_carol password=carol-lab-pw",
+            "user=herd_carol password=carol-lab-pw become_password=carol-lab-pw",
+        )
+    });
+    let inventory = inventory.to_str().unwrap();
+    let out = lab
+        .herd(&[
+            "run", "-i", inventory, "-h", "h3", "--become", "--cmd", "id -un",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(lines(&out.stdout), ["h3: root"], "{}", text(&out.stderr));
+    let out = lab
+        .herd(&[
+            "run",
+            "-i",
+            inventory,
+            "-h",
+            "h3",
+            "--become-user",
+            "herd_alice",
+            "--cmd",
+            "id -un",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        lines(&out.stdout),
+        ["h3: herd_alice"],
+        "{}",
+        text(&out.stderr)
+    );
+    for output in [&out.stdout, &out.stderr] {
+        assert!(!text(output).contains("carol-lab-pw"));
+    }
+    // h1's user may not sudo: a clear failure, not a hang.
+    let out = lab
+        .herd(&["run", "-h", "h1", "--become", "--cmd", "id -un"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+}

@@ -80,8 +80,15 @@ pub struct RunArgs {
     /// Send herd's standard input to every host's command (read once, spooled to a temp
     /// file, each host at its own pace). Without it, herd never reads its stdin and the
     /// remote stdin is at end-of-file.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["become_", "become_user"])]
     pub stdin: bool,
+    /// Run the command as root through sudo, with the host's become_password (as a
+    /// playbook's `become: true`); without a password, `sudo -n`.
+    #[arg(long = "become")]
+    pub become_: bool,
+    /// Run the command as USER through sudo (implies --become).
+    #[arg(long, value_name = "USER")]
+    pub become_user: Option<String>,
     /// Also save each host's stdout in DIR/NAME.out and stderr in DIR/NAME.err, as it
     /// arrives (DIR is made if missing; existing files of the run's hosts are replaced).
     #[arg(long, value_name = "DIR")]

@@ -11,7 +11,7 @@ use super::setup::{
 use crate::cli::args::{
     ConnectionArgs, OutputArgs, OutputFormat, RunArgs, ScpAction, ScpArgs, TargetArgs,
 };
-use crate::executor::{self, Task};
+use crate::executor::{self, Privilege, Task};
 use crate::interrupt::Interrupt;
 use crate::report::{OutDir, OutputMode};
 use crate::spool::Spool;
@@ -37,12 +37,19 @@ pub fn run(args: RunArgs) -> Result<i32, CommandError> {
     } else {
         None
     };
+    let privilege = (args.become_ || args.become_user.is_some()).then(|| Privilege {
+        user: args.become_user,
+    });
     execute(
         &args.targets,
         &args.connection,
         &args.output,
         args.outdir.as_deref(),
-        Task::Run { command, stdin },
+        Task::Run {
+            command,
+            stdin,
+            privilege,
+        },
     )
 }
 
@@ -86,7 +93,14 @@ fn execute(
     outdir: Option<&Path>,
     task: Task,
 ) -> Result<i32, CommandError> {
-    let targets = select_targets(target_args, connection)?;
+    let becomes = matches!(
+        task,
+        Task::Run {
+            privilege: Some(_),
+            ..
+        }
+    );
+    let targets = select_targets(target_args, connection, becomes)?;
     let outdir = outdir.map(output_dir).transpose()?;
     let cancel = Arc::new(AtomicBool::new(false));
     let options = executor_options(connection, &targets, Arc::clone(&cancel))?;

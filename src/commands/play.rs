@@ -59,12 +59,11 @@ pub fn play(args: PlayArgs) -> Result<i32, CommandError> {
 fn run(
     args: &PlayArgs,
     plan: &Plan,
-    hosts: &[executor::PlayHost],
+    hosts: &[HostTarget],
 ) -> Result<(RunSummary, i32), CommandError> {
-    let targets: Vec<HostTarget> = hosts.iter().map(|host| host.target.clone()).collect();
     let cancel = Arc::new(AtomicBool::new(false));
     let options = PlayOptions {
-        executor: executor_options(&args.connection, &targets, Arc::clone(&cancel))?,
+        executor: executor_options(&args.connection, hosts, Arc::clone(&cancel))?,
         check: args.check,
     };
     let known_hosts = known_hosts(&args.connection)?;

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use super::CommandError;
 use super::setup::{Reacher, env_var};
 use crate::cli::args::ConnectionArgs;
-use crate::executor::{HostTarget, PlayHost};
+use crate::executor::HostTarget;
 use crate::inventory::Inventory;
 use crate::plan::Plan;
 
@@ -16,7 +16,7 @@ pub fn play_hosts(
     inventory: &Inventory,
     plan: &Plan,
     connection: &ConnectionArgs,
-) -> Result<Vec<PlayHost>, CommandError> {
+) -> Result<Vec<HostTarget>, CommandError> {
     let mut reacher = Reacher::new(inventory, connection)?;
     let wanted: HashSet<&str> = plan
         .plays
@@ -33,11 +33,9 @@ pub fn play_hosts(
         .iter()
         .filter(|host| wanted.contains(host.name.as_str()))
         .map(|host| {
-            Ok(PlayHost {
-                target: HostTarget {
-                    name: host.name.as_str().into(),
-                    spec: reacher.spec(host)?,
-                },
+            Ok(HostTarget {
+                name: host.name.as_str().into(),
+                spec: reacher.spec(host)?,
                 become_password: if becomes {
                     host.become_password(&env_var)?
                 } else {

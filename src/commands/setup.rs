@@ -85,11 +85,13 @@ fn warn_if_readable_by_others(path: &Path) {
     }
 }
 
-/// Resolves `-h`/`-g` against the inventory into hosts with their connection settings,
-/// keeping only `--shard`'s share (which may be none: a run on no host).
+/// Resolves `-h`/`-g` against the inventory into hosts with their connection settings
+/// (and, when `becomes`, their `become_password`), keeping only `--shard`'s share (which
+/// may be none: a run on no host).
 pub fn select_targets(
     args: &TargetArgs,
     connection: &ConnectionArgs,
+    becomes: bool,
 ) -> Result<Vec<HostTarget>, CommandError> {
     let inventory = load_inventory(args.inventory.as_deref())?;
     let mut hosts = targets::select(&inventory, &args.hosts, &args.groups)?;
@@ -103,6 +105,11 @@ pub fn select_targets(
             Ok(HostTarget {
                 name: host.name.as_str().into(),
                 spec: reacher.spec(host)?,
+                become_password: if becomes {
+                    host.become_password(&env_var)?
+                } else {
+                    None
+                },
             })
         })
         .collect::<Result<Vec<_>, CommandError>>()?;

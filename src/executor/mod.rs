@@ -7,6 +7,7 @@ mod host_dir;
 mod lines;
 mod play;
 mod pool;
+pub(crate) mod privilege;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -17,14 +18,16 @@ use crossbeam_channel::Sender;
 
 pub use host_dir::host_dir_name;
 pub use lines::LineSplitter;
-pub use play::{PlayHost, PlayOptions, run_playbook};
+pub use play::{PlayOptions, run_playbook};
 pub use pool::for_each_host;
 
 use crate::event::{Direction, Event, HostName, Outcome, Stream};
+use crate::secret::Secret;
 use crate::spool::Spool;
 use crate::ssh::{
     self, ConnectOptions, ExecRequest, FileTransferred, HostSpec, KnownHosts, Transport,
 };
+use privilege::Shell;
 
 /// A host to work on: its inventory name and how to reach it.
 #[derive(Debug, Clone)]
@@ -33,6 +36,16 @@ pub struct HostTarget {
     pub name: HostName,
     /// Address, port, user and credentials.
     pub spec: HostSpec,
+    /// The password `sudo -S` reads for `become` (playbook steps, `run --become`);
+    /// `None` uses `sudo -n`.
+    pub become_password: Option<Secret>,
+}
+
+/// Running a command as another user through `sudo`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Privilege {
+    /// The user to become; root when `None`.
+    pub user: Option<String>,
 }
 
 /// What to do on every host.
@@ -44,6 +57,8 @@ pub enum Task {
         command: String,
         /// herd's standard input, sent to every host's command (`--stdin`).
         stdin: Option<Arc<Spool>>,
+        /// Run through `sudo` (`--become`, `--become-user`).
+        privilege: Option<Privilege>,
     },
     /// Copy a local file or directory to each host.
     Put {
@@ -105,7 +120,7 @@ pub fn run_adhoc(
             Err(error) => Outcome::Unreachable {
                 message: error.to_string(),
             },
-            Ok(mut connection) => perform(&mut connection, &target.name, task, options, &send),
+            Ok(mut connection) => perform(&mut connection, target, task, options, &send),
         };
         send(Event::HostFinished {
             host: target.name.clone(),
@@ -118,20 +133,37 @@ pub fn run_adhoc(
 /// Does the task on one connected host and says how it went.
 fn perform(
     transport: &mut dyn Transport,
-    host: &HostName,
+    target: &HostTarget,
     task: &Task,
     options: &ExecutorOptions,
     send: &dyn Fn(Event),
 ) -> Outcome {
+    let host = &target.name;
     let result = match task {
-        Task::Run { command, stdin } => {
+        Task::Run {
+            command,
+            stdin,
+            privilege,
+        } => {
+            let shell = Shell {
+                become_: privilege.is_some(),
+                user: privilege.as_ref().and_then(|p| p.user.as_deref()),
+                password: target.become_password.as_ref(),
+            };
+            let Some(line) = shell.command(command) else {
+                return Outcome::Failed {
+                    exit_code: None,
+                    message: "the command holds a NUL byte, which no shell can run".into(),
+                };
+            };
+            let password = shell.stdin();
             let request = ExecRequest {
-                stdin: None,
+                stdin: password.as_deref(),
                 stdin_stream: stdin.as_ref(),
                 timeout: options.command_timeout,
                 cancel: &options.cancel,
             };
-            return match run_streaming(transport, host, command, request, send) {
+            return match run_streaming(transport, host, &line, request, send) {
                 Ok(0) => Outcome::Ok,
                 Ok(code) => Outcome::Failed {
                     exit_code: Some(code),

@@ -6,59 +6,13 @@ use std::cell::RefCell;
 use crate::event::{Event, Stream};
 use crate::executor::run_streaming;
 use crate::plan::StepResult;
-use crate::secret::Secret;
-use crate::shell::quote;
 use crate::ssh::{ExecRequest, Transport};
 
 use super::step::{Done, Io};
+use crate::executor::privilege::Shell;
 
 /// At most this much of each stream is kept for `register`; the rest is still shown.
 const MAX_KEPT: usize = 1024 * 1024;
-
-/// How a command reaches the host's shell: as the login user, or as root via `sudo`.
-pub(super) struct Shell<'a> {
-    /// Run through `sudo` (`become: true`).
-    pub(super) become_: bool,
-    /// The password `sudo -S` reads from standard input; without one, `sudo -n`.
-    pub(super) password: Option<&'a Secret>,
-}
-
-impl Shell<'_> {
-    /// The login user's shell, no `sudo`.
-    pub(super) fn login() -> Shell<'static> {
-        Shell {
-            become_: false,
-            password: None,
-        }
-    }
-
-    /// The command line to send. Under `become`, `sh -c COMMAND` runs under
-    /// `sudo -S -k -p ''` (the password comes on standard input, never on a command
-    /// line; `-k` makes sudo read it even when it has cached credentials, and the inner
-    /// shell reads `/dev/null`, so a `NOPASSWD` rule cannot hand the password to the
-    /// command either), or under `sudo -n` without a password. `None` when the command
-    /// holds a NUL byte, which no shell word can.
-    pub(super) fn command(&self, command: &str) -> Option<String> {
-        if !self.become_ {
-            return Some(command.to_owned());
-        }
-        Some(match self.password {
-            Some(_) => format!(
-                "sudo -S -k -p '' -- sh -c {}",
-                quote(&format!("exec </dev/null; {command}"))?
-            ),
-            None => format!("sudo -n -- sh -c {}", quote(command)?),
-        })
-    }
-
-    /// What the command's standard input holds: the password line for `sudo -S`.
-    pub(super) fn stdin(&self) -> Option<Vec<u8>> {
-        let password = self.password.filter(|_| self.become_)?;
-        let mut line = password.expose().as_bytes().to_vec();
-        line.push(b'\n');
-        Some(line)
-    }
-}
 
 /// The first [`MAX_KEPT`] bytes of a command's stdout and stderr.
 #[derive(Default)]
@@ -148,38 +102,6 @@ fn registered_text(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn become_wraps_in_sudo_and_feeds_the_password_on_stdin() {
-        let password = Secret::new("pw'; echo leaked");
-        let with = Shell {
-            become_: true,
-            password: Some(&password),
-        };
-        let line = with.command("whoami && id -u").unwrap();
-        assert_eq!(
-            line,
-            "sudo -S -k -p '' -- sh -c 'exec </dev/null; whoami && id -u'"
-        );
-        assert!(!line.contains("leaked"));
-        assert_eq!(with.stdin().unwrap(), b"pw'; echo leaked\n");
-        let without = Shell {
-            become_: true,
-            password: None,
-        };
-        assert_eq!(
-            without.command("echo 'hi'").unwrap(),
-            r#"sudo -n -- sh -c 'echo '"'"'hi'"'"''"#
-        );
-        assert_eq!(without.stdin(), None);
-        let plain = Shell {
-            become_: false,
-            password: Some(&password),
-        };
-        assert_eq!(plain.command("whoami").unwrap(), "whoami");
-        assert_eq!(plain.stdin(), None, "no sudo, no password on stdin");
-        assert_eq!(with.command("a\0b"), None);
-    }
 
     #[test]
     fn registered_output_loses_its_trailing_newlines_only() {

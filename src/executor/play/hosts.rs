@@ -5,15 +5,15 @@ use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
-use super::PlayHost;
 use crate::event::{Event, HostName, Outcome};
+use crate::executor::HostTarget;
 use crate::plan::Registered;
 use crate::ssh::{self, ConnectOptions, KnownHosts, SshConnection};
 
 /// The run's hosts, each behind its own lock: a host is worked on by one thread at a
 /// time, while sessions outlive the threads (there may be more hosts than forks).
 pub(super) struct RunHosts<'a> {
-    hosts: &'a [PlayHost],
+    hosts: &'a [HostTarget],
     index: HashMap<&'a str, usize>,
     slots: Vec<Mutex<HostSlot>>,
 }
@@ -76,12 +76,12 @@ impl Session {
     /// The open session, connecting first if no step has needed one yet.
     pub(super) fn open(
         &mut self,
-        host: &PlayHost,
+        host: &HostTarget,
         options: &ConnectOptions,
         known_hosts: &KnownHosts,
     ) -> Result<&mut SshConnection, Unreached> {
         if matches!(self, Session::NotYet) {
-            match ssh::connect(&host.target.spec, options, known_hosts) {
+            match ssh::connect(&host.spec, options, known_hosts) {
                 Ok(connection) => *self = Session::Open(Box::new(connection)),
                 Err(ssh::ConnectError::Cancelled { .. }) => return Err(Unreached::Cancelled),
                 Err(error) => {
@@ -101,13 +101,13 @@ impl Session {
 
 impl<'a> RunHosts<'a> {
     /// The run's `hosts`, none connected yet.
-    pub(super) fn new(hosts: &'a [PlayHost]) -> Self {
+    pub(super) fn new(hosts: &'a [HostTarget]) -> Self {
         RunHosts {
             hosts,
             index: hosts
                 .iter()
                 .enumerate()
-                .map(|(at, host)| (&*host.target.name, at))
+                .map(|(at, host)| (&*host.name, at))
                 .collect(),
             slots: hosts.iter().map(|_| Mutex::default()).collect(),
         }
@@ -119,13 +119,13 @@ impl<'a> RunHosts<'a> {
     }
 
     /// The host at `at`.
-    pub(super) fn host(&self, at: usize) -> &'a PlayHost {
+    pub(super) fn host(&self, at: usize) -> &'a HostTarget {
         &self.hosts[at]
     }
 
     /// The host's name.
     pub(super) fn name(&self, at: usize) -> HostName {
-        self.hosts[at].target.name.clone()
+        self.hosts[at].name.clone()
     }
 
     /// The host's state, locked. A thread that panicked while holding it cannot leave

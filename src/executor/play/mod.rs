@@ -31,18 +31,8 @@ use crossbeam_channel::Sender;
 use super::{ExecutorOptions, HostTarget};
 use crate::event::Event;
 use crate::plan::Plan;
-use crate::secret::Secret;
 use crate::ssh::KnownHosts;
 use hosts::RunHosts;
-
-/// A host a playbook runs on: how to reach it, and what `sudo` needs for `become`.
-#[derive(Debug, Clone)]
-pub struct PlayHost {
-    /// The inventory name and connection settings.
-    pub target: HostTarget,
-    /// The password `sudo -S` reads for `become: true` steps; `None` uses `sudo -n`.
-    pub become_password: Option<Secret>,
-}
 
 /// How a playbook runs.
 #[derive(Debug, Clone)]
@@ -61,7 +51,7 @@ pub struct PlayOptions {
 /// gets none: it is "not run").
 pub fn run_playbook(
     plan: &Plan,
-    hosts: &[PlayHost],
+    hosts: &[HostTarget],
     options: &PlayOptions,
     known_hosts: &KnownHosts,
     events: &Sender<Event>,
@@ -71,7 +61,7 @@ pub fn run_playbook(
         let _ = events.send(event);
     };
     send(Event::RunStarted {
-        hosts: hosts.iter().map(|host| host.target.name.clone()).collect(),
+        hosts: hosts.iter().map(|host| host.name.clone()).collect(),
     });
     let run = Run {
         hosts: RunHosts::new(hosts),

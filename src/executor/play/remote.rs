@@ -13,8 +13,8 @@ use crate::playbook::Mode;
 use crate::shell::quote;
 use crate::ssh::{ExecRequest, Transport};
 
-use super::command::Shell;
 use super::step::Io;
+use crate::executor::privilege::Shell;
 
 /// At most this much of a check's output is read.
 const MAX_OUTPUT: usize = 64 * 1024;

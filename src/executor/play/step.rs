@@ -9,10 +9,10 @@ use crate::plan::{PlannedPlay, PlannedStep, Ready, Registered, Resolved, Skip, S
 use crate::ssh::Transport;
 
 use super::Run;
-use super::command::Shell;
 use super::hosts::{HostSlot, Unreached};
 use super::remote;
 use super::tries::Tries;
+use crate::executor::privilege::Shell;
 
 /// How one try, or the whole step, came out.
 pub(super) struct Done {
@@ -157,6 +157,7 @@ fn attempt(
     };
     let shell = Shell {
         become_: planned.options.become_,
+        user: None,
         password: target.become_password.as_ref(),
     };
     if let Some(verdict) = guard(transport, &shell, &io, &ready) {

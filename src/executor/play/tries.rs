@@ -10,9 +10,10 @@ use crate::event::Event;
 use crate::plan::{PlannedAction, PlannedPlay, PlannedStep, Ready, Registered};
 use crate::ssh::Transport;
 
-use super::command::{Shell, run_command};
+use super::command::run_command;
 use super::step::{Done, Io, register};
 use super::{get, put};
+use crate::executor::privilege::Shell;
 
 /// A step, ready to be tried on one of its play's hosts.
 pub(super) struct Tries<'a> {
