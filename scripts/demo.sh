@@ -4,9 +4,14 @@
 #   scripts/demo.sh     (as root on a fresh Debian machine: installs what it needs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+echo "demo: checking the machine's packages (scripts/setup-machine.sh)"
 scripts/setup-machine.sh
+echo "demo: bringing up the SSH lab (lab/lab.sh up)"
 lab/lab.sh up
+echo "demo: building herd (cargo build --release: from cold about 3-6 minutes, as libssh2 and a vendored OpenSSL are compiled; seconds when already built)"
+started=$SECONDS
 cargo build --release --locked --quiet
+echo "demo: built in $((SECONDS - started)) s: target/release/{herd,batch_run,batch_scp}"
 bin=target/release
 lab=(-i lab/inventory.ini --known-hosts lab/state/known_hosts --host-key-checking strict)
 # Prints a command the way you would type it (single-quoted where needed), then runs it.

@@ -368,8 +368,7 @@ fn dash_h_without_a_value_hints_at_help_and_help_is_last() {
         let help = String::from_utf8_lossy(&out.stdout);
         let last_option = help
             .lines()
-            .filter(|line| line.trim_start().starts_with('-'))
-            .last()
+            .rfind(|line| line.trim_start().starts_with('-'))
             .unwrap();
         assert_eq!(last_option.trim(), "--help", "{bin} {args:?}: {help}");
     }

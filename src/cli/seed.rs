@@ -30,11 +30,13 @@ const VALUE_OPTIONS: &[&str] = &[
     "shard",
     "user",
     "outdir",
+    "ssh-config",
+    "become-user",
 ];
 
 /// Long options without a value: single-dash spellings are accepted for each.
 const FLAG_OPTIONS: &[&str] = &[
-    "gather", "ask-pass", "list", "graph", "plan", "check", "help", "version",
+    "gather", "ask-pass", "list", "graph", "plan", "check", "help", "version", "stdin", "become",
 ];
 
 /// Short options that take a value, joined with it for the same reason.
@@ -227,6 +229,31 @@ mod tests {
         assert_eq!(typo(&["-g", "all", "--", "-comd"], false, true), None);
         assert_eq!(typo(&["--comd", "-x", "-1"], false, true), None);
         assert_eq!(typo(&["-cmd=uptime"], false, true), None);
+    }
+
+    #[test]
+    fn every_long_option_has_its_single_dash_spelling() {
+        use clap::CommandFactory;
+        let mut missing = Vec::new();
+        let mut walk = vec![crate::cli::args::Cli::command()];
+        while let Some(command) = walk.pop() {
+            for arg in command.get_arguments() {
+                let Some(long) = arg.get_long() else { continue };
+                let listed = if arg.get_action().takes_values() {
+                    super::VALUE_OPTIONS.contains(&long)
+                } else {
+                    super::FLAG_OPTIONS.contains(&long)
+                };
+                if !listed {
+                    missing.push(format!("{} --{long}", command.get_name()));
+                }
+            }
+            walk.extend(command.get_subcommands().cloned());
+        }
+        assert!(
+            missing.is_empty(),
+            "add to VALUE_OPTIONS or FLAG_OPTIONS: {missing:?}"
+        );
     }
 
     #[test]
