@@ -412,3 +412,40 @@ fn run_become_uses_sudo_with_the_hosts_become_password_and_never_shows_it() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
 }
+
+#[test]
+fn a_run_step_gets_its_templated_stdin() {
+    let lab = Lab::new();
+    let playbook = lab.work.path().join("stdin.yml");
+    std::fs::write(
+        &playbook,
+        "- hosts: h1\n  vars: {who: world}\n  steps:\n    - run: tr a-z A-Z\n      stdin: \"hello {{ who }}\\n\"\n",
+    )
+    .unwrap();
+    let out = lab
+        .herd(&["play", playbook.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        lines(&out.stdout).contains(&"h1: HELLO WORLD".to_owned()),
+        "{}\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    // Not with become: sudo reads its password there.
+    std::fs::write(
+        &playbook,
+        "- hosts: h1\n  steps:\n    - run: cat\n      stdin: x\n      become: true\n",
+    )
+    .unwrap();
+    let out = lab
+        .herd(&["play", playbook.to_str().unwrap(), "--plan"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("`stdin:` and `become: true`"),
+        "{}",
+        text(&out.stderr)
+    );
+}

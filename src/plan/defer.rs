@@ -148,7 +148,8 @@ impl<'a> Waits<'a> {
     }
 }
 
-/// The step's templated values besides `when`/`until`: its action's, `creates`, `removes`.
+/// The step's templated values besides `when`/`until`: its action's, `creates`,
+/// `removes`, `stdin`.
 fn templates_of(step: &Step) -> Vec<&str> {
     let mut templates = match &step.action {
         Action::Run(command) => vec![command.as_str()],
@@ -157,5 +158,6 @@ fn templates_of(step: &Step) -> Vec<&str> {
     };
     templates.extend(step.creates.as_deref());
     templates.extend(step.removes.as_deref());
+    templates.extend(step.stdin.as_deref());
     templates
 }

@@ -144,6 +144,9 @@ pub struct Rendered {
     /// Skip when this remote path does not exist.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub removes: Option<String>,
+    /// A `run` step's standard input.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stdin: Option<String>,
 }
 
 /// The one thing a step does on a host, with every template rendered.

@@ -73,16 +73,19 @@ impl StepHost<'_> {
         };
         let (creates, shown_creates) = self.optional_text(self.step.creates.as_deref())?;
         let (removes, shown_removes) = self.optional_text(self.step.removes.as_deref())?;
+        let (stdin, shown_stdin) = self.optional_text(self.step.stdin.as_deref())?;
         Ok(Ready {
             real: Rendered {
                 action,
                 creates,
                 removes,
+                stdin,
             },
             shown: Rendered {
                 action: shown_action,
                 creates: shown_creates,
                 removes: shown_removes,
+                stdin: shown_stdin,
             },
         })
     }

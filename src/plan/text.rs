@@ -232,6 +232,9 @@ fn rendered_line(rendered: &Rendered) -> String {
         rendered.creates.as_deref(),
         rendered.removes.as_deref(),
     ));
+    if let Some(stdin) = &rendered.stdin {
+        line.push_str(&format!(" (stdin: {} bytes)", stdin.len()));
+    }
     line
 }
 

@@ -89,6 +89,8 @@ pub struct Step {
     pub creates: Option<String>,
     /// Skip when this remote path does not exist.
     pub removes: Option<String>,
+    /// Text for a `run` step's standard input (a template).
+    pub stdin: Option<String>,
     /// Run through `sudo`.
     pub become_: bool,
     /// `Some(false)`: run even under `--check`; `Some(true)`: never really run.

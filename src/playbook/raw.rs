@@ -115,6 +115,8 @@ pub(super) struct RawStep {
     pub creates: Option<String>,
     /// Skip the step when this path does not exist on the host.
     pub removes: Option<String>,
+    /// Text sent to a `run` step's standard input (a template), then end-of-file.
+    pub stdin: Option<String>,
     /// Run through `sudo` on the host.
     #[serde(rename = "become")]
     pub become_: Option<bool>,

@@ -170,7 +170,21 @@ impl Validator<'_> {
                  user); put into a directory that user can write, then `run` a move with `become`",
             );
         }
-        for (key, value) in [("creates", &raw.creates), ("removes", &raw.removes)] {
+        if raw.stdin.is_some() && raw.run.is_none() {
+            self.report(&place, "has `stdin:`, which only `run` steps take");
+        }
+        if raw.stdin.is_some() && raw.become_ == Some(true) {
+            self.report(
+                &place,
+                "has both `stdin:` and `become: true`; sudo reads its password from standard \
+                 input, so write the text to a file first (a `put`) and read it in the command",
+            );
+        }
+        for (key, value) in [
+            ("creates", &raw.creates),
+            ("removes", &raw.removes),
+            ("stdin", &raw.stdin),
+        ] {
             if let Some(value) = value {
                 self.check_template(&place, key, value);
             }
@@ -193,6 +207,7 @@ impl Validator<'_> {
             ignore_errors: raw.ignore_errors.unwrap_or(false),
             creates: raw.creates,
             removes: raw.removes,
+            stdin: raw.stdin,
             become_: raw.become_.unwrap_or(false),
             check_mode: raw.check_mode,
             tags: raw.tags.0,

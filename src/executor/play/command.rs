@@ -34,21 +34,24 @@ impl Kept {
     }
 }
 
-/// Runs `command` on the host, its output live as `Output` events. Exit status 0 is
+/// Runs `command` on the host with `input` on its standard input, its output live as
+/// `Output` events. Exit status 0 is
 /// `changed` (as Ansible reports commands), anything else `failed`.
 pub(super) fn run_command(
     transport: &mut dyn Transport,
     shell: &Shell<'_>,
     io: &Io<'_>,
     command: &str,
+    input: Option<&[u8]>,
 ) -> Done {
     let Some(line) = shell.command(command) else {
         return Done::failed("the command holds a NUL byte, which no shell can run");
     };
+    // The sudo password, or the step's `stdin:` (validation keeps them apart).
     let stdin = shell.stdin();
     let request = ExecRequest {
         stdin_stream: None,
-        stdin: stdin.as_deref(),
+        stdin: stdin.as_deref().or(input),
         timeout: io.timeout,
         cancel: io.cancel,
     };

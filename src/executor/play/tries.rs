@@ -91,9 +91,13 @@ fn once(
         (PlannedAction::Run { .. }, PlannedAction::Run { command: shown }) if check => {
             Done::skipped(format!("check mode: would run: {shown}"))
         }
-        (PlannedAction::Run { command }, PlannedAction::Run { .. }) => {
-            run_command(transport, shell, io, command)
-        }
+        (PlannedAction::Run { command }, PlannedAction::Run { .. }) => run_command(
+            transport,
+            shell,
+            io,
+            command,
+            ready.real.stdin.as_deref().map(str::as_bytes),
+        ),
         (
             PlannedAction::Put {
                 src,
