@@ -449,3 +449,35 @@ fn a_run_step_gets_its_templated_stdin() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn a_quarter_gigabyte_of_stdin_streams_to_every_host_in_bounded_memory() {
+    let lab = Lab::new();
+    const MB: u64 = 1024 * 1024;
+    let size = 256 * MB;
+    let herd = assert_cmd::cargo::cargo_bin("herd");
+    let mut command = Command::new("sh");
+    command.args([
+        "-c",
+        &format!(
+            "head -c {size} /dev/zero | {} run -h h1,h2 --stdin --cmd 'wc -c'",
+            herd.display()
+        ),
+    ]);
+    lab.set_up(&mut command);
+    let (run, stdout) = common::run_measured(&mut command, |mut out| {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut out, &mut text).unwrap();
+        text
+    });
+    assert_eq!(run.code, Some(0), "{}", text(&run.stderr));
+    let mut got: Vec<&str> = stdout.lines().collect();
+    got.sort();
+    assert_eq!(got, [format!("h1: {size}"), format!("h2: {size}")]);
+    assert!(
+        run.max_rss < 64 * MB,
+        "peak RSS {} MB for {} MB of stdin",
+        run.max_rss / MB,
+        size / MB
+    );
+}
