@@ -1,5 +1,5 @@
 //! `--shard I/N` on `run`, `scp` and `play`, and `herd recap` merging the shards' JSON
-//! Lines, against the lab's real sshd servers.
+//! Lines, against the lab's real sshd servers; and the open-files limit herd raises.
 
 mod common;
 
@@ -265,6 +265,38 @@ fn seed_syntax_scp_and_play_take_a_shard() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(
         text(&out.stderr).contains("herd: 0 hosts: 0 ok"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// The soft open-files limit herd runs with: raised to the hard limit at start, whatever
+/// the shell gave it (read from /proc while a command holds the run open).
+#[test]
+fn herd_raises_its_soft_open_files_limit_to_the_hard_limit() {
+    let lab = Lab::new();
+    let herd = assert_cmd::cargo::cargo_bin("herd");
+    let mut cmd = std::process::Command::new("sh");
+    cmd.arg("-c")
+        .arg("ulimit -Sn 64 && exec \"$0\" run -h h1 -- sleep 3")
+        .arg(&herd)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    lab.set_up(&mut cmd);
+    let mut child = cmd.spawn().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1000));
+    let limits = fs::read_to_string(format!("/proc/{}/limits", child.id())).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let line = limits
+        .lines()
+        .find(|line| line.starts_with("Max open files"))
+        .unwrap();
+    let numbers: Vec<&str> = line.split_whitespace().skip(3).take(2).collect();
+    assert_eq!(numbers[0], numbers[1], "{line}");
+    assert_ne!(numbers[0], "64", "{line}");
+    assert!(
+        !text(&out.stderr).contains("warning"),
         "{}",
         text(&out.stderr)
     );
