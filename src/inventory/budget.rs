@@ -14,6 +14,29 @@
 //! each come to about three quarters of [`MAX_HOST_DATA`], and a few steps each.
 
 use super::error::Problem;
+use super::range::MAX_HOSTS;
+
+/// The limits an inventory is parsed within. [`Limits::default`] is what herd uses; a
+/// smaller set lets the fuzz target reach every limit's code in a fraction of the work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Most host entries after range expansion, counting repeats ([`MAX_HOSTS`]).
+    pub max_hosts: usize,
+    /// Most bytes (estimated) of the hosts' data ([`MAX_HOST_DATA`]).
+    pub max_host_data: usize,
+    /// Most group ancestry and membership steps ([`MAX_GROUP_STEPS`]).
+    pub max_group_steps: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_hosts: MAX_HOSTS,
+            max_host_data: MAX_HOST_DATA,
+            max_group_steps: MAX_GROUP_STEPS,
+        }
+    }
+}
 
 /// Most bytes (estimated) the hosts' names, groups and merged vars may take.
 pub const MAX_HOST_DATA: usize = 128 << 20;
@@ -44,19 +67,21 @@ pub(super) struct Budget {
 }
 
 impl Budget {
-    /// The [`MAX_HOST_DATA`] budget.
-    pub(super) fn host_data() -> Budget {
+    /// The host data budget ([`Limits::max_host_data`]).
+    pub(super) fn host_data(limits: &Limits) -> Budget {
+        let limit = limits.max_host_data;
         Budget {
-            left: MAX_HOST_DATA,
-            exceeded: Problem::TooMuchHostData,
+            left: limit,
+            exceeded: Problem::TooMuchHostData { limit },
         }
     }
 
-    /// The [`MAX_GROUP_STEPS`] budget.
-    pub(super) fn group_steps() -> Budget {
+    /// The group steps budget ([`Limits::max_group_steps`]).
+    pub(super) fn group_steps(limits: &Limits) -> Budget {
+        let limit = limits.max_group_steps;
         Budget {
-            left: MAX_GROUP_STEPS,
-            exceeded: Problem::TooComplexNesting,
+            left: limit,
+            exceeded: Problem::TooComplexNesting { limit },
         }
     }
 
@@ -78,12 +103,23 @@ mod tests {
 
     #[test]
     fn spending_stops_at_the_limit() {
-        let mut budget = Budget::group_steps();
+        let limits = Limits::default();
+        let mut budget = Budget::group_steps(&limits);
         budget.spend(MAX_GROUP_STEPS - 1).unwrap();
         budget.spend(1).unwrap();
-        assert_eq!(budget.spend(1), Err(Problem::TooComplexNesting));
-        let mut budget = Budget::host_data();
-        assert_eq!(budget.spend(usize::MAX), Err(Problem::TooMuchHostData));
+        assert_eq!(
+            budget.spend(1),
+            Err(Problem::TooComplexNesting {
+                limit: MAX_GROUP_STEPS
+            })
+        );
+        let mut budget = Budget::host_data(&limits);
+        assert_eq!(
+            budget.spend(usize::MAX),
+            Err(Problem::TooMuchHostData {
+                limit: MAX_HOST_DATA
+            })
+        );
     }
 
     #[test]

@@ -7,8 +7,6 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use super::budget::{MAX_GROUP_STEPS, MAX_HOST_DATA};
-use super::range::MAX_HOSTS;
 use super::range::RangeError;
 
 /// A line of an inventory: the source name given to the parser and a 1-based line number.
@@ -110,20 +108,29 @@ pub enum Problem {
     },
     /// Ranges would expand to more hosts than the inventory allows.
     #[error(
-        "the inventory would hold more than {MAX_HOSTS} host entries after range expansion; use smaller ranges or split the inventory"
+        "the inventory would hold more than {limit} host entries after range expansion; use smaller ranges or split the inventory"
     )]
-    TooManyHosts,
+    TooManyHosts {
+        /// The most host entries allowed ([`MAX_HOSTS`](super::MAX_HOSTS) unless parsed within other limits).
+        limit: usize,
+    },
     /// Ranges and group vars multiply out to more host data than the inventory allows.
     #[error(
         "the hosts' names, groups and vars would take more than {} MiB by this line, as each host keeps its own copy of every var and group that applies to it; put fewer or shorter vars on big ranges and groups, nest big groups less, or split the inventory",
-        MAX_HOST_DATA >> 20
+        .limit >> 20
     )]
-    TooMuchHostData,
+    TooMuchHostData {
+        /// The most bytes allowed ([`MAX_HOST_DATA`](super::MAX_HOST_DATA) unless parsed within other limits).
+        limit: usize,
+    },
     /// `:children` sections that take too long to resolve.
     #[error(
-        "the [GROUP:children] sections nest groups so deeply or under so many parents that working out each host's groups would take more than {MAX_GROUP_STEPS} steps by this line; nest groups less deeply, or list big groups under fewer parents"
+        "the [GROUP:children] sections nest groups so deeply or under so many parents that working out each host's groups would take more than {limit} steps by this line; nest groups less deeply, or list big groups under fewer parents"
     )]
-    TooComplexNesting,
+    TooComplexNesting {
+        /// The most steps allowed ([`MAX_GROUP_STEPS`](super::MAX_GROUP_STEPS) unless parsed within other limits).
+        limit: usize,
+    },
     /// A `[group:children]` entry names a group that is never defined.
     #[error(
         "child group `{child}` is not defined anywhere; add a [{child}] section (it may be empty) or fix the name"

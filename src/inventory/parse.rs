@@ -7,9 +7,10 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use super::budget::Limits;
 use super::budget::{self, Budget};
 use super::error::{Conflict, InventoryError, Location, Problem};
-use super::range::{HostPattern, MAX_HOSTS, RangeError};
+use super::range::{HostPattern, RangeError};
 use super::vars::{self, is_secret_key, shown};
 use super::{ALL, UNGROUPED, redact};
 
@@ -38,6 +39,8 @@ pub(super) struct Draft {
     entries: usize,
     /// What the host lines may still add to the hosts' names and vars.
     host_data: Budget,
+    /// The limits this inventory is parsed within.
+    pub(super) limits: Limits,
 }
 
 /// A host as written: the vars from its own lines and the groups that list it.
@@ -98,9 +101,9 @@ enum Section {
 /// refused before any work (or any echo of it) is done.
 pub const MAX_LINE_BYTES: usize = 64 * 1024;
 
-/// Parses `text` line by line into a [`Draft`].
-pub(super) fn parse(source: &str, text: &str) -> Result<Draft, InventoryError> {
-    let mut draft = Draft::new(source);
+/// Parses `text` line by line into a [`Draft`], within `limits`.
+pub(super) fn parse(source: &str, text: &str, limits: Limits) -> Result<Draft, InventoryError> {
+    let mut draft = Draft::new(source, limits);
     let mut section = Section::Hosts(None);
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (index, raw) in text.lines().enumerate() {
@@ -136,7 +139,7 @@ struct Line<'a> {
 }
 
 impl Draft {
-    fn new(source: &str) -> Draft {
+    fn new(source: &str, limits: Limits) -> Draft {
         let groups = vec![
             DraftGroup::new(ALL, Some(0)),
             DraftGroup::new(UNGROUPED, Some(0)),
@@ -155,7 +158,8 @@ impl Draft {
             vars_headers: Vec::new(),
             has_passwords: false,
             entries: 0,
-            host_data: Budget::host_data(),
+            host_data: Budget::host_data(&limits),
+            limits,
         }
     }
 
@@ -258,10 +262,12 @@ impl Draft {
         let pattern = HostPattern::parse(name).map_err(range_error)?;
         let count = pattern
             .count()
-            .filter(|&count| count <= MAX_HOSTS)
+            .filter(|&count| count <= self.limits.max_hosts)
             .ok_or_else(|| range_error(RangeError::TooMany))?;
-        if self.entries + count > MAX_HOSTS {
-            return Err(Problem::TooManyHosts);
+        if self.entries + count > self.limits.max_hosts {
+            return Err(Problem::TooManyHosts {
+                limit: self.limits.max_hosts,
+            });
         }
         self.entries += count;
         // The pattern's text is at least as long as any name it expands to.

@@ -21,9 +21,9 @@ pub(super) fn resolve(draft: Draft) -> Result<Inventory, InventoryError> {
     check_vars_groups(&draft)?;
     let children = child_indices(&draft)?;
     let topo = topological_order(&draft, &children)?;
-    let mut steps = Budget::group_steps();
+    let mut steps = Budget::group_steps(&draft.limits);
     let graph = Graph::new(&draft, &children, &topo, &mut steps)?;
-    let mut host_data = Budget::host_data();
+    let mut host_data = Budget::host_data(&draft.limits);
     let hosts: Vec<Host> = (0..draft.hosts.len())
         .map(|h| {
             graph

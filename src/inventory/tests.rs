@@ -676,3 +676,33 @@ fn many_children_are_deduplicated_in_linear_time() {
     assert_eq!(children.len(), 20_000);
     assert_eq!(children[19_999], "c19999");
 }
+
+#[test]
+fn smaller_limits_are_enforced_and_named_in_their_errors() {
+    let limits = Limits {
+        max_hosts: 1000,
+        max_host_data: MAX_HOST_DATA / 100,
+        max_group_steps: MAX_GROUP_STEPS / 100,
+    };
+    let within = |text: &str| Inventory::parse_within("hosts.ini", text, limits);
+    assert_eq!(within("h[1:1000]\n").unwrap().hosts().len(), 1000);
+    let message = within("h[1:600]\ng[1:600]\n").unwrap_err().to_string();
+    assert!(message.contains("hosts.ini:2"), "{message}");
+    assert!(message.contains("more than 1000 host entries"), "{message}");
+    let message = within("h[1:1001]\n").unwrap_err().to_string();
+    assert!(
+        message.contains("more than 100000 names") || message.contains("bad range"),
+        "{message}"
+    );
+    let long_var = format!("h[1:1000] note={}\n", "x".repeat(2000));
+    let message = within(&long_var).unwrap_err().to_string();
+    assert!(message.contains("more than 1 MiB"), "{message}");
+    // The same text is fine within herd's own limits.
+    assert!(Inventory::parse("hosts.ini", &long_var).is_ok());
+    let mut nested = String::from("[g0]\nh[1:10]\n");
+    for level in 1..400 {
+        nested += &format!("[g{level}:children]\ng{}\n", level - 1);
+    }
+    let message = within(&nested).unwrap_err().to_string();
+    assert!(message.contains("more than 50000 steps"), "{message}");
+}
