@@ -177,6 +177,15 @@ pub enum Event {
         /// Why (`max_fail_percentage 0 exceeded: 1 of 2 hosts failed in batch 1`).
         reason: String,
     },
+    /// A playbook run held at most `limit` SSH sessions at once (the open-files limit and
+    /// memory), so hosts whose sessions were closed meanwhile were connected again
+    /// `reopened` times. Sent once, at the end, only when that happened.
+    SessionsReopened {
+        /// Most sessions held at once.
+        limit: usize,
+        /// How many connections were made again.
+        reopened: usize,
+    },
     /// The host is done; no more events for it follow.
     HostFinished {
         /// The host.

@@ -283,7 +283,7 @@ fn herd_raises_its_soft_open_files_limit_to_the_hard_limit() {
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped());
     lab.set_up(&mut cmd);
-    let mut child = cmd.spawn().unwrap();
+    let child = cmd.spawn().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(1000));
     let limits = fs::read_to_string(format!("/proc/{}/limits", child.id())).unwrap();
     let out = child.wait_with_output().unwrap();

@@ -151,6 +151,10 @@ pub struct PlayArgs {
     /// Connect and compare, change nothing: commands do not run unless their step says `check_mode: false`.
     #[arg(long)]
     pub check: bool,
+    /// Hold at most N SSH sessions open between steps (each is a socket and ~110 KB);
+    /// hosts beyond reconnect for later steps [default: 256, less under a low open-files limit].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_sessions: Option<u32>,
     /// Only shard I of N (1-based, e.g. 2/4) of every play's hosts, by a hash of each
     /// name; the N shards together are all of them (see docs/SCALE.md).
     #[arg(long, value_name = "I/N")]

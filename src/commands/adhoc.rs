@@ -37,7 +37,7 @@ pub fn run(args: RunArgs) -> Result<i32, CommandError> {
     } else {
         None
     };
-    let privilege = (args.become_ || args.become_user.is_some()).then(|| Privilege {
+    let privilege = (args.become_ || args.become_user.is_some()).then_some(Privilege {
         user: args.become_user,
     });
     execute(

@@ -65,6 +65,7 @@ fn run(
     let options = PlayOptions {
         executor: executor_options(&args.connection, hosts, Arc::clone(&cancel))?,
         check: args.check,
+        max_sessions: args.max_sessions.map(|n| n as usize),
     };
     let known_hosts = known_hosts(&args.connection)?;
     let interrupt = Interrupt::install(cancel);

@@ -79,6 +79,10 @@ enum Record<'a> {
         name: &'a str,
         reason: &'a str,
     },
+    SessionsReopened {
+        limit: usize,
+        reopened: usize,
+    },
     PlayRecap {
         hosts: HostSteps<'a>,
     },
@@ -262,6 +266,13 @@ pub(crate) fn write_event(w: &mut dyn Write, event: &Event) -> io::Result<()> {
         Event::PlayAborted { name, reason } => {
             write_record(w, &Record::PlayAborted { name, reason })
         }
+        Event::SessionsReopened { limit, reopened } => write_record(
+            w,
+            &Record::SessionsReopened {
+                limit: *limit,
+                reopened: *reopened,
+            },
+        ),
     }
 }
 

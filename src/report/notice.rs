@@ -38,3 +38,16 @@ pub fn print_document(text: &str) -> io::Result<()> {
         other => other,
     }
 }
+
+/// The note that a playbook run held fewer SSH sessions than it had hosts.
+pub(crate) fn write_sessions_reopened(
+    w: &mut dyn Write,
+    limit: usize,
+    reopened: usize,
+) -> io::Result<()> {
+    writeln!(
+        w,
+        "herd: held at most {limit} SSH sessions at once (open-files limit and memory); \
+         {reopened} host connections were made again for later steps"
+    )
+}

@@ -7,6 +7,7 @@ use crate::event::{Event, Stream};
 
 use super::color::Palette;
 use super::gather::Gathered;
+use super::notice;
 use super::options::{OutputMode, ReportOptions};
 use super::outdir::OutDir;
 use super::play::{self, StepTally};
@@ -109,6 +110,10 @@ impl<O: Write, E: Write> Reporter<O, E> {
                     | Event::StepRetrying { .. }
                     | Event::StepFinished { .. }
                     | Event::PlayAborted { .. } => {}
+                    Event::SessionsReopened { limit, reopened } => {
+                        self.stderr
+                            .emit(|w| notice::write_sessions_reopened(w, *limit, *reopened))?;
+                    }
                 }
                 Ok(())
             }
@@ -182,7 +187,9 @@ impl<O: Write, E: Write> Reporter<O, E> {
                 self.steps.record(index, *status, *ignored);
                 index
             }
-            Event::StepStarted { .. } | Event::PlayAborted { .. } => 0,
+            Event::StepStarted { .. }
+            | Event::PlayAborted { .. }
+            | Event::SessionsReopened { .. } => 0,
         }
     }
 
@@ -269,6 +276,9 @@ impl<O: Write, E: Write> Reporter<O, E> {
                 self.stdout
                     .emit(|w| play::write_aborted(w, colors, name, reason))
             }
+            Event::SessionsReopened { limit, reopened } => self
+                .stderr
+                .emit(|w| notice::write_sessions_reopened(w, *limit, *reopened)),
             Event::RunStarted { .. } | Event::HostStarted { .. } | Event::HostFinished { .. } => {
                 Ok(())
             }

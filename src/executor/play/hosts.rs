@@ -1,7 +1,17 @@
 //! Every host of a playbook run: its one SSH session, its registered results, and
 //! whether it is still in the run.
+//!
+//! Sessions outlive steps (a host keeps its session from step to step), but not beyond
+//! a budget: every session is a socket and about 110 KB of libssh2 state, so a run holds
+//! at most [`session_limit`] at once (the open-files limit, and [`MAX_HELD`] for
+//! memory). To open one more, the idle session used most recently is closed (its host
+//! reconnects when a later step needs it): linear steps walk the hosts in the same
+//! order every time, so the host used last is the one needed last, where closing the
+//! least recently used would close every session just before it is needed. Hosts out
+//! of the run go first. The recap says how many connections were made again.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
@@ -10,12 +20,44 @@ use crate::executor::HostTarget;
 use crate::plan::Registered;
 use crate::ssh::{self, ConnectOptions, KnownHosts, SshConnection};
 
+/// Most sessions held at once for memory's sake (about 28 MB of libssh2 state: some 110 KB each, measured).
+pub(super) const MAX_HELD: usize = 256;
+
+/// File descriptors kept free for everything else (files, pipes, the terminal).
+const RESERVED_FDS: usize = 64;
+
+/// How many sessions a run may hold at once with `forks` connecting: the open-files
+/// limit less a reserve and the forks' own sockets, at most `wanted` (`--max-sessions`,
+/// else [`MAX_HELD`]), at least `forks` (each fork needs one).
+pub(super) fn session_limit(forks: usize, wanted: Option<usize>) -> usize {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes into the struct we own.
+    let soft = if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0 {
+        usize::try_from(limit.rlim_cur).unwrap_or(usize::MAX)
+    } else {
+        1024
+    };
+    let by_files = soft.saturating_sub(RESERVED_FDS + forks);
+    by_files.min(wanted.unwrap_or(MAX_HELD)).max(forks)
+}
+
 /// The run's hosts, each behind its own lock: a host is worked on by one thread at a
 /// time, while sessions outlive the threads (there may be more hosts than forks).
 pub(super) struct RunHosts<'a> {
     hosts: &'a [HostTarget],
     index: HashMap<&'a str, usize>,
     slots: Vec<Mutex<HostSlot>>,
+    /// Most sessions held at once.
+    limit: usize,
+    /// Sessions open now.
+    held: AtomicUsize,
+    /// Sessions opened again after being closed for the budget.
+    reopened: AtomicUsize,
+    /// A clock of session uses, for choosing which to close.
+    uses: AtomicU64,
 }
 
 /// One host's state during the run.
@@ -29,6 +71,8 @@ pub(super) struct HostSlot {
     pub(super) fate: Option<Outcome>,
     /// When the run first got to the host; `None`: never (it was not run).
     reached: Option<Instant>,
+    /// When the session was last used, on the run's use clock.
+    pub(super) last_use: u64,
 }
 
 impl HostSlot {
@@ -60,7 +104,8 @@ pub(super) enum Unreached {
     Cancelled,
 }
 
-/// A host's SSH session: not opened yet, open, or refused for good.
+/// A host's SSH session: not opened yet, open, closed for the budget, or refused for
+/// good.
 #[derive(Default)]
 pub(super) enum Session {
     /// No step has needed the host yet.
@@ -68,35 +113,10 @@ pub(super) enum Session {
     NotYet,
     /// Connected and authenticated.
     Open(Box<SshConnection>),
+    /// Was open, closed to stay within the session budget: reconnect on next use.
+    Parked,
     /// Connecting failed: the host is unreachable for the rest of the run.
     Refused,
-}
-
-impl Session {
-    /// The open session, connecting first if no step has needed one yet.
-    pub(super) fn open(
-        &mut self,
-        host: &HostTarget,
-        options: &ConnectOptions,
-        known_hosts: &KnownHosts,
-    ) -> Result<&mut SshConnection, Unreached> {
-        if matches!(self, Session::NotYet) {
-            match ssh::connect(&host.spec, options, known_hosts) {
-                Ok(connection) => *self = Session::Open(Box::new(connection)),
-                Err(ssh::ConnectError::Cancelled { .. }) => return Err(Unreached::Cancelled),
-                Err(error) => {
-                    *self = Session::Refused;
-                    return Err(Unreached::Unreachable(error.to_string()));
-                }
-            }
-        }
-        match self {
-            Session::Open(connection) => Ok(connection),
-            _ => Err(Unreached::Unreachable(
-                "the host was unreachable earlier in the run".into(),
-            )),
-        }
-    }
 }
 
 impl<'a> RunHosts<'a> {
@@ -110,6 +130,95 @@ impl<'a> RunHosts<'a> {
                 .map(|(at, host)| (&*host.name, at))
                 .collect(),
             slots: hosts.iter().map(|_| Mutex::default()).collect(),
+            limit: MAX_HELD,
+            held: AtomicUsize::new(0),
+            reopened: AtomicUsize::new(0),
+            uses: AtomicU64::new(0),
+        }
+    }
+
+    /// Holds at most `limit` sessions at once (see [`session_limit`]).
+    pub(super) fn with_session_limit(mut self, limit: usize) -> Self {
+        self.limit = limit.max(1);
+        self
+    }
+
+    /// The open session of the host at `at` (whose slot the caller holds: its
+    /// `session` and `last_use`), connecting first if no step has needed one yet or it
+    /// was closed for the budget.
+    pub(super) fn session<'s>(
+        &self,
+        at: usize,
+        (session, last_use): (&'s mut Session, &mut u64),
+        options: &ConnectOptions,
+        known_hosts: &KnownHosts,
+    ) -> Result<&'s mut SshConnection, Unreached> {
+        *last_use = self.uses.fetch_add(1, Ordering::Relaxed) + 1;
+        let again = match session {
+            Session::Open(_) => false,
+            Session::NotYet => true,
+            Session::Parked => {
+                self.reopened.fetch_add(1, Ordering::Relaxed);
+                true
+            }
+            Session::Refused => {
+                return Err(Unreached::Unreachable(
+                    "the host was unreachable earlier in the run".into(),
+                ));
+            }
+        };
+        if again {
+            self.make_room(at);
+            match ssh::connect(&self.hosts[at].spec, options, known_hosts) {
+                Ok(connection) => {
+                    self.held.fetch_add(1, Ordering::SeqCst);
+                    *session = Session::Open(Box::new(connection));
+                }
+                Err(ssh::ConnectError::Cancelled { .. }) => return Err(Unreached::Cancelled),
+                Err(error) => {
+                    *session = Session::Refused;
+                    return Err(Unreached::Unreachable(error.to_string()));
+                }
+            }
+        }
+        match session {
+            Session::Open(connection) => Ok(connection),
+            _ => Err(Unreached::Unreachable(
+                "the host was unreachable earlier in the run".into(),
+            )),
+        }
+    }
+
+    /// Closes idle sessions until one more fits the budget: those of hosts out of the
+    /// run first, then the one used most recently. Sessions in use (their host locked
+    /// by another thread) are never touched; when all are, the budget is exceeded
+    /// rather than waited for (it leaves room for the forks).
+    fn make_room(&self, at: usize) {
+        while self.held.load(Ordering::SeqCst) >= self.limit {
+            let mut best: Option<((bool, u64), usize)> = None;
+            for (other, slot) in self.slots.iter().enumerate() {
+                if other == at {
+                    continue;
+                }
+                let Ok(slot) = slot.try_lock() else {
+                    continue;
+                };
+                if matches!(slot.session, Session::Open(_)) {
+                    let score = (slot.is_out(), slot.last_use);
+                    if best.is_none_or(|(top, _)| score > top) {
+                        best = Some((score, other));
+                    }
+                }
+            }
+            let Some((_, victim)) = best else {
+                return;
+            };
+            if let Ok(mut slot) = self.slots[victim].try_lock() {
+                if matches!(slot.session, Session::Open(_)) {
+                    slot.session = Session::Parked;
+                    self.held.fetch_sub(1, Ordering::SeqCst);
+                }
+            }
         }
     }
 
@@ -137,8 +246,16 @@ impl<'a> RunHosts<'a> {
     }
 
     /// Sends `HostFinished` for every host the run got to, with its fate (ok unless it
-    /// failed or was unreachable).
+    /// failed or was unreachable), after `SessionsReopened` when the budget made hosts
+    /// reconnect.
     pub(super) fn finish(&self, send: &dyn Fn(Event)) {
+        let reopened = self.reopened.load(Ordering::Relaxed);
+        if reopened > 0 {
+            send(Event::SessionsReopened {
+                limit: self.limit,
+                reopened,
+            });
+        }
         for (at, slot) in self.slots.iter().enumerate() {
             let slot = slot.lock().unwrap_or_else(PoisonError::into_inner);
             if let Some(reached) = slot.reached {

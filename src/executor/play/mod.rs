@@ -42,6 +42,9 @@ pub struct PlayOptions {
     /// `--check`: look, change nothing. Commands do not run (unless their step says
     /// `check_mode: false`); `put` and `get` only compare checksums.
     pub check: bool,
+    /// `--max-sessions`: most SSH sessions held between steps; `None`: the default
+    /// budget (see `hosts::session_limit`).
+    pub max_sessions: Option<usize>,
 }
 
 /// Runs `plan` on `hosts` (every host of every play, once each, in inventory order),
@@ -64,7 +67,10 @@ pub fn run_playbook(
         hosts: hosts.iter().map(|host| host.name.clone()).collect(),
     });
     let run = Run {
-        hosts: RunHosts::new(hosts),
+        hosts: RunHosts::new(hosts).with_session_limit(hosts::session_limit(
+            options.executor.forks,
+            options.max_sessions,
+        )),
         options,
         known_hosts,
         source: plan.playbook.display().to_string(),

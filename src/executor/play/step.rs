@@ -141,9 +141,12 @@ fn attempt(
     };
     let target = run.hosts.host(at);
     let executor = &run.options.executor;
-    let transport = slot
-        .session
-        .open(target, &executor.connect, run.known_hosts)?;
+    let transport = run.hosts.session(
+        at,
+        (&mut slot.session, &mut slot.last_use),
+        &executor.connect,
+        run.known_hosts,
+    )?;
     let name = run.hosts.name(at);
     let io = Io {
         host: &name,

@@ -1,0 +1,134 @@
+//! Many hosts within default limits: a playbook holds at most a budget of SSH sessions
+//! (open-files limit and memory), closing idle ones and reconnecting them for later steps,
+//! and says so; no host fails for want of file descriptors. Against the fault lab's
+//! relays to h1 (distinct names and ports, one real sshd behind them).
+
+mod common;
+
+use common::Lab;
+use common::faults::{self, RELAY_ADDRESS};
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// An inventory of `count` relay hosts and a known_hosts that knows them all.
+fn relays(lab: &Lab, count: u16) -> (String, String) {
+    let h1_key = std::fs::read_to_string(common::lab_dir().join("state/known_hosts"))
+        .unwrap()
+        .lines()
+        .find_map(|line| line.strip_prefix("127.0.0.11 ").map(str::to_owned))
+        .unwrap();
+    let mut inventory = String::from("[relays]\n");
+    let mut known = String::new();
+    for port in 30000..30000 + count {
+        inventory.push_str(&format!(
+            "r{port} host={RELAY_ADDRESS} port={port} user=herd_alice password=alice-lab-pw\n"
+        ));
+        known.push_str(&format!("[{RELAY_ADDRESS}]:{port} {h1_key}\n"));
+    }
+    let inventory_path = lab.work.path().join("relays.ini");
+    common::write_private(&inventory_path, &inventory);
+    let known_path = lab.work.path().join("known_hosts");
+    std::fs::write(&known_path, known).unwrap();
+    (
+        inventory_path.to_str().unwrap().to_owned(),
+        known_path.to_str().unwrap().to_owned(),
+    )
+}
+
+#[test]
+fn a_playbook_on_more_hosts_than_the_open_files_limit_allows_ends_with_every_host_ok() {
+    let lab = Lab::new();
+    faults::check();
+    let (inventory, known) = relays(&lab, 600);
+    let playbook = lab.work.path().join("two.yml");
+    std::fs::write(
+        &playbook,
+        "- hosts: relays\n  steps:\n    - run: 'true'\n    - run: 'echo second'\n",
+    )
+    .unwrap();
+    // 256 descriptors, soft and hard: 600 held sessions could never fit.
+    let herd = assert_cmd::cargo::cargo_bin("herd");
+    let mut command = std::process::Command::new("sh");
+    command.args([
+        "-c",
+        &format!(
+            "ulimit -n 256 && exec {} play {} -i {inventory} --known-hosts {known} --ssh-config none --connect-timeout 60",
+            herd.display(),
+            playbook.display()
+        ),
+    ]);
+    lab.set_up(&mut command);
+    let out = command.output().unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("600 hosts: 600 ok"), "{stderr}");
+    assert_eq!(
+        text(&out.stdout)
+            .lines()
+            .filter(|l| l.ends_with(": second"))
+            .count(),
+        600
+    );
+    assert!(!stderr.contains("Too many open files"), "{stderr}");
+    assert!(
+        stderr.contains("herd: held at most 128 SSH sessions at once"),
+        "the recap says sessions were closed and reopened: {stderr}"
+    );
+}
+
+#[test]
+fn max_sessions_bounds_the_sessions_held_between_steps() {
+    let lab = Lab::new();
+    let playbook = lab.work.path().join("three.yml");
+    std::fs::write(
+        &playbook,
+        "- hosts: all\n  steps:\n    - run: 'true'\n    - run: 'true'\n    - run: 'echo done'\n",
+    )
+    .unwrap();
+    let out = lab
+        .herd(&[
+            "play",
+            playbook.to_str().unwrap(),
+            "--forks",
+            "1",
+            "--max-sessions",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        text(&out.stdout)
+            .lines()
+            .filter(|l| l.ends_with(": done"))
+            .count(),
+        4
+    );
+    // 4 hosts, 1 session at a time: every later step reconnects 3 of them, or all 4.
+    let note = stderr
+        .lines()
+        .find(|l| l.starts_with("herd: held at most 1 SSH sessions at once"))
+        .unwrap_or_else(|| panic!("no note: {stderr}"));
+    assert!(note.contains("host connections were made again"), "{note}");
+    let json = lab
+        .herd(&[
+            "play",
+            playbook.to_str().unwrap(),
+            "--forks",
+            "1",
+            "--max-sessions",
+            "1",
+            "--output",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        text(&json.stdout).contains("\"event\":\"sessions_reopened\",\"limit\":1"),
+        "{}",
+        text(&json.stdout)
+    );
+}
