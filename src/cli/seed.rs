@@ -32,6 +32,7 @@ const VALUE_OPTIONS: &[&str] = &[
     "outdir",
     "ssh-config",
     "become-user",
+    "max-sessions",
 ];
 
 /// Long options without a value: single-dash spellings are accepted for each.
