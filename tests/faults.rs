@@ -79,7 +79,7 @@ fn unreachable_is_distinct_from_failed_in_recap_json_and_exit_code() {
     assert!(stderr.contains("failed      h3: exit status 3"), "{stderr}");
     for expected in [
         "unreachable refused: connection refused (127.0.0.20:22)",
-        "unreachable silent: connection to 127.0.0.21:22 timed out after 2s (SSH handshake)",
+        "unreachable silent: connection to 127.0.0.21:22 timed out after 2s (SSH banner)",
         "unreachable garbage: SSH handshake with 127.0.0.22:22 failed",
     ] {
         assert!(stderr.contains(expected), "{expected:?} not in {stderr}");

@@ -204,7 +204,7 @@ fn a_listener_that_never_speaks_times_out_within_the_connect_timeout() {
     assert!(matches!(error, ConnectError::TimedOut { .. }), "{error:?}");
     assert_eq!(
         error.to_string(),
-        format!("connection to 127.0.0.60:{port} timed out after 1s (SSH handshake)")
+        format!("connection to 127.0.0.60:{port} timed out after 1s (SSH banner)")
     );
     assert!(elapsed < Duration::from_secs(3), "took {elapsed:?}");
     drop(listener);

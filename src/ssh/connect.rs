@@ -11,19 +11,21 @@ use ssh2::{ErrorCode, Session};
 use super::connection::SshConnection;
 use super::error::ConnectError;
 use super::known_hosts::KnownHosts;
-use super::route::{self, Route};
-use super::wait::{Stop, Waiter};
+use super::route::{self, Route, Stream};
+use super::wait::{POLL_INTERVAL, Stop, Waiter};
 use super::{ConnectOptions, HostSpec, algorithms, auth, negotiation};
 
 /// Connects to `host`, checks its host key against `known_hosts` (or the file its ssh
 /// config names) and authenticates.
 ///
 /// The connect timeout (the host's `ConnectTimeout`, else `options.connect_timeout`)
-/// bounds the whole: the TCP connect (or the channel through jump hosts), the SSH
-/// handshake (a listener that never sends a banner fails with
-/// [`ConnectError::TimedOut`]) and authentication. Setting `options.cancel` ends a
-/// connect or handshake in progress with [`ConnectError::Cancelled`]. Every other error
-/// means the host is unreachable.
+/// bounds, as OpenSSH's `ConnectTimeout` does, the TCP connect and the wait for the
+/// server's banner (a listener that never sends one fails with
+/// [`ConnectError::TimedOut`], phase "SSH banner"); the key exchange and authentication
+/// then get [`handshake_timeout`] of their own, so a server that answered but is busy
+/// is not given up on. Through jump hosts or a proxy command, the connect timeout bounds
+/// it all. Setting `options.cancel` ends a connect or handshake in progress with
+/// [`ConnectError::Cancelled`]. Every other error means the host is unreachable.
 pub fn connect(
     host: &HostSpec,
     options: &ConnectOptions,
@@ -31,12 +33,56 @@ pub fn connect(
 ) -> Result<SshConnection, ConnectError> {
     let timeout = host.connect_timeout.unwrap_or(options.connect_timeout);
     let deadline = Deadline::new(host, timeout);
-    let established = establish(host, &deadline, options, known_hosts)?;
+    let route = route::open(host, &deadline, options, known_hosts)?;
+    let established = if let Stream::Tcp(tcp) = &route.stream {
+        wait_for_banner(tcp.as_raw_fd(), &deadline, options)?;
+        let handshake = Deadline::new(host, handshake_timeout(timeout));
+        establish_on(host, route, &handshake, options, known_hosts)?
+    } else {
+        establish_on(host, route, &deadline, options, known_hosts)?
+    };
     Ok(SshConnection::new(
         established,
         host,
         options.cancel.clone(),
     ))
+}
+
+/// The bound of the key exchange and authentication once the server's banner came: 30 s,
+/// or the connect timeout if longer.
+pub fn handshake_timeout(connect_timeout: Duration) -> Duration {
+    connect_timeout.max(Duration::from_secs(30))
+}
+
+/// Waits until the server has sent something (its banner), by `deadline`.
+fn wait_for_banner(
+    fd: RawFd,
+    deadline: &Deadline,
+    options: &ConnectOptions,
+) -> Result<(), ConnectError> {
+    loop {
+        if options.cancel.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(ConnectError::Cancelled {
+                target: deadline.target.clone(),
+            });
+        }
+        let left = deadline.at.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(deadline.timed_out("SSH banner"));
+        }
+        let mut poll_fd = libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        let millis = left.min(POLL_INTERVAL).as_millis().max(1) as libc::c_int;
+        // SAFETY: one valid pollfd for the duration of the call; an error (EINTR) or a
+        // timeout both mean "look again".
+        if unsafe { libc::poll(&mut poll_fd, 1, millis) } > 0 {
+            // The banner, or the end of the connection: the handshake says which.
+            return Ok(());
+        }
+    }
 }
 
 /// An authenticated session, its socket, and what keeps its route open.
@@ -57,6 +103,18 @@ pub(super) fn establish(
     options: &ConnectOptions,
     known_hosts: &KnownHosts,
 ) -> Result<Established, ConnectError> {
+    let route = route::open(host, deadline, options, known_hosts)?;
+    establish_on(host, route, deadline, options, known_hosts)
+}
+
+/// [`establish`] over a route already open.
+fn establish_on(
+    host: &HostSpec,
+    route: Route,
+    deadline: &Deadline,
+    options: &ConnectOptions,
+    known_hosts: &KnownHosts,
+) -> Result<Established, ConnectError> {
     let own_file = match &host.known_hosts_file {
         Some(path) if path != known_hosts.path() => Some(options.shared.known_hosts(path)?),
         _ => None,
@@ -64,7 +122,7 @@ pub(super) fn establish(
     let known_hosts = own_file.as_deref().unwrap_or(known_hosts);
     let mode = host.host_key_checking.unwrap_or(known_hosts.mode());
 
-    let Route { stream, process } = route::open(host, deadline, options, known_hosts)?;
+    let Route { stream, process } = route;
     let fd = stream.as_raw_fd();
     let handshake_failed = |error: ssh2::Error| deadline.failure(error, "SSH handshake");
     let mut session = Session::new().map_err(handshake_failed)?;
@@ -227,4 +285,21 @@ impl Deadline {
 /// Whether libssh2 gave up because the session timeout ran out.
 pub(super) fn is_timeout(error: &ssh2::Error) -> bool {
     error.code() == ErrorCode::Session(libssh2_sys::LIBSSH2_ERROR_TIMEOUT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_exchange_and_authentication_get_at_least_thirty_seconds() {
+        assert_eq!(
+            handshake_timeout(Duration::from_secs(2)),
+            Duration::from_secs(30)
+        );
+        assert_eq!(
+            handshake_timeout(Duration::from_secs(60)),
+            Duration::from_secs(60)
+        );
+    }
 }

@@ -55,7 +55,7 @@ use crate::spool::Spool;
 use crate::ssh_config::AlgorithmList;
 
 pub use algorithms::check as check_algorithms;
-pub use connect::connect;
+pub use connect::{connect, handshake_timeout};
 pub use connection::SshConnection;
 pub use error::{ConnectError, OperationError};
 pub(crate) use home::home_dir;
