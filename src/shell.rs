@@ -20,6 +20,20 @@ pub(crate) fn quote(word: &str) -> Option<String> {
     Some(format!("'{}'", word.replace('\'', r#"'"'"'"#)))
 }
 
+/// A line no shell startup text prints by chance (a fixed prefix, the time, a counter):
+/// scripts print it around what herd reads of their output, so that what a login shell
+/// prints before them is skipped.
+pub(crate) fn marker(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::time::{SystemTime, UNIX_EPOCH};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let count = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!("__herd_{prefix}{nanos:x}_{count:x}_")
+}
+
 #[cfg(test)]
 mod tests {
     use super::quote;

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use super::CommandError;
-use super::setup::{Reacher, env_var};
+use super::setup::Reacher;
 use crate::cli::args::ConnectionArgs;
 use crate::executor::HostTarget;
 use crate::inventory::Inventory;
@@ -17,7 +17,7 @@ pub fn play_hosts(
     plan: &Plan,
     connection: &ConnectionArgs,
 ) -> Result<Vec<HostTarget>, CommandError> {
-    let mut reacher = Reacher::new(inventory, connection)?;
+    let reacher = Reacher::new(inventory, connection)?;
     let wanted: HashSet<&str> = plan
         .plays
         .iter()
@@ -31,19 +31,6 @@ pub fn play_hosts(
     let hosts = inventory
         .hosts()
         .iter()
-        .filter(|host| wanted.contains(host.name.as_str()))
-        .map(|host| {
-            Ok(HostTarget {
-                name: host.name.as_str().into(),
-                spec: reacher.spec(host)?,
-                become_password: if becomes {
-                    host.become_password(&env_var)?
-                } else {
-                    None
-                },
-            })
-        })
-        .collect::<Result<Vec<_>, CommandError>>()?;
-    reacher.warn();
-    Ok(hosts)
+        .filter(|host| wanted.contains(host.name.as_str()));
+    reacher.targets(hosts, becomes)
 }

@@ -98,23 +98,7 @@ pub fn select_targets(
     if let Some(shard) = args.shard {
         hosts = shard.select(hosts, |host| host.name.as_str());
     }
-    let mut reacher = Reacher::new(&inventory, connection)?;
-    let targets = hosts
-        .into_iter()
-        .map(|host| {
-            Ok(HostTarget {
-                name: host.name.as_str().into(),
-                spec: reacher.spec(host)?,
-                become_password: if becomes {
-                    host.become_password(&env_var)?
-                } else {
-                    None
-                },
-            })
-        })
-        .collect::<Result<Vec<_>, CommandError>>()?;
-    reacher.warn();
-    Ok(targets)
+    Reacher::new(&inventory, connection)?.targets(hosts, becomes)
 }
 
 /// Turns hosts into the [`HostSpec`]s the transport connects with: inventory, ssh
@@ -158,6 +142,31 @@ impl<'a> Reacher<'a> {
         let mut spec = reach.spec;
         command_line_wins(&mut spec, self.args);
         Ok(spec)
+    }
+
+    /// `hosts` as targets (with their `become_password` when `becomes`), then the warnings
+    /// of [`Reacher::warn`].
+    pub fn targets<'h>(
+        mut self,
+        hosts: impl IntoIterator<Item = &'h Host>,
+        becomes: bool,
+    ) -> Result<Vec<HostTarget>, CommandError> {
+        let targets = hosts
+            .into_iter()
+            .map(|host| {
+                Ok(HostTarget {
+                    name: host.name.as_str().into(),
+                    spec: self.spec(host)?,
+                    become_password: if becomes {
+                        host.become_password(&env_var)?
+                    } else {
+                        None
+                    },
+                })
+            })
+            .collect::<Result<Vec<_>, CommandError>>()?;
+        self.warn();
+        Ok(targets)
     }
 
     /// Warns once for each option herd does not apply, naming some of its hosts.

@@ -24,7 +24,7 @@ use super::names::{is_safe_segment, temp_name};
 use super::sftp::{MODE_BITS, local_error, remote_path};
 use super::{ExecRequest, FileTransferred};
 use crate::event::Stream;
-use crate::shell::quote;
+use crate::shell::{marker, quote};
 use crate::spool::Spool;
 
 /// Upper bound for one command of a piped copy (a file's whole transfer).
@@ -127,7 +127,7 @@ impl Piped<'_> {
         let temp = target.with_file_name(temp_name(name));
         let size = metadata.len();
         let mode = metadata.permissions().mode() & MODE_BITS;
-        let marker = marker();
+        let marker = marker("piped_");
         let script = format!(
             "t={temp}; umask 077; \
              if cat > \"$t\" && [ \"$(wc -c < \"$t\")\" -eq {size} ] && chmod {mode:o} \"$t\" && mv -f -- \"$t\" {target}; \
@@ -169,7 +169,7 @@ impl Piped<'_> {
             }
         };
         let destination = local_dir.join(&name);
-        let marker = marker();
+        let marker = marker("piped_");
         let word = self.word(&path)?;
         // The size and mode, then the bytes, after a marker line.
         let script = format!(
@@ -253,7 +253,7 @@ impl Piped<'_> {
 
     /// Whether `path` is a directory on the host.
     fn is_dir(&self, path: &Path) -> Result<bool, OperationError> {
-        let marker = marker();
+        let marker = marker("piped_");
         let script = format!(
             "if [ -d {} ]; then echo {marker}yes; else echo {marker}no; fi",
             self.word(path)?
@@ -324,18 +324,6 @@ impl Piped<'_> {
         };
         self.problem(path, &reason)
     }
-}
-
-/// A marker no startup text prints by chance: fixed prefix, time and a counter.
-fn marker() -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    use std::time::{SystemTime, UNIX_EPOCH};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let count = COUNTER.fetch_add(1, Ordering::Relaxed);
-    format!("__herd_piped_{nanos:x}_{count:x}__")
 }
 
 /// Splits a get's stdout: what the shell printed before the marker line (skipped), the

@@ -10,7 +10,7 @@
 
 use crate::event::Stream;
 use crate::playbook::Mode;
-use crate::shell::quote;
+use crate::shell::{marker, quote};
 use crate::ssh::{ExecRequest, Transport};
 
 use super::step::Io;
@@ -123,7 +123,7 @@ fn quiet(
     io: &Io<'_>,
     script: &str,
 ) -> Result<(i32, Option<String>, String), String> {
-    let marker = marker();
+    let marker = marker("");
     // The status of the script itself, not of the closing marker's echo.
     let delimited = format!(
         "echo {marker}begin\n{{\n{script}\n}}\nherd_status=$?\necho {marker}end\nexit $herd_status"
@@ -156,18 +156,6 @@ fn quiet(
         // What the host printed instead of running the check, for the message.
         None => (code, None, format!("{stdout}\n{}", text(&stderr))),
     })
-}
-
-/// A marker no shell start-up text will print by chance: fixed prefix, per-call number.
-fn marker() -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    use std::time::{SystemTime, UNIX_EPOCH};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let count = COUNTER.fetch_add(1, Ordering::Relaxed);
-    format!("__herd_{nanos:x}_{count:x}_")
 }
 
 /// The lines of `stdout` between `MARKERbegin` and `MARKERend`, if both came.
@@ -264,8 +252,8 @@ mod tests {
 
     #[test]
     fn only_the_text_between_the_markers_is_the_answer() {
-        let marker = marker();
-        assert_ne!(marker, super::marker());
+        let marker = marker("");
+        assert_ne!(marker, super::marker(""));
         let chatty = format!("Welcome!\nyes\n{marker}begin\nno\n{marker}end\nbye\n");
         assert_eq!(between(&chatty, &marker).as_deref(), Some("no\n"));
         assert_eq!(between("Welcome!\nyes\n", &marker), None);
