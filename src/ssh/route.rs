@@ -80,11 +80,16 @@ pub(super) fn open(
     options: &ConnectOptions,
     known_hosts: &KnownHosts,
 ) -> Result<Route, ConnectError> {
-    match &host.proxy {
-        Proxy::Direct => Ok(Route {
+    let direct = || {
+        Ok(Route {
             stream: Stream::Tcp(open_tcp(host, deadline, options)?),
             process: None,
-        }),
+        })
+    };
+    match &host.proxy {
+        Proxy::Direct => direct(),
+        // No hop at all is a direct connection.
+        Proxy::Jump(chain) if chain.is_empty() => direct(),
         Proxy::Jump(chain) => {
             let stream = options.shared.jumps().open(
                 chain,
