@@ -184,7 +184,9 @@ impl Inventory {
         spec.password = base.password;
         spec.key_file = base.key_file;
         spec.key_passphrase = base.key_passphrase;
-        crate::ssh::check_algorithms(&spec.algorithms).map_err(fail)?;
+        if spec.algorithms != AlgorithmChoice::default() {
+            crate::ssh::check_algorithms(&spec.algorithms).map_err(fail)?;
+        }
         let mut origins = origins_of(&host.name, &config, &spec);
         if let Some(path) = &spec.key_file {
             origins.push(Origin {
