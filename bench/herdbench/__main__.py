@@ -27,7 +27,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--n", type=counts, help="host counts for scenario 1 (default 50,200,1000)")
     parser.add_argument("--reps", type=int, help="repetitions of every run (default 3; --quick: 1)")
     parser.add_argument("--scenarios", type=counts, help="which scenarios to run (default 1,2,3,4; --quick: 1,3; "
-                             "5, behind the lab's bastion, only when asked for: lab/lab.sh up first)")
+                             "5, behind the lab's bastion, and 6, scale against the lab's h1, only when asked for: lab/lab.sh up first)")
     parser.add_argument("--teardown", action="store_true", help="only stop the sshd processes of an earlier run")
     args = parser.parse_args(argv)
     preset = QUICK if args.quick else FULL
@@ -78,6 +78,8 @@ def run_scenarios(ctx: scenarios.Context, args: argparse.Namespace) -> list[scen
         results += scenarios.scenario_stream(ctx, FULL["stream_mb"] * scenarios.MB)
     if 5 in args.scenarios:
         results += scenarios.scenario_bastion(ctx, settings.BASTION_HOSTS)
+    if 6 in args.scenarios:
+        results += scenarios.scenario_scale(ctx)
     return results
 
 
@@ -123,9 +125,12 @@ def main(argv: list[str]) -> int:
     description = {**machine.describe(), "load average at start": load_before, "load average at end": machine.load()}
     run = report.Run(["bench/run.sh", *argv], started, (time.monotonic() - clock) / 60, args.reps,
                      description, tool_versions, machine.cores(), kex, results, shared.cpu_method)
-    if set(args.scenarios) == {5}:  # its own section of RESULTS.md; the rest of the file is left as it is
-        report.splice_s5(run, out)
-        dump_json(run, settings.WORK_DIR / ("results-s5-quick.json" if args.quick else "results-s5.json"))
+    if set(args.scenarios) <= {5, 6}:  # their own sections of RESULTS.md; the rest of the file is left as it is
+        for number, splice in ((5, report.splice_s5), (6, report.splice_s6)):
+            if number in args.scenarios:
+                splice(run, out)
+        suffix = "-".join(f"s{n}" for n in sorted(set(args.scenarios)))
+        dump_json(run, settings.WORK_DIR / (f"results-{suffix}-quick.json" if args.quick else f"results-{suffix}.json"))
     else:
         report.write(run, out, plot)
         dump_json(run, settings.WORK_DIR / ("results-quick.json" if args.quick else "results.json"))

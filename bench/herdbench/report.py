@@ -38,6 +38,7 @@ def write(run: Run, path: Path, plot_path: Path) -> None:
         scenario3(run.results),
         scenario4(run.results),
         scenario5(run.results),
+        scenario6(run.results),
         commands(run.results),
         failures(run.results),
     ]
@@ -307,6 +308,93 @@ def splice_s5(run: Run, path: Path) -> None:
     start = text.find(S5_HEADING)
     if start >= 0:
         end = text.find("\n## ", start + len(S5_HEADING))
+        text = text[:start] + section + (text[end:] if end >= 0 else "")
+    else:
+        anchor = text.find("## Exact commands")
+        text = (text[:anchor] + section + "\n" + text[anchor:]) if anchor >= 0 else text.rstrip("\n") + "\n\n" + section
+    path.write_text(text)
+
+
+S6_HEADING = "## Scenario 6: scale"
+
+
+def scenario6(results: list[Result]) -> str:
+    rows = [r for r in results if r.scenario == "s6"]
+    if not rows:
+        return ""
+    out = []
+    for r in rows:
+        if r.skipped:
+            out.append([r.case, r.variant.tool, f"skipped: {r.skipped}", "", "", "", "", "", ""])
+            continue
+        per_run = "; ".join(f"{ok} ok, {failed} failed, {s.wall:.2f} s" for (ok, failed), s in zip(r.tallies, r.samples))
+        worst_ok = min((ok for ok, _ in r.tallies), default=0)
+        status = f"{worst_ok}/{r.hosts}" + ("" if not r.errors else " **(not as expected: see below)**")
+        out.append([r.case, r.variant.tool, status, stats.wall(r).show(), stats.cpu(r).show(),
+                    f"{stats.peak_rss_mb(r):.1f}", per_run, f"{stats.other_load_pct(r):.0f}",
+                    "; ".join(dict.fromkeys(n for n in r.notes if n))])
+    extra = ""
+    healthy = next((r for r in rows if r.case == f"{settings.SCALE_HEALTHY} healthy" and r.samples), None)
+    mixed = next((r for r in rows if r.case.startswith(f"{settings.SCALE_HEALTHY} healthy +") and r.samples), None)
+    if healthy and mixed:
+        extra = (f"\nRow 3, extra wall time for the silent hosts: {stats.wall(mixed).median:.2f} s − "
+                 f"{stats.wall(healthy).median:.2f} s = **{stats.wall(mixed).median - stats.wall(healthy).median:+.2f} s** "
+                 f"(`--connect-timeout {settings.SCALE_CONNECT_TIMEOUT}`: each silent host holds a fork for "
+                 f"{settings.SCALE_CONNECT_TIMEOUT} s).\n")
+    silent_address, silent_ports = settings.SCALE_SILENT
+    return (f"{S6_HEADING}\n\n"
+            f"Issue 13's rows, against the lab (`lab/lab.sh up`, with its fault lab), not the harness's farm: every "
+            f"healthy name is the lab's h1, one sshd at {settings.SCALE_ADDRESS}:{settings.SCALE_PORT} "
+            f"(`MaxStartups 2000:100:2000`, PAM password auth, user `{settings.SCALE_USER}`), so N names are N full "
+            "logins (TCP, key exchange, password, a session) on one server that shares this machine's cores with "
+            "the client. herd: inventory entries with `password=`, `--known-hosts` a copy of the lab's known_hosts, "
+            "`--ssh-config none`. pssh: `sshpass -e parallel-ssh -A` (the password given once; pssh hands it to "
+            "every ssh through its askpass), host keys checked against the same copy, OpenSSH's default kex. "
+            "Rows: (1) `true` on N names, forks/`-p` 64 (pssh at the largest N only if its smaller run projects "
+            f"to ≤ {settings.SCALE_PEER_BUDGET:.0f} s); (2) `herd play` of [playbooks/scale.yml](playbooks/scale.yml) "
+            f"(run true, put a small file, run cat of it, run true) on {settings.SCALE_PLAY_N} names under "
+            f"`ulimit -n {settings.SCALE_OPEN_FILES}`, with the line herd prints about the sessions it held; "
+            f"(3) {settings.SCALE_HEALTHY} healthy names alone, then with {settings.SCALE_SILENT_COPIES}× each of "
+            f"the fault lab's silent endpoints {silent_address}:{silent_ports.start}-{silent_ports.stop - 1} (accept TCP, "
+            f"never send a byte), `--connect-timeout {settings.SCALE_CONNECT_TIMEOUT}`, forks 64; (4) "
+            f"{settings.SCALE_BUSY_N} names at forks/`-p` {settings.SCALE_BUSY_FORKS}, {settings.SCALE_BUSY_REPS} "
+            "runs each, tools alternating. Hosts ok: the worst run (herd's recap line; pssh's `[SUCCESS]` lines); "
+            "wall and CPU are medians (min–max) over every run, failed ones included. Client CPU: the tool and "
+            "its children (pssh: every ssh, and sshpass). Peak RSS: GNU time `%M`, the largest single process "
+            "(pssh: one process, not the sum of its ssh children). **other load %** here is everything on the "
+            "machine but the tool, *including the lab's sshd serving the logins*, so it is no measure of foreign "
+            "work; the idle-machine figures below are.\n\n"
+            + table(["case", "tool", "hosts ok", "wall s", "client CPU s", "peak RSS MB", "each run",
+                     "other load % (incl. lab sshd)", "herd's note"], out)
+            + extra)
+
+
+S6_LOAD_NOTE = (" The load average counts every runnable process, the lab sshd's login processes included (64-256 at a time here), so it rises with the run itself and says little about foreign work; the idle samples do.")
+
+
+def splice_s6(run: Run, path: Path) -> None:
+    """Writes scenario 6's section into ``path`` (replacing an earlier one, else before the exact
+    commands), leaving every other section as it was."""
+    from .scenarios import S6_IDLE_BUSY
+    s6 = [r for r in run.results if r.scenario == "s6"]
+    commands_text = "\n".join(f"# {r.case}, {r.variant.label}\n{r.command}" for r in s6 if r.command)
+    failed = [f"- {r.case} {r.variant.label}: {e}" for r in s6 for e in r.errors]
+    idle = ", ".join(f"{k} {v:.0f}%" for k, v in S6_IDLE_BUSY.items()) or "not measured"
+    section = (scenario6(run.results)
+               + f"\nWritten by `{' '.join(run.argv)}` on {run.started} ({run.minutes:.0f} min), against the lab; "
+               "the sections above and below come from their own runs. "
+               f"herd: {run.versions.get('herd', '?')}; pssh: {run.versions.get('pssh (parallel-ssh, parallel-scp)', '?')}; "
+               f"{run.cores} cores. Machine load: load average {run.machine.get('load average at start', '?')} at start, "
+               f"{run.machine.get('load average at end', '?')} at end; the machine's CPU busy over 5 s with nothing of "
+               f"the benchmark running (foreign work, the lab's idle servers): {idle}.{S6_LOAD_NOTE}\n"
+               + (f"\nExact commands (paths relative to the repository; one per case and tool, N differs only in "
+                  f"the inventory):\n\n```sh\n{commands_text}\n```\n" if commands_text else "")
+               + ("\nRuns not as expected (their logs: bench/work/logs/s6/):\n\n" + "\n".join(failed) + "\n"
+                  if failed else ""))
+    text = path.read_text() if path.exists() else "# herd benchmark results\n\n"
+    start = text.find(S6_HEADING)
+    if start >= 0:
+        end = text.find("\n## ", start + len(S6_HEADING))
         text = text[:start] + section + (text[end:] if end >= 0 else "")
     else:
         anchor = text.find("## Exact commands")

@@ -1,4 +1,4 @@
-"""The five scenarios: which tools, which hosts, how many repetitions, and what counts as success.
+"""The six scenarios: which tools, which hosts, how many repetitions, and what counts as success.
 
 Every scenario runs all its variants in the same run, once per repetition, rotating the
 order each repetition so no tool always goes first. Each run is checked three ways: the
@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import measure, settings, tools
@@ -44,7 +44,8 @@ class Result:
     other_load: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     skipped: str = ""
-    tallies: list[tuple[int, int]] = field(default_factory=list)  # scenario 5: (hosts ok, failed) per run
+    tallies: list[tuple[int, int]] = field(default_factory=list)  # scenarios 5-6: (hosts ok, failed) per run
+    notes: list[str] = field(default_factory=list)  # scenario 6: a line of the tool's output, per run
 
     @property
     def ok(self) -> bool:
@@ -115,6 +116,8 @@ def measure_case(ctx: Context, case: Case) -> list[Result]:
                 result.errors.append(f"rep {rep + 1}: {error}")
             if invocation.tally:
                 result.tallies.append(tally(invocation, sample, run_dir))
+            if invocation.note:
+                result.notes.append(note(invocation, sample, run_dir))
             ctx.progress(f"{case.scenario} {case.name} rep {rep + 1}/{ctx.reps} {variant.label:12} "
                          f"{sample.wall:7.2f}s cpu {sample.cpu:6.2f}s {'ok' if not error else 'FAILED: ' + error}")
     return list(results.values())
@@ -125,6 +128,13 @@ def tally(invocation: Invocation, sample: Sample, run_dir: Path) -> tuple[int, i
     out = (run_dir / "stdout").read_text(errors="replace") if (run_dir / "stdout").exists() else ""
     err = (run_dir / "stderr").read_text(errors="replace")
     return invocation.tally(sample.returncode if sample.returncode is not None else -1, out, err)
+
+
+def note(invocation: Invocation, sample: Sample, run_dir: Path) -> str:
+    """The line of the tool's output ``invocation.note`` picks (scenario 6: herd's sessions note)."""
+    out = (run_dir / "stdout").read_text(errors="replace") if (run_dir / "stdout").exists() else ""
+    err = (run_dir / "stderr").read_text(errors="replace")
+    return invocation.note(sample.returncode if sample.returncode is not None else -1, out, err)
 
 
 def measure_once(case: Case, invocation: Invocation, run_dir: Path) -> tuple[Sample, float, float, str | None]:
@@ -356,3 +366,126 @@ def scenario_bastion(ctx: Context, n: int) -> list[Result]:
     case = Case("s5", case_name, hosts, LabBastion(), S5_VARIANTS,
                 build=lambda v, run_dir: tools.bastion_run(v, hosts, "true"), timeout=600.0)
     return measure_case(ctx, case)
+
+
+# --- scenario 6: scale, against the lab's h1 ------------------------------------------------------
+
+
+class LabHosts(LabBastion):
+    """Scenario 6's hosts: the lab's h1 and the fault lab, not the harness's; no login count, no sshd CPU."""
+
+
+S6_PSSH = Variant("pssh")
+
+# The machine's busy share with nothing of the benchmark running, sampled before and after scenario 6
+# (its "other load %" cannot tell foreign work from the lab's sshd, which serves every login).
+S6_IDLE_BUSY: dict[str, float] = {}
+
+
+def idle_busy_pct(seconds: float = 5.0) -> float:
+    """The share of the machine's CPU busy over ``seconds`` while the harness itself sleeps."""
+    before, clock = measure.machine_busy_seconds(), time.monotonic()
+    time.sleep(seconds)
+    used = measure.machine_busy_seconds() - before
+    return 100 * used / ((time.monotonic() - clock) * len(os.sched_getaffinity(0)))
+
+
+def scale_known_hosts() -> Path:
+    """A copy of the lab's known_hosts (herd adds keys it has not seen: the lab's file stays as it is)."""
+    path = settings.WORK_DIR / "s6-known_hosts"
+    shutil.copyfile(settings.LAB_KNOWN_HOSTS, path)
+    return path
+
+
+def scale_problem() -> str | None:
+    """Why scenario 6 cannot run (the lab or its fault lab is not up), or None."""
+    for path in (settings.LAB_KNOWN_HOSTS, settings.LAB_DIR / "inventory.ini", settings.LAB_DIR / "faults.ini"):
+        if not path.exists():
+            return f"the lab is not up ({path} missing: start it with lab/lab.sh up, or set HERD_LAB)"
+    return None
+
+
+def tallied(tally, ok: int, failed: int):
+    """A check: exactly ``ok`` hosts ok and ``failed`` failed, whatever the exit code (row 3 expects failures)."""
+    def check(rc: int, out: str, err: str) -> str | None:
+        got = tally(rc, out, err)
+        return None if got == (ok, failed) else f"exit code {rc}, {got[0]} ok, {got[1]} failed; expected {ok} ok, {failed} failed"
+    return check
+
+
+def scenario_scale(ctx: Context) -> list[Result]:
+    """Scenario 6: the rows of issue 13 against the lab's h1 (password auth) and the fault lab.
+
+    1. `true` on N names (settings.SCALE_RUN_N), herd vs pssh (pssh at the largest N only if its
+       smaller run projects, linearly, to within settings.SCALE_PEER_BUDGET); forks 64.
+    2. herd play, 4 steps, on 1000 names under `ulimit -n 1024`.
+    3. 900 healthy names alone, then with 100 silent endpoints, `--connect-timeout 5`, forks 64.
+    4. 1000 names at forks 256, herd vs pssh, settings.SCALE_BUSY_REPS repetitions each.
+    """
+    problem = scale_problem()
+    if problem:
+        return [Result("s6", "scale", v, 0, "", skipped=problem) for v in (HERD, S6_PSSH)]
+    known = scale_known_hosts()
+    S6_IDLE_BUSY["before"] = idle_busy_pct()
+    once = replace(ctx, reps=1)
+    results: list[Result] = []
+    forks = settings.FORKS
+
+    def run_case(name: str, hosts: HostSet, variants: list[Variant], forks: int, timeout: float,
+                 context: Context = once, extra: list[str] = (), check=None) -> list[Result]:
+        def build(v: Variant, run_dir: Path) -> Invocation:
+            invocation = tools.scale_run(v, hosts, known, forks, len(hosts), list(extra))
+            if check:
+                invocation.check = check
+            return invocation
+        return measure_case(context, Case("s6", name, hosts, LabHosts(), variants, build=build, timeout=timeout))
+
+    # Row 1: ad hoc at scale, smallest N first: the peer's run there decides whether it runs the largest.
+    peer_wall = None
+    for n in sorted(settings.SCALE_RUN_N):
+        hosts = HostSet.scale(f"scale-{n}", n).write_scale()
+        variants = [HERD]
+        if peer_wall is None or n == min(settings.SCALE_RUN_N):
+            variants.append(S6_PSSH)
+        elif peer_wall * n / min(settings.SCALE_RUN_N) <= settings.SCALE_PEER_BUDGET:
+            variants.append(S6_PSSH)
+        else:
+            projected = peer_wall * n / min(settings.SCALE_RUN_N)
+            results.append(Result("s6", f"run N={n}", S6_PSSH, n, "",
+                                  skipped=f"not run: its N={min(settings.SCALE_RUN_N)} run projects to "
+                                          f"{projected:.0f} s here (budget {settings.SCALE_PEER_BUDGET:.0f} s)"))
+        found = run_case(f"run N={n}", hosts, variants, forks, timeout=settings.SCALE_PEER_BUDGET * 1.5)
+        results += found
+        if n == min(settings.SCALE_RUN_N):
+            pssh = next((r for r in found if r.variant == S6_PSSH and r.samples), None)
+            peer_wall = pssh.samples[0].wall if pssh and pssh.ok else float("inf")
+    for n in settings.SCALE_HERD_ONLY_N:
+        hosts = HostSet.scale(f"scale-{n}", n).write_scale()
+        results += run_case(f"run N={n}", hosts, [HERD], forks, timeout=900.0)
+
+    # Row 2: the playbook under a low open-files limit.
+    n = settings.SCALE_PLAY_N
+    hosts = HostSet.scale(f"scale-{n}", n).write_scale()
+    playbook = settings.PLAYBOOK_DIR / "scale.yml"
+    case = Case("s6", f"play N={n} ulimit -n {settings.SCALE_OPEN_FILES}", hosts, LabHosts(), [HERD],
+                build=lambda v, run_dir: tools.scale_play(hosts, known, playbook, forks, settings.SCALE_OPEN_FILES),
+                timeout=900.0)
+    results += measure_case(once, case)
+
+    # Row 3: silent hosts among healthy ones.
+    healthy = HostSet.scale(f"scale-{settings.SCALE_HEALTHY}", settings.SCALE_HEALTHY).write_scale()
+    mixed = HostSet.scale(f"scale-{settings.SCALE_HEALTHY}-silent", settings.SCALE_HEALTHY,
+                          settings.SCALE_SILENT_COPIES).write_scale()
+    silent = len(mixed) - len(healthy)
+    timeout_flag = ["--connect-timeout", str(settings.SCALE_CONNECT_TIMEOUT)]
+    results += run_case(f"{len(healthy)} healthy", healthy, [HERD], forks, 600.0, extra=timeout_flag)
+    results += run_case(f"{len(healthy)} healthy + {silent} silent", mixed, [HERD], forks, 600.0, extra=timeout_flag,
+                        check=tallied(tools.herd_tally, len(healthy), silent))
+
+    # Row 4: many forks against one busy sshd.
+    n = settings.SCALE_BUSY_N
+    hosts = HostSet.scale(f"scale-{n}", n).write_scale()
+    results += run_case(f"forks {settings.SCALE_BUSY_FORKS} N={n}", hosts, [HERD, S6_PSSH], settings.SCALE_BUSY_FORKS,
+                        600.0, context=replace(ctx, reps=settings.SCALE_BUSY_REPS))
+    S6_IDLE_BUSY["after"] = idle_busy_pct()
+    return results

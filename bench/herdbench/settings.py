@@ -51,3 +51,22 @@ def herd_bin() -> str:
 def venv_tool(name: str) -> str:
     """A command installed in the benchmark's venv (ansible, ansible-playbook)."""
     return str(VENV_BIN / name)
+
+# Scenario 6 ("scale") also runs against the lab, without a farm of its own: many inventory names
+# on the lab's h1 (password auth), and the fault lab's silent endpoints (lab/faults.py).
+SCALE_ADDRESS = "127.0.0.11"  # h1
+SCALE_PORT = 22
+SCALE_USER = "herd_alice"
+SCALE_PASSWORD = "alice-lab-pw"  # the lab's own (lab/lab.sh); nothing secret
+SCALE_SILENT = ("127.0.0.21", range(22001, 22051))  # accept TCP, never send a byte
+SCALE_RUN_N = [1000, 5000]  # row 1: `true` on N names (the peer too, if its N=1000 run projects to <= 5 min)
+SCALE_PEER_BUDGET = 330.0  # seconds a peer's projected run at the largest N may take
+SCALE_HERD_ONLY_N = [10000]  # row 1: herd alone at these N too
+SCALE_PLAY_N = 1000  # row 2: the 4-step playbook under `ulimit -n 1024`
+SCALE_OPEN_FILES = 1024
+SCALE_HEALTHY = 900  # row 3: healthy names, alone and with 100 silent ones
+SCALE_SILENT_COPIES = 2  # each silent port twice: 100 names
+SCALE_CONNECT_TIMEOUT = 5
+SCALE_BUSY_N = 1000  # row 4: forks 256 against one sshd
+SCALE_BUSY_FORKS = 256
+SCALE_BUSY_REPS = 2

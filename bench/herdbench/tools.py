@@ -59,7 +59,8 @@ class Invocation:
     argv: list[str]
     check: Check
     env: dict[str, str] = field(default_factory=dict)
-    tally: Tally | None = None  # scenario 5: how many hosts succeeded and failed, even in a failed run
+    tally: Tally | None = None  # scenarios 5-6: how many hosts succeeded and failed, even in a failed run
+    note: Callable[[int, str, str], str] | None = None  # scenario 6: a line of the tool's output to report
 
     def shell(self) -> str:
         """The command as one would type it (paths relative to the repo)."""
@@ -236,3 +237,46 @@ def bastion_run(variant: Variant, hosts: HostSet, command: str) -> Invocation:
                                "-l", settings.BEHIND_USER, command],
                               check=all_of(pssh_tally, n), tally=pssh_tally)
     raise ValueError(f"no bastion command for {variant.tool}")
+
+
+# --- scenario 6: scale, against the lab's h1 ------------------------------------------------------
+
+HERD_SESSIONS_NOTE = re.compile(r"herd: held at most \d+ SSH sessions[^\n]*")
+
+
+def herd_sessions_note(rc: int, out: str, err: str) -> str:
+    """The note herd prints when a playbook held fewer SSH sessions than it had hosts (or '')."""
+    found = HERD_SESSIONS_NOTE.findall(ANSI.sub("", err))
+    return found[-1] if found else ""
+
+
+def scale_herd(hosts: HostSet, known_hosts: Path, forks: int, extra: list[str], command: list[str]) -> list[str]:
+    group = ["-g", "scale"] if command == ["run"] else []  # play: the playbook names its hosts
+    return [settings.herd_bin(), *command, "-i", str(hosts.herd_inventory), *group, "--forks", str(forks),
+            "--known-hosts", str(known_hosts), "--ssh-config", "none", *extra]
+
+
+def scale_run(variant: Variant, hosts: HostSet, known_hosts: Path, forks: int, expected: int,
+              extra: list[str] = ()) -> Invocation:
+    """Scenario 6: `true` on every name (password auth on the lab's h1), host keys checked against a
+    copy of the lab's known_hosts. pssh gets the password once (`-A`) from sshpass (`-e`: $SSHPASS)."""
+    match variant.tool:
+        case "herd":
+            return Invocation(scale_herd(hosts, known_hosts, forks, list(extra), ["run"]) + ["--cmd", "true"],
+                              check=all_of(herd_tally, expected), tally=herd_tally)
+        case "pssh":
+            ssh = ["-o", f"UserKnownHostsFile={known_hosts}", "-o", "StrictHostKeyChecking=yes",
+                   "-o", "PubkeyAuthentication=no", "-o", "LogLevel=ERROR"]
+            return Invocation(["sshpass", "-e", "parallel-ssh", "-A", "-h", str(hosts.address_file),
+                               "-l", settings.SCALE_USER, "-p", str(forks), "-t", "120", "-x", shlex.join(ssh), "true"],
+                              env={"SSHPASS": settings.SCALE_PASSWORD},
+                              check=all_of(pssh_tally, expected), tally=pssh_tally)
+    raise ValueError(f"no scale command for {variant.tool}")
+
+
+def scale_play(hosts: HostSet, known_hosts: Path, playbook: Path, forks: int, open_files: int) -> Invocation:
+    """Scenario 6: herd play under `ulimit -n open_files` (a shell sets it, then execs herd)."""
+    herd = scale_herd(hosts, known_hosts, forks, [str(playbook)], ["play"])
+    script = f"ulimit -n {open_files} && exec {shlex.join(herd)}"
+    return Invocation(["sh", "-c", script], check=all_of(herd_tally, len(hosts)), tally=herd_tally,
+                      note=herd_sessions_note)
