@@ -210,9 +210,22 @@ fn get_file(
         fs::rename(&temp, destination).map_err(|error| local_error(destination, &error))?;
         Ok(total)
     })();
+    land(copied, &temp, source, destination, started, fetch.on_file)
+}
+
+/// Ends a copy to a local temp file: on success it was renamed to `destination` and
+/// `on_file` hears of it; on failure the temp file is removed.
+pub(super) fn land(
+    copied: Result<u64, OperationError>,
+    temp: &Path,
+    source: &Path,
+    destination: &Path,
+    started: Instant,
+    on_file: &mut dyn FnMut(FileTransferred),
+) -> Result<(), OperationError> {
     match copied {
         Ok(bytes) => {
-            (fetch.on_file)(FileTransferred {
+            on_file(FileTransferred {
                 source: source.display().to_string(),
                 destination: destination.display().to_string(),
                 bytes,
@@ -221,7 +234,7 @@ fn get_file(
             Ok(())
         }
         Err(error) => {
-            let _ = fs::remove_file(&temp);
+            let _ = fs::remove_file(temp);
             Err(error)
         }
     }

@@ -20,7 +20,9 @@ use std::time::{Duration, Instant};
 
 use super::error::OperationError;
 use super::exec::{self, Link};
+use super::get::land;
 use super::names::{is_safe_segment, temp_name};
+use super::put::{entries_to_copy, name_in_directory};
 use super::sftp::{MODE_BITS, local_error, remote_path};
 use super::{ExecRequest, FileTransferred};
 use crate::event::Stream;
@@ -56,16 +58,7 @@ impl Piped<'_> {
             if destination.ends_with('/') {
                 self.run_checked(&format!("mkdir -p -- {}", self.word(&target)?), &target)?;
             }
-            let name = fs::canonicalize(local)
-                .map_err(|error| local_error(local, &error))?
-                .file_name()
-                .map(ToOwned::to_owned)
-                .ok_or_else(|| OperationError::Local {
-                    path: local.to_path_buf(),
-                    reason: "has no name to copy into a directory; name the remote destination"
-                        .into(),
-                })?;
-            target.join(local.file_name().map_or(name, ToOwned::to_owned))
+            target.join(name_in_directory(local)?)
         } else {
             target
         };
@@ -94,21 +87,8 @@ impl Piped<'_> {
             &format!("mkdir -p -- {dir} && chmod u+rwx -- {dir}"),
             target,
         )?;
-        let mut entries = fs::read_dir(local)
-            .and_then(|entries| entries.collect::<Result<Vec<_>, _>>())
-            .map_err(|error| local_error(local, &error))?;
-        entries.sort_by_key(|entry| entry.file_name());
-        for entry in entries {
-            let path = entry.path();
-            let link = entry
-                .file_type()
-                .map_err(|error| local_error(&path, &error))?;
-            let Ok(followed) = fs::metadata(&path) else {
-                continue;
-            };
-            if followed.is_file() || (followed.is_dir() && !link.is_symlink()) {
-                self.put_any(&path, &followed, &target.join(entry.file_name()), on_file)?;
-            }
+        for (path, followed, name) in entries_to_copy(local)? {
+            self.put_any(&path, &followed, &target.join(name), on_file)?;
         }
         self.run_checked(&format!("chmod {mode:o} -- {dir}"), target)
     }
@@ -234,21 +214,7 @@ impl Piped<'_> {
             fs::rename(&temp, &destination).map_err(|error| local_error(&destination, &error))?;
             Ok(size)
         })();
-        match outcome {
-            Ok(bytes) => {
-                on_file(FileTransferred {
-                    source: path.display().to_string(),
-                    destination: destination.display().to_string(),
-                    bytes,
-                    elapsed: started.elapsed(),
-                });
-                Ok(())
-            }
-            Err(error) => {
-                let _ = fs::remove_file(&temp);
-                Err(error)
-            }
-        }
+        land(outcome, &temp, &path, &destination, started, on_file)
     }
 
     /// Whether `path` is a directory on the host.

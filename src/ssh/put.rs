@@ -8,10 +8,11 @@
 //! regular files are copied as files; symlinks to anything else, and special files
 //! (sockets, FIFOs, devices), are skipped.
 
+use std::ffi::OsString;
 use std::fs::{self, File, Metadata};
 use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use ssh2::{FileStat, OpenFlags, OpenType};
@@ -37,25 +38,7 @@ pub(super) fn put(
     let into =
         destination.ends_with('/') || remote.sftp()?.stat(&target).is_ok_and(|stat| stat.is_dir());
     let target = if into {
-        // The name as given (a symlink keeps its own name); `.` or `..` name the
-        // directory they resolve to.
-        let name = match local.file_name() {
-            Some(name) => Some(name.to_owned()),
-            None => fs::canonicalize(local)
-                .map_err(|error| local_error(local, &error))?
-                .file_name()
-                .map(ToOwned::to_owned),
-        };
-        match name {
-            Some(name) => target.join(name),
-            None => {
-                return Err(OperationError::Local {
-                    path: local.to_path_buf(),
-                    reason: "has no name to copy into a directory; name the remote destination"
-                        .into(),
-                });
-            }
-        }
+        target.join(name_in_directory(local)?)
     } else {
         target
     };
@@ -74,6 +57,49 @@ pub(super) fn put(
             reason: "is not a regular file or a directory".into(),
         })
     }
+}
+
+/// The name `local` gets when copied into a directory: the name as given (a symlink
+/// keeps its own name); `.` or `..` name the directory they resolve to.
+pub(super) fn name_in_directory(local: &Path) -> Result<OsString, OperationError> {
+    let name = match local.file_name() {
+        Some(name) => Some(name.to_owned()),
+        None => fs::canonicalize(local)
+            .map_err(|error| local_error(local, &error))?
+            .file_name()
+            .map(ToOwned::to_owned),
+    };
+    name.ok_or_else(|| OperationError::Local {
+        path: local.to_path_buf(),
+        reason: "has no name to copy into a directory; name the remote destination".into(),
+    })
+}
+
+/// What a directory copy takes from the local directory `local`, by name: its regular
+/// files and its directories, each with its metadata and name. A symlink is followed to
+/// a file, never to a directory (no loops, nothing outside the tree); a dangling one is
+/// skipped like any other non-file.
+pub(super) fn entries_to_copy(
+    local: &Path,
+) -> Result<Vec<(PathBuf, Metadata, OsString)>, OperationError> {
+    let mut entries = fs::read_dir(local)
+        .and_then(|entries| entries.collect::<Result<Vec<_>, _>>())
+        .map_err(|error| local_error(local, &error))?;
+    entries.sort_by_key(|entry| entry.file_name());
+    let mut wanted = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let path = entry.path();
+        let link = entry
+            .file_type()
+            .map_err(|error| local_error(&path, &error))?;
+        let Ok(followed) = fs::metadata(&path) else {
+            continue;
+        };
+        if followed.is_file() || (followed.is_dir() && !link.is_symlink()) {
+            wanted.push((path, followed, entry.file_name()));
+        }
+    }
+    Ok(wanted)
 }
 
 /// Creates `dir` and any missing parents (like `mkdir -p`), with the remote umask's
@@ -127,23 +153,11 @@ fn put_dir(
             copy.sweeper.created(target);
         }
     }
-    let mut entries = fs::read_dir(local)
-        .and_then(|entries| entries.collect::<Result<Vec<_>, _>>())
-        .map_err(|error| local_error(local, &error))?;
-    entries.sort_by_key(|entry| entry.file_name());
-    for entry in entries {
-        let path = entry.path();
-        let link = entry
-            .file_type()
-            .map_err(|error| local_error(&path, &error))?;
-        // Follows a symlink; a dangling one is skipped like any non-file link.
-        let Ok(followed) = fs::metadata(&path) else {
-            continue;
-        };
-        let child = target.join(entry.file_name());
+    for (path, followed, name) in entries_to_copy(local)? {
+        let child = target.join(name);
         if followed.is_file() {
             put_file(remote, &path, &followed, &child, copy)?;
-        } else if followed.is_dir() && !link.is_symlink() {
+        } else {
             put_dir(remote, &path, &followed, &child, copy)?;
         }
     }
