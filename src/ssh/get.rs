@@ -24,7 +24,7 @@ use ssh2::{ErrorCode, FileStat};
 
 use super::FileTransferred;
 use super::error::OperationError;
-use super::names::{is_safe_segment, temp_name};
+use super::names::{NO_FETCH_NAME, fetch_name, is_safe_segment, temp_name};
 use super::sftp::{CHUNK, MODE_BITS, Remote, local_error, remote_path};
 use super::stale::Sweeper;
 
@@ -50,14 +50,8 @@ pub(super) fn get(
         });
     }
     let path = remote_path(source);
-    let name = match path.file_name() {
-        Some(name) if is_safe_segment(name) => name.to_owned(),
-        _ => {
-            return Err(remote.problem(
-                &path,
-                "has no usable file name to copy to; name a file or directory",
-            ));
-        }
+    let Some(name) = fetch_name(&path) else {
+        return Err(remote.problem(&path, NO_FETCH_NAME));
     };
     let stat = remote
         .sftp()?

@@ -5,6 +5,7 @@ use std::collections::hash_map::RandomState;
 use std::ffi::{OsStr, OsString};
 use std::hash::{BuildHasher, Hasher};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Longest part of the original name kept in a temp name, so that with the
@@ -75,6 +76,18 @@ pub(super) fn is_safe_segment(name: &OsStr) -> bool {
         && bytes != b".."
         && !bytes.iter().any(|&b| b == b'/' || b < 0x20 || b == 0x7f)
 }
+
+/// The name a fetched remote path is written under locally: its last component, if that
+/// is one safe segment (see [`is_safe_segment`]).
+pub(super) fn fetch_name(path: &Path) -> Option<OsString> {
+    path.file_name()
+        .filter(|name| is_safe_segment(name))
+        .map(ToOwned::to_owned)
+}
+
+/// Why a remote path has no [`fetch_name`].
+pub(super) const NO_FETCH_NAME: &str =
+    "has no usable file name to copy to; name a file or directory";
 
 #[cfg(test)]
 mod tests {

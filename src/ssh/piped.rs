@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use super::error::OperationError;
 use super::exec::{self, Link};
 use super::get::land;
-use super::names::{is_safe_segment, temp_name};
+use super::names::{NO_FETCH_NAME, fetch_name, temp_name};
 use super::put::{entries_to_copy, name_in_directory};
 use super::sftp::{MODE_BITS, local_error, remote_path};
 use super::{ExecRequest, FileTransferred};
@@ -139,14 +139,8 @@ impl Piped<'_> {
     ) -> Result<(), OperationError> {
         let started = Instant::now();
         let path = remote_path(source);
-        let name = match path.file_name() {
-            Some(name) if is_safe_segment(name) => name.to_owned(),
-            _ => {
-                return Err(self.problem(
-                    &path,
-                    "has no usable file name to copy to; name a file or directory",
-                ));
-            }
+        let Some(name) = fetch_name(&path) else {
+            return Err(self.problem(&path, NO_FETCH_NAME));
         };
         let destination = local_dir.join(&name);
         let marker = marker("piped_");
