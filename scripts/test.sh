@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-machine.sh
 lab/lab.sh up
+scripts/oracles.sh   # ansible-core in a venv: the oracle of the inventory and vault tests
 echo "== cargo fmt --check"; cargo fmt --check
 echo "== cargo clippy";      cargo clippy --all-targets --locked -- -D warnings
 echo "== cargo test";        cargo test --locked --all-targets

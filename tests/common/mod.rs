@@ -111,6 +111,22 @@ pub fn lab_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("lab")
 }
 
+/// A program of the Ansible oracle (`ansible-inventory`, `ansible`, `ansible-vault`), from the
+/// venv `scripts/oracles.sh` makes (`target/oracles/venv`, or `$HERD_ORACLE_VENV`); panics with
+/// what to do when it is missing, so a differential test never passes without its oracle.
+pub fn ansible_oracle(program: &str) -> PathBuf {
+    let venv = std::env::var_os("HERD_ORACLE_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/oracles/venv"));
+    let path = venv.join("bin").join(program);
+    assert!(
+        path.is_file(),
+        "the Ansible oracle {} is missing: run scripts/oracles.sh",
+        path.display()
+    );
+    path
+}
+
 /// A lab host's private /tmp, as seen from this machine.
 pub fn host_tmp(host: &str) -> PathBuf {
     lab_dir().join("state/hosts").join(host).join("tmp")
