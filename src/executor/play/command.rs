@@ -8,7 +8,7 @@ use crate::executor::run_streaming;
 use crate::plan::StepResult;
 use crate::ssh::{ExecRequest, Transport};
 
-use super::step::{Done, Io};
+use super::outcome::{Done, Io};
 use crate::executor::privilege::Shell;
 
 /// At most this much of each stream is kept for `register`; the rest is still shown.

@@ -8,8 +8,8 @@ use crate::plan::sha256_file;
 use crate::report::format_bytes;
 use crate::ssh::Transport;
 
+use super::outcome::{Done, Io};
 use super::remote::{self, RemoteFile};
-use super::step::{Done, Io};
 
 /// Fetches `src` to the local path `dest` (its parent directories made as needed), or
 /// under `check` says what it would do. `shown` is `(src, dest)` with secrets masked.

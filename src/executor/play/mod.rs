@@ -8,44 +8,36 @@
 //! ad-hoc executor, this never prints: everything goes out as [`Event`]s.
 //!
 //! Map of this folder:
+//! - `run`: the run's options and what every part of it shares (`Run`);
 //! - `hosts`: every host of the run with its session, registered results and fate;
 //! - `strategy`: `linear` and `free`, batches and `max_fail_percentage`;
 //! - `step`: one step on one host: resolve, connect, `creates`/`removes`, and how it
 //!   ended; `tries`: its tries (`retries`, `until`, check mode, `register`);
+//! - `outcome`: how a try or step came out (`Done`), what a try needs (`Io`) and
+//!   `register`, shared by the step and its actions so they never import their caller;
 //! - `command` (`run`, through `sudo` for `become`), `put` and `get` (idempotent, by
 //!   SHA-256), over `remote`'s quiet checks.
 
 mod command;
 mod get;
 mod hosts;
+mod outcome;
 mod put;
 mod remote;
+mod run;
 mod step;
 mod strategy;
 mod tries;
 
-use std::sync::atomic::Ordering;
-
 use crossbeam_channel::Sender;
 
-use super::{ExecutorOptions, HostTarget};
+use super::HostTarget;
 use crate::event::Event;
 use crate::plan::Plan;
 use crate::ssh::KnownHosts;
 use hosts::RunHosts;
-
-/// How a playbook runs.
-#[derive(Debug, Clone)]
-pub struct PlayOptions {
-    /// Forks, connection settings, the default command timeout and the cancel flag.
-    pub executor: ExecutorOptions,
-    /// `--check`: look, change nothing. Commands do not run (unless their step says
-    /// `check_mode: false`); `put` and `get` only compare checksums.
-    pub check: bool,
-    /// `--max-sessions`: most SSH sessions held between steps; `None`: the default
-    /// budget (see `hosts::session_limit`).
-    pub max_sessions: Option<usize>,
-}
+pub use run::PlayOptions;
+use run::Run;
 
 /// Runs `plan` on `hosts` (every host of every play, once each, in inventory order),
 /// sending events as things happen: `RunStarted`, then per play `PlayStarted`, per step
@@ -90,25 +82,4 @@ pub fn run_playbook(
         }
     }
     run.hosts.finish(&send);
-}
-
-/// What every part of a playbook run shares.
-struct Run<'a> {
-    /// The hosts, their sessions and their fates.
-    hosts: RunHosts<'a>,
-    /// How to run.
-    options: &'a PlayOptions,
-    /// Host keys to check sessions against.
-    known_hosts: &'a KnownHosts,
-    /// The playbook as the user named it, for `site.yml:20` in events.
-    source: String,
-    /// Where events go.
-    send: &'a (dyn Fn(Event) + Sync),
-}
-
-impl Run<'_> {
-    /// Whether the run was asked to stop.
-    fn cancelled(&self) -> bool {
-        self.options.executor.cancel.load(Ordering::SeqCst)
-    }
 }

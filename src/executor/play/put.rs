@@ -12,8 +12,8 @@ use crate::playbook::Mode;
 use crate::report::format_bytes;
 use crate::ssh::Transport;
 
+use super::outcome::{Done, Io};
 use super::remote::{self, RemoteFile};
-use super::step::{Done, Io};
 
 /// One `put`, as planned for the host.
 pub(super) struct Put<'a> {

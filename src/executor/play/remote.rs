@@ -13,7 +13,7 @@ use crate::playbook::Mode;
 use crate::shell::{marker, quote};
 use crate::ssh::{ExecRequest, Transport};
 
-use super::step::Io;
+use super::outcome::Io;
 use crate::executor::privilege::Shell;
 
 /// At most this much of a check's output is read.

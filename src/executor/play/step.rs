@@ -1,83 +1,18 @@
 //! One step on one host: resolve it with the host's results so far, connect, honour
 //! `creates`/`removes`, have it tried (`tries`), and say how it ended.
 
-use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-use crate::event::{Event, HostName, Outcome, StepStatus};
-use crate::plan::{PlannedPlay, PlannedStep, Ready, Registered, Resolved, Skip, StepResult};
+use crate::event::{Event, Outcome, StepStatus};
+use crate::plan::{PlannedPlay, PlannedStep, Ready, Resolved, Skip, StepResult};
 use crate::ssh::Transport;
 
-use super::Run;
 use super::hosts::{HostSlot, Unreached};
+use super::outcome::{Done, Io, register};
 use super::remote;
+use super::run::Run;
 use super::tries::Tries;
 use crate::executor::privilege::Shell;
-
-/// How one try, or the whole step, came out.
-pub(super) struct Done {
-    /// What `register:` stores.
-    pub(super) result: StepResult,
-    /// What happened, for people; never a secret.
-    pub(super) message: Option<String>,
-}
-
-impl Done {
-    /// A step that changed something, or did not (`changed: false`).
-    pub(super) fn success(changed: bool, message: impl Into<String>) -> Done {
-        Done {
-            result: StepResult {
-                changed,
-                rc: Some(0),
-                ..StepResult::default()
-            },
-            message: Some(message.into()),
-        }
-    }
-
-    /// A step that failed, without an exit status.
-    pub(super) fn failed(message: impl Into<String>) -> Done {
-        Done {
-            result: StepResult {
-                failed: true,
-                ..StepResult::default()
-            },
-            message: Some(message.into()),
-        }
-    }
-
-    /// A step that did not run.
-    pub(super) fn skipped(message: impl Into<String>) -> Done {
-        Done {
-            result: StepResult::skipped(),
-            message: Some(message.into()),
-        }
-    }
-
-    fn status(&self) -> StepStatus {
-        if self.result.failed {
-            StepStatus::Failed
-        } else if self.result.skipped {
-            StepStatus::Skipped
-        } else if self.result.changed {
-            StepStatus::Changed
-        } else {
-            StepStatus::Ok
-        }
-    }
-}
-
-/// What a step's try needs from its surroundings.
-pub(super) struct Io<'a> {
-    /// The host, for `Output` events.
-    pub(super) host: &'a HostName,
-    /// How long one remote command may run.
-    pub(super) timeout: Option<Duration>,
-    /// Set to stop the run.
-    pub(super) cancel: &'a AtomicBool,
-    /// Where events go.
-    pub(super) send: &'a (dyn Fn(Event) + Sync),
-}
 
 /// Runs step `step` of `play` on the play's host `host` (the run's host `at`) and sends
 /// its `StepFinished`. A failure (unless ignored) or an unreachable host takes the host
@@ -209,13 +144,6 @@ fn guard(
         }
     }
     None
-}
-
-/// Registers `result` under the step's `register:` name, if it has one.
-pub(super) fn register(registered: &mut Registered, step: &PlannedStep, result: &StepResult) {
-    if let Some(name) = &step.options.register {
-        registered.insert(name.clone(), result.to_value());
-    }
 }
 
 /// Why a step was skipped, as the status line shows it.

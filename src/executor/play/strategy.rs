@@ -11,7 +11,7 @@ use crate::executor::for_each_host;
 use crate::plan::{PlannedPlay, PlannedStep, Skip, StepState};
 use crate::playbook::Strategy;
 
-use super::Run;
+use super::run::Run;
 use super::step::run_step;
 
 /// Why the rest of the playbook does not run.

@@ -11,7 +11,7 @@ use crate::plan::{PlannedAction, PlannedPlay, PlannedStep, Ready, Registered};
 use crate::ssh::Transport;
 
 use super::command::run_command;
-use super::step::{Done, Io, register};
+use super::outcome::{Done, Io, register};
 use super::{get, put};
 use crate::executor::privilege::Shell;
 
