@@ -121,7 +121,6 @@ impl Planner<'_> {
             .collect();
         let scope = Arc::new(Scope {
             templates: Arc::clone(&self.templates),
-            source: self.source.clone(),
             base_dir: self.playbook.base_dir.clone(),
             hosts: hosts
                 .iter()
@@ -241,6 +240,7 @@ impl Planner<'_> {
                 let dependency = Dependency {
                     register: register.clone(),
                     step: label.clone(),
+                    file: step.file.clone(),
                     line: step.line,
                 };
                 registers.insert(register.clone(), dependency);
@@ -249,6 +249,7 @@ impl Planner<'_> {
         PlannedStep {
             number: index + 1,
             label,
+            file: step.file.clone(),
             line: step.line,
             tags: step.tags.clone(),
             options: options(step),

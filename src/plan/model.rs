@@ -64,7 +64,9 @@ pub struct PlannedStep {
     pub number: usize,
     /// How messages call the step ([`Step::label`]).
     pub label: String,
-    /// The step's line in the playbook.
+    /// The file the step is written in: the playbook, or one it imports.
+    pub file: String,
+    /// The step's line in [`file`](Self::file).
     pub line: usize,
     /// The step's tags.
     pub tags: Vec<String>,
@@ -225,7 +227,9 @@ pub struct Dependency {
     pub register: String,
     /// The label of the step that registers it.
     pub step: String,
-    /// That step's line in the playbook.
+    /// The file that step is written in.
+    pub file: String,
+    /// That step's line in [`file`](Self::file).
     pub line: usize,
 }
 

@@ -28,7 +28,7 @@ pub(super) struct StepHost<'a> {
 impl StepHost<'_> {
     /// `site.yml:21: step 'Show disk' on host h1`, for errors.
     pub fn origin(&self) -> Origin {
-        Origin::new(&self.scope.source, self.step.line)
+        Origin::new(&self.step.file, self.step.line)
             .with_step(self.step.label())
             .with_host(self.host)
     }

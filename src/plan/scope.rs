@@ -11,8 +11,6 @@ use std::sync::Arc;
 pub(crate) struct Scope {
     /// The template environment, shared by every play.
     pub templates: Arc<Templates>,
-    /// The playbook as the user named it, for error origins.
-    pub source: String,
     /// Where relative local paths start: the playbook's directory.
     pub base_dir: PathBuf,
     /// Each host's variables, in the order of the play's hosts.
@@ -25,7 +23,6 @@ impl fmt::Debug for Scope {
     /// Never the variables: they may hold secrets.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Scope")
-            .field("source", &self.source)
             .field("base_dir", &self.base_dir)
             .field("hosts", &self.hosts.len())
             .finish_non_exhaustive()

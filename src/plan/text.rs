@@ -82,7 +82,7 @@ fn write_play(out: &mut String, source: &str, plan: &Plan, play: &PlannedPlay) {
         batches(play)
     );
     for step in &play.steps {
-        write_step(out, source, step);
+        write_step(out, step);
     }
 }
 
@@ -98,18 +98,18 @@ fn batches(play: &PlannedPlay) -> String {
     }
 }
 
-fn write_step(out: &mut String, source: &str, step: &PlannedStep) {
+fn write_step(out: &mut String, step: &PlannedStep) {
     let _ = write!(
         out,
-        "  STEP {} {} ({source}:{})",
-        step.number, step.label, step.line
+        "  STEP {} {} ({}:{})",
+        step.number, step.label, step.file, step.line
     );
     let options = describe_options(&step.options, &step.tags);
     if !options.is_empty() {
         let _ = write!(out, "  [{}]", options.join(", "));
     }
     out.push('\n');
-    for (line, hosts) in group(source, &step.hosts) {
+    for (line, hosts) in group(&step.hosts) {
         let _ = writeln!(out, "    {}:  {line}", compact_hosts(&hosts));
     }
 }
@@ -145,11 +145,11 @@ fn describe_options(options: &StepOptions, tags: &[String]) -> Vec<String> {
 }
 
 /// Hosts with the same line (after [`fold_host`]), in order of each line's first host.
-fn group(source: &str, hosts: &[HostStep]) -> Vec<(String, Vec<HostName>)> {
+fn group(hosts: &[HostStep]) -> Vec<(String, Vec<HostName>)> {
     let mut groups: Vec<(String, Vec<HostName>)> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     for host in hosts {
-        let line = fold_host(&state_line(source, &host.state), &host.host);
+        let line = fold_host(&state_line(&host.state), &host.host);
         match index.get(&line) {
             Some(&at) => groups[at].1.push(host.host.clone()),
             None => {
@@ -189,10 +189,10 @@ fn fold_host(line: &str, host: &str) -> String {
 }
 
 /// What one host does at a step, in one line.
-fn state_line(source: &str, state: &StepState) -> String {
+fn state_line(state: &StepState) -> String {
     match state {
         StepState::Ready(ready) => rendered_line(&ready.shown),
-        StepState::Deferred(deferred) => deferred_line(source, deferred),
+        StepState::Deferred(deferred) => deferred_line(deferred),
         StepState::Skipped(Skip::When { condition }) => {
             format!("skipped (when: {condition} → false)")
         }
@@ -238,7 +238,7 @@ fn rendered_line(rendered: &Rendered) -> String {
     line
 }
 
-fn deferred_line(source: &str, deferred: &Deferred) -> String {
+fn deferred_line(deferred: &Deferred) -> String {
     let when = deferred
         .when
         .as_ref()
@@ -249,8 +249,8 @@ fn deferred_line(source: &str, deferred: &Deferred) -> String {
         .iter()
         .map(|d| {
             format!(
-                "register '{}' (step '{}', {source}:{})",
-                d.register, d.step, d.line
+                "register '{}' (step '{}', {}:{})",
+                d.register, d.step, d.file, d.line
             )
         })
         .collect();

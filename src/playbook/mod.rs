@@ -24,6 +24,7 @@
 
 mod error;
 mod files;
+mod import;
 mod model;
 mod raw;
 mod schema;
@@ -42,6 +43,7 @@ pub(crate) use files::read_vars_file;
 pub(crate) use source::read_text;
 pub(crate) use validate::is_identifier;
 
+use import::ImportChain;
 use raw::RawPlaybook;
 use source::{Source, file_problem};
 use std::path::{Path, PathBuf};
@@ -91,6 +93,7 @@ pub fn parse(source_name: &str, text: &str, base_dir: &Path) -> Result<Playbook,
         source,
         lines: text.lines().collect(),
         base_dir,
+        chain: ImportChain::new(source_name, Path::new(source_name), base_dir),
         problems: Vec::new(),
     };
     let plays: Vec<Play> = raw

@@ -97,7 +97,10 @@ pub struct Step {
     pub check_mode: Option<bool>,
     /// Tags for `--tags` / `--skip-tags`.
     pub tags: Vec<String>,
-    /// The 1-based line of the step in the playbook file.
+    /// The file the step is written in, as messages name it: the playbook, or the file
+    /// an `import_steps` brought it from.
+    pub file: String,
+    /// The 1-based line of the step in [`file`](Self::file).
     pub line: usize,
 }
 

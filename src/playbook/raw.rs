@@ -81,7 +81,8 @@ pub(super) struct RawPlay {
     pub steps: Vec<Spanned<RawStep>>,
 }
 
-/// One step: exactly one action (`run`, `put` or `get`) and its options.
+/// One step: exactly one action (`run`, `put` or `get`) and its options, or an
+/// `import_steps` that stands for the steps of another file.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "Step", transform = exactly_one_action)]
@@ -95,6 +96,10 @@ pub(super) struct RawStep {
     pub put: Option<RawPut>,
     /// Fetch a file from the host.
     pub get: Option<RawGet>,
+    /// Replace this step, at load time, by the steps of this YAML file (a list of
+    /// steps), relative to the file that imports it.
+    #[schemars(length(min = 1))]
+    pub import_steps: Option<String>,
     /// Store the result (`rc`, `stdout`, `stderr`, …) in this variable for later steps.
     #[schemars(regex(pattern = "^[A-Za-z_][A-Za-z0-9_]*$"))]
     pub register: Option<String>,
@@ -154,14 +159,16 @@ pub(super) struct RawGet {
     pub dest: String,
 }
 
-/// The schema of a step says that exactly one of `run`, `put`, `get` is present.
+/// The schema of a step says that exactly one of `run`, `put`, `get`, `import_steps` is
+/// present.
 fn exactly_one_action(schema: &mut Schema) {
     schema.insert(
         "oneOf".into(),
         serde_json::json!([
             { "required": ["run"] },
             { "required": ["put"] },
-            { "required": ["get"] }
+            { "required": ["get"] },
+            { "required": ["import_steps"] }
         ]),
     );
 }

@@ -2,6 +2,7 @@
 
 use super::error::Problem;
 use super::files::{check_put_src, read_vars_file};
+use super::import::ImportChain;
 use super::model::{Action, GetSpec, Play, PutSpec, Step};
 use super::raw::{RawPlay, RawStep};
 use super::source::Source;
@@ -24,15 +25,18 @@ pub(super) struct Validator<'a> {
     pub lines: Vec<&'a str>,
     /// Where relative local paths start.
     pub base_dir: &'a Path,
+    /// The file being read and the files that imported it (`import_steps`), the
+    /// playbook first: where its imports start, and what a cycle would run through.
+    pub chain: ImportChain,
     /// Problems found so far.
     pub problems: Vec<Problem>,
 }
 
 /// Where something sits in the playbook, and how messages call it.
-struct Place {
-    line: usize,
-    column: usize,
-    label: String,
+pub(super) struct Place {
+    pub line: usize,
+    pub column: usize,
+    pub label: String,
 }
 
 impl Validator<'_> {
@@ -66,11 +70,7 @@ impl Validator<'_> {
         self.check_var_names(&place, &raw_play.vars);
         let mut vars = raw_play.vars;
         let vars_files = self.merge_vars_files(&place, &raw_play.vars_files, &mut vars);
-        let steps: Vec<Step> = raw_play
-            .steps
-            .into_iter()
-            .filter_map(|step| self.step(step))
-            .collect();
+        let steps = self.steps(raw_play.steps);
 
         (self.problems.len() == before).then_some(Play {
             name,
@@ -129,14 +129,8 @@ impl Validator<'_> {
     }
 
     /// The step, if it is valid; otherwise its problems are recorded.
-    fn step(&mut self, raw: Spanned<RawStep>) -> Option<Step> {
-        let (line, column) = position(&raw.referenced);
-        let raw = raw.value;
-        let place = Place {
-            line,
-            column,
-            label: labelled("step", raw.name.as_deref()),
-        };
+    pub(super) fn step(&mut self, place: Place, raw: RawStep) -> Option<Step> {
+        let line = place.line;
         let before = self.problems.len();
 
         let action = self.action(&place, &raw);
@@ -211,6 +205,7 @@ impl Validator<'_> {
             become_: raw.become_.unwrap_or(false),
             check_mode: raw.check_mode,
             tags: raw.tags.0,
+            file: self.source.name.to_owned(),
             line,
         })
     }
@@ -310,7 +305,7 @@ impl Validator<'_> {
         }
     }
 
-    fn report(&mut self, place: &Place, message: impl AsRef<str>) {
+    pub(super) fn report(&mut self, place: &Place, message: impl AsRef<str>) {
         let problem = self.problem(place, message);
         self.problems.push(problem);
     }
@@ -328,7 +323,7 @@ impl Validator<'_> {
 }
 
 /// `play 'Deploy'`, or just `play` when it has no name.
-fn labelled(what: &str, name: Option<&str>) -> String {
+pub(super) fn labelled(what: &str, name: Option<&str>) -> String {
     match name.filter(|name| !name.trim().is_empty()) {
         Some(name) => format!("{what} '{name}'"),
         None => what.to_owned(),
@@ -344,7 +339,7 @@ pub(crate) fn is_identifier(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-fn position(location: &Location) -> (usize, usize) {
+pub(super) fn position(location: &Location) -> (usize, usize) {
     let to_usize = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
     (to_usize(location.line()), to_usize(location.column()))
 }

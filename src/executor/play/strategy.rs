@@ -140,7 +140,7 @@ fn started(run: &Run<'_>, play: &PlannedPlay, step: &PlannedStep, hosts: Vec<Hos
         number: step.number,
         steps: play.steps.len(),
         label: step.label.clone(),
-        at: format!("{}:{}", run.source, step.line),
+        at: format!("{}:{}", step.file, step.line),
         hosts,
     });
 }

@@ -102,6 +102,7 @@ fn when_is_decided_now_unless_it_reads_a_registered_result() {
         [Dependency {
             register: "probe".into(),
             step: "Probe".into(),
+            file: "site.yml".into(),
             line: 3
         }]
     );

@@ -175,3 +175,30 @@ fn json_holds_the_shown_plan() {
         serde_json::json!([{"start": 0, "end": 1}])
     );
 }
+
+#[test]
+fn imported_steps_show_their_own_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("common.yml"),
+        "- name: Probe\n  run: uname\n  register: probe\n",
+    )
+    .unwrap();
+    let text = "- hosts: h1\n  steps:\n    - import_steps: common.yml\n    - run: echo {{ probe.stdout }}\n";
+    let book = playbook_in(dir.path(), text);
+    let plan = plan_ok(&book, &inventory(SMALL), &PlanOptions::default());
+    let common = dir.path().join("common.yml").display().to_string();
+    assert_eq!(
+        plan_text(&plan)
+            .lines()
+            .skip(3)
+            .collect::<Vec<_>>()
+            .join("\n"),
+        format!(
+            "  STEP 1 Probe ({common}:1)  [register: probe]\n    h1:  run: uname\n  \
+             STEP 2 run: echo {{{{ probe.stdout }}}} (site.yml:4)\n    h1:  run: echo {{{{ \
+             probe.stdout }}}}  (at run time: depends on register 'probe' (step 'Probe', \
+             {common}:1))"
+        )
+    );
+}
