@@ -19,3 +19,4 @@ pub mod ssh;
 pub mod ssh_config;
 pub mod targets;
 pub mod template;
+pub mod vault;

@@ -23,7 +23,7 @@ pub use crate::secret::is_secret_key;
 pub use error::{SyntaxError, TemplateError};
 pub use minijinja::Value;
 pub use origin::Origin;
-pub use secrets::mask_secrets;
+pub use secrets::{mask_secret_vars, mask_secrets};
 pub use vars::{referenced_variables, referenced_variables_in_expr};
 
 use error::{Inside, detail_of};
