@@ -99,7 +99,7 @@ fn inventory_list_masks_passwords() {
     );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["_meta"]["hostvars"]["web01"]["password"], "********");
-    assert_eq!(json["_meta"]["hostvars"]["db1"]["port"], "2200");
+    assert_eq!(json["_meta"]["hostvars"]["db1"]["port"], 2200);
     assert!(!String::from_utf8_lossy(&out.stdout).contains("s3cret-pw"));
 }
 

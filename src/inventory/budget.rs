@@ -15,6 +15,7 @@
 
 use super::error::Problem;
 use super::range::MAX_HOSTS;
+use super::value::{self, VarValue};
 
 /// The limits an inventory is parsed within. [`Limits::default`] is what herd uses; a
 /// smaller set lets the fuzz target reach every limit's code in a fraction of the work.
@@ -53,9 +54,9 @@ pub(super) fn entry_cost(text_len: usize) -> usize {
 }
 
 /// The estimated bytes of a set of vars.
-pub(super) fn vars_cost<'a>(vars: impl IntoIterator<Item = (&'a String, &'a String)>) -> usize {
+pub(super) fn vars_cost<'a>(vars: impl IntoIterator<Item = (&'a String, &'a VarValue)>) -> usize {
     vars.into_iter()
-        .map(|(key, value)| entry_cost(key.len().saturating_add(value.len())))
+        .map(|(key, value)| entry_cost(key.len().saturating_add(value::cost(value))))
         .fold(0, usize::saturating_add)
 }
 
@@ -124,7 +125,7 @@ mod tests {
 
     #[test]
     fn costs_count_text_and_overhead_without_overflowing() {
-        let vars = [("k".to_owned(), "vv".to_owned())];
+        let vars = [("k".to_owned(), serde_json::json!("vv"))];
         assert_eq!(vars_cost(vars.iter().map(|(k, v)| (k, v))), ENTRY_COST + 3);
         assert_eq!(entry_cost(usize::MAX), usize::MAX);
     }

@@ -2,20 +2,22 @@
 //!
 //! | setting  | keys                                                   | default            |
 //! |----------|--------------------------------------------------------|--------------------|
-//! | address  | `host`, `ansible_host`                                 | the host's name    |
-//! | port     | `port`, `ansible_port`                                 | 22                 |
-//! | user     | `user`, `ansible_user`                                 | the local user     |
+//! | address  | `host`, `ansible_host`, `ansible_ssh_host`             | the host's name    |
+//! | port     | `port`, `ansible_port`, `ansible_ssh_port`             | 22                 |
+//! | user     | `user`, `ansible_user`, `ansible_ssh_user`             | the local user     |
 //! | password | `password`, `ansible_password`, `ansible_ssh_pass`, or `password_env` (a variable's name) | none |
-//! | key file | `key`, `ansible_ssh_private_key_file` (`~/` is `$HOME/`) | none             |
+//! | key file | `key`, `ansible_ssh_private_key_file`, `ansible_private_key_file` (`~/` is `$HOME/`) | none |
 //! | key passphrase | `key_passphrase_env` (a variable's name)         | none               |
 //!
 //! [`Host::become_password`] gives the `sudo` password of `become: true` steps the same way:
 //! `become_password`, `ansible_become_password`, `ansible_become_pass` or `become_password_env`.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 use super::Host;
 use super::error::{ConnectionProblem, InventoryError};
+use super::value;
 use super::vars::{self, BECOME_PASSWORD_ENV, KEY_PASSPHRASE_ENV, PASSWORD_ENV, Setting};
 use crate::secret::Secret;
 use crate::ssh::HostSpec;
@@ -61,16 +63,16 @@ impl Host {
     ) -> Result<InventorySettings, InventoryError> {
         let fail = |problem| self.problem(problem);
         let setting = |setting| self.setting(setting);
-        let owned = |(key, value): (&str, &str)| (key.to_owned(), value.to_owned());
+        let owned = |(key, value): (&str, Cow<str>)| (key.to_owned(), value.into_owned());
         let address = setting(Setting::Address)?.map(owned);
-        let port = match setting(Setting::Port)? {
+        let port = match vars::find(&self.vars, Setting::Port) {
             None => None,
             Some((key, value)) => Some((
                 key.to_owned(),
                 vars::parse_port(value).ok_or_else(|| {
                     fail(ConnectionProblem::BadPort {
                         key: key.to_owned(),
-                        value: value.to_owned(),
+                        value: value::shown(key, value),
                     })
                 })?,
             )),
@@ -78,13 +80,13 @@ impl Host {
         let user = setting(Setting::User)?.map(owned);
         let password = match setting(Setting::Password)? {
             None => None,
-            Some((PASSWORD_ENV, var)) => Some(from_env(PASSWORD_ENV, var, env).map_err(fail)?),
+            Some((PASSWORD_ENV, var)) => Some(from_env(PASSWORD_ENV, &var, env).map_err(fail)?),
             Some((_, literal)) => Some(Secret::new(literal)),
         };
-        let key_file = setting(Setting::Key)?.map(|(_, path)| expand_home(path, env));
+        let key_file = setting(Setting::Key)?.map(|(_, path)| expand_home(&path, env));
         let key_passphrase = match setting(Setting::KeyPassphrase)? {
             None => None,
-            Some((_, var)) => Some(from_env(KEY_PASSPHRASE_ENV, var, env).map_err(fail)?),
+            Some((_, var)) => Some(from_env(KEY_PASSPHRASE_ENV, &var, env).map_err(fail)?),
         };
         Ok(InventorySettings {
             address,
@@ -125,20 +127,43 @@ impl Host {
         Ok(match self.setting(Setting::BecomePassword)? {
             None => None,
             Some((BECOME_PASSWORD_ENV, var)) => Some(
-                from_env(BECOME_PASSWORD_ENV, var, env).map_err(|problem| self.problem(problem))?,
+                from_env(BECOME_PASSWORD_ENV, &var, env)
+                    .map_err(|problem| self.problem(problem))?,
             ),
             Some((_, literal)) => Some(Secret::new(literal)),
         })
     }
 
-    /// The entry that gives `setting`, if any; an empty value is an error.
-    fn setting(&self, setting: Setting) -> Result<Option<(&str, &str)>, InventoryError> {
-        match vars::find(&self.vars, setting) {
-            Some((key, "")) => Err(self.problem(ConnectionProblem::Empty {
+    /// The entry that gives `setting`, if any, as text (a number in decimal); an empty
+    /// value, or one that is not a string or a number, is an error.
+    fn setting(&self, setting: Setting) -> Result<Option<(&str, Cow<'_, str>)>, InventoryError> {
+        let Some((key, value)) = vars::find(&self.vars, setting) else {
+            return Ok(None);
+        };
+        match value::as_text(value) {
+            Some(text) if text.is_empty() => Err(self.problem(ConnectionProblem::Empty {
                 key: key.to_owned(),
             })),
-            found => Ok(found),
+            Some(text) => Ok(Some((key, text))),
+            None => Err(self.problem(ConnectionProblem::NotText {
+                key: key.to_owned(),
+                value: value::shown(key, value),
+            })),
         }
+    }
+
+    /// Var `key` as text (a string, or a number in decimal), if set; a bool, null,
+    /// list or dict is an error naming the key.
+    pub(crate) fn text_var(&self, key: &str) -> Result<Option<Cow<'_, str>>, InventoryError> {
+        let Some(value) = self.vars.get(key) else {
+            return Ok(None);
+        };
+        value::as_text(value).map(Some).ok_or_else(|| {
+            self.problem(ConnectionProblem::NotText {
+                key: key.to_owned(),
+                value: value::shown(key, value),
+            })
+        })
     }
 
     fn problem(&self, problem: ConnectionProblem) -> InventoryError {

@@ -252,6 +252,16 @@ pub enum ConnectionProblem {
         /// The key as written.
         key: String,
     },
+    /// A connection var whose value is a bool, null, list or dict.
+    #[error(
+        "{key}={value} is not text; give a string or a number (quote it in an INI file: {key}=\"'…'\")"
+    )]
+    NotText {
+        /// The key as written.
+        key: String,
+        /// The value (masked if secret).
+        value: String,
+    },
     /// A port that is not a TCP port number.
     #[error("{key}={value} is not a port; give a number from 1 to 65535")]
     BadPort {

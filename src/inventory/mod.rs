@@ -11,20 +11,26 @@
 //! Ansible does), then the host's own line. Keys that are aliases of one connection
 //! setting (`port`/`ansible_port`, …) replace each other.
 //!
+//! Values are typed as Ansible types them ([`VarValue`], a JSON value): an INI value
+//! that is a Python literal (`5`, `True`, `'x'`, `[1, 2]`) is that value ([`from_ini`]),
+//! other text a string.
+//!
 //! Secret values (see [`is_secret_key`]) never appear in errors or `Debug` output.
 
 mod budget;
 mod connection;
 mod error;
+mod literal;
 mod parse;
 pub mod range;
 mod reach;
 mod redact;
 mod resolve;
 pub mod show;
+mod value;
 mod vars;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -34,6 +40,7 @@ pub use connection::DEFAULT_PORT;
 pub use error::{Conflict, ConnectionProblem, InventoryError, Location, Problem};
 pub use range::{HostPattern, MAX_HOSTS, RangeError};
 pub use reach::{Origin, PROXY_JUMP, Reach, SshSettings};
+pub use value::{VarValue, Vars, as_text, from_ini, masked, masked_vars};
 pub use vars::is_secret_key;
 
 /// The implicit group every host belongs to.
@@ -151,8 +158,8 @@ impl Inventory {
 pub struct Host {
     /// The inventory name (also the default address).
     pub name: String,
-    /// Every var that applies to the host, precedence applied.
-    pub vars: BTreeMap<String, String>,
+    /// Every var that applies to the host, precedence applied, typed as Ansible types it.
+    pub vars: Vars,
     /// Every group the host is in, directly or through children, including `all`
     /// (and `ungrouped` when it is in no other group); sorted.
     pub groups: Vec<String>,
@@ -179,7 +186,7 @@ pub struct Group {
     /// Direct child groups, in the order listed. For `all`, every group without a parent.
     pub children: Vec<String>,
     /// The group's own vars (`[group:vars]`), before any merging.
-    pub vars: BTreeMap<String, String>,
+    pub vars: Vars,
 }
 
 impl fmt::Debug for Group {

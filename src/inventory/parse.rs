@@ -5,13 +5,14 @@
 //! (`name key=value …`, shlex-tokenised), a vars line (`key = value`) or a child
 //! group name. Hosts before any header, or under `[all]`/`[ungrouped]`, join no group.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use super::budget::Limits;
 use super::budget::{self, Budget};
 use super::error::{Conflict, InventoryError, Location, Problem};
 use super::range::{HostPattern, RangeError};
-use super::vars::{self, is_secret_key, shown};
+use super::value::{self, VarValue, Vars};
+use super::vars::{self, is_secret_key};
 use super::{ALL, UNGROUPED, redact};
 
 /// Index of `all` in [`Draft::groups`].
@@ -50,7 +51,7 @@ pub(super) struct DraftHost {
     /// The line on which the host first appears.
     pub(super) line: usize,
     /// Vars from the host's lines, merged (conflicts are errors).
-    pub(super) vars: BTreeMap<String, String>,
+    pub(super) vars: Vars,
     /// The line on which each key of `vars` was given.
     var_lines: HashMap<String, usize>,
     /// Ordinary groups (not `all`/`ungrouped`) that list the host, as indices.
@@ -70,7 +71,7 @@ pub(super) struct DraftGroup {
     /// Child group names with the line of each entry.
     pub(super) children: Vec<(String, usize)>,
     /// Vars from `[group:vars]` sections; a later line wins.
-    pub(super) vars: BTreeMap<String, String>,
+    pub(super) vars: Vars,
 }
 
 impl DraftGroup {
@@ -81,7 +82,7 @@ impl DraftGroup {
             hosts: Vec::new(),
             members: HashSet::new(),
             children: Vec::new(),
-            vars: BTreeMap::new(),
+            vars: Vars::new(),
         }
     }
 }
@@ -249,11 +250,12 @@ impl Draft {
                 hint: "a host line starts with the host name, then its key=value vars; group vars go in a [GROUP:vars] section",
             });
         }
-        let mut line_vars = BTreeMap::new();
+        let mut line_vars = Vars::new();
         for word in words {
             let (key, value) = key_value(word)?;
-            self.note_var(key, value)?;
-            vars::insert(&mut line_vars, key, value);
+            let value = value::from_ini(value);
+            self.note_var(key, &value)?;
+            vars::insert(&mut line_vars, key, &value);
         }
         let range_error = |source| Problem::Range {
             pattern: name.clone(),
@@ -296,7 +298,7 @@ impl Draft {
     fn merge_host(
         &mut self,
         name: String,
-        line_vars: &BTreeMap<String, String>,
+        line_vars: &Vars,
         number: usize,
     ) -> Result<usize, Problem> {
         let index = match self.host_index.get(&name) {
@@ -306,7 +308,7 @@ impl Draft {
                 self.hosts.push(DraftHost {
                     name,
                     line: number,
-                    vars: BTreeMap::new(),
+                    vars: Vars::new(),
                     var_lines: HashMap::new(),
                     groups: Vec::new(),
                 });
@@ -320,9 +322,9 @@ impl Draft {
                     return Err(Problem::ConflictingHostVar(Box::new(Conflict {
                         host: host.name.clone(),
                         key: key.clone(),
-                        value: shown(key, value).to_owned(),
+                        value: value::shown(key, value),
                         first_key: first_key.to_owned(),
-                        first_value: shown(first_key, first_value).to_owned(),
+                        first_value: value::shown(first_key, first_value),
                         first: self.at(host.var_lines.get(first_key).copied().unwrap_or(0)),
                     })));
                 }
@@ -382,11 +384,11 @@ impl Draft {
     }
 
     /// Checks a var wherever it is given: a port must be a port; notes literal secrets.
-    fn note_var(&mut self, key: &str, value: &str) -> Result<(), Problem> {
+    fn note_var(&mut self, key: &str, value: &VarValue) -> Result<(), Problem> {
         if vars::setting(key) == Some(vars::Setting::Port) && vars::parse_port(value).is_none() {
             return Err(Problem::BadPort {
                 key: key.to_owned(),
-                value: value.to_owned(),
+                value: value::shown(key, value),
             });
         }
         self.has_passwords |= is_secret_key(key);
@@ -420,21 +422,27 @@ fn check_key(key: &str, shown_token: &str) -> Result<(), Problem> {
     Ok(())
 }
 
-/// A vars line value: quoted (shlex rules, one word) or taken as is up to a ` #` comment.
-fn vars_value(raw: &str) -> Result<String, Problem> {
+/// A vars line value, as Ansible reads it where it is sure: a Python literal (`5`,
+/// `'x'`, `[1, 2]`, a trailing `# comment` allowed) is that value. Otherwise herd's own
+/// rules: a value starting with a quote must be one quoted literal (an unterminated
+/// quote or text after it is an error, where Ansible keeps the text as is); any other
+/// text is a string up to a ` #` comment (Ansible keeps the comment in the string).
+fn vars_value(raw: &str) -> Result<VarValue, Problem> {
+    if let Some(value) = super::literal::eval(raw) {
+        return Ok(value);
+    }
     if raw.starts_with(['"', '\'']) {
-        let words = shlex::split(raw).ok_or(Problem::UnterminatedQuote)?;
-        return match <[String; 1]>::try_from(words) {
-            Ok([value]) => Ok(value),
-            Err(_) => Err(Problem::TextAfterQuote),
-        };
+        return Err(match shlex::split(raw) {
+            None => Problem::UnterminatedQuote,
+            Some(_) => Problem::TextAfterQuote,
+        });
     }
     let end = raw
         .char_indices()
         .zip(raw.chars().skip(1))
         .find(|((_, c), next)| c.is_whitespace() && *next == '#')
         .map_or(raw.len(), |((at, _), _)| at);
-    Ok(raw[..end].trim_end().to_owned())
+    Ok(VarValue::String(raw[..end].trim_end().to_owned()))
 }
 
 /// Group names: ASCII letters, digits, `_`, `-`, `.`; not empty.

@@ -153,15 +153,15 @@ impl Inventory {
         if let Some((key, user)) = &base.user {
             overrides.push(Directive::new("User", user, origin_of(key)));
         }
-        if let Some(jump) = host.vars.get(PROXY_JUMP) {
-            overrides.push(Directive::new("ProxyJump", jump, origin_of(PROXY_JUMP)));
+        if let Some(jump) = host.text_var(PROXY_JUMP)? {
+            overrides.push(Directive::new("ProxyJump", &jump, origin_of(PROXY_JUMP)));
         }
         let mut unapplied = Vec::new();
         for key in SSH_ARGS_KEYS {
-            let Some(text) = host.vars.get(key) else {
+            let Some(text) = host.text_var(key)? else {
                 continue;
             };
-            let args = ssh_config::parse_ssh_args(text, &origin_of(key))
+            let args = ssh_config::parse_ssh_args(&text, &origin_of(key))
                 .map_err(|error| fail(error.to_string()))?;
             overrides.extend(args.directives);
             unapplied.extend(

@@ -6,12 +6,12 @@
 //! (or hostile) inventory cannot overflow the stack, and the work and the hosts' data
 //! are counted against the limits of [`budget`](super::budget) before they are done.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashSet};
 
 use super::budget::{self, Budget};
 use super::error::{InventoryError, Problem};
 use super::parse::{ALL_INDEX, Draft, UNGROUPED_INDEX};
-use super::{Group, Host, Inventory, vars};
+use super::{Group, Host, Inventory, Vars, vars};
 
 /// Child group indices of each group, with the line of each entry.
 type Children = Vec<Vec<(usize, usize)>>;
@@ -249,7 +249,7 @@ impl Graph {
         ordered.sort_by(|&a, &b| {
             (self.depth[a], &draft.groups[a].name).cmp(&(self.depth[b], &draft.groups[b].name))
         });
-        let mut merged = BTreeMap::new();
+        let mut merged = Vars::new();
         let layers = std::iter::once(ALL_INDEX)
             .chain(ordered)
             .map(|g| &draft.groups[g].vars)

@@ -3,11 +3,11 @@
 //! Each returns a `String` and prints nothing. Secret values (see
 //! [`is_secret_key`](super::is_secret_key)) are shown as [`MASK`](crate::secret::MASK).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use serde_json::{Map, Value, json};
 
-use super::vars::shown;
+use super::value::masked_vars as masked;
 use super::{ALL, Group, Host, Inventory, Reach};
 use crate::ssh::Proxy;
 
@@ -134,15 +134,6 @@ fn group_json(group: &Group) -> Value {
         entry.insert("vars".to_owned(), masked(&group.vars));
     }
     Value::Object(entry)
-}
-
-/// Vars as a JSON object with secret values masked.
-fn masked(vars: &BTreeMap<String, String>) -> Value {
-    Value::Object(
-        vars.iter()
-            .map(|(key, value)| (key.clone(), Value::String(shown(key, value).to_owned())))
-            .collect(),
-    )
 }
 
 /// Pretty JSON text; serialising a `Value` cannot fail.

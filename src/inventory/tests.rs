@@ -98,7 +98,7 @@ fn groups_in_definition_order_with_implicit_ones_first() {
     assert_eq!(inventory.group("ungrouped").unwrap().hosts, ["lonely"]);
     let prod = inventory.group("prod").unwrap();
     assert_eq!(prod.children, ["web", "db"]);
-    assert_eq!(prod.vars.get("env").map(String::as_str), Some("prod"));
+    assert_eq!(prod.vars.get("env").and_then(|v| v.as_str()), Some("prod"));
     assert_eq!(inventory.group("web").unwrap().hosts.len(), 4);
     assert!(inventory.group("nope").is_none());
 }
@@ -143,10 +143,14 @@ fn host_groups_include_ancestors_and_all_sorted() {
 fn vars_values_quoted_and_unquoted() {
     let inventory = parse(EXAMPLE);
     let db = inventory.host("db-a").unwrap();
-    assert_eq!(db.vars.get("user").map(String::as_str), Some("db admin"));
+    assert_eq!(
+        db.vars.get("user").and_then(|v| v.as_str()),
+        Some("db admin")
+    );
     let web = inventory.host("web01").unwrap();
-    assert_eq!(web.vars.get("http_port").map(String::as_str), Some("8080"));
-    assert_eq!(web.vars.get("port").map(String::as_str), Some("2222"));
+    // quoted in a `:vars` line: a string, as in Ansible
+    assert_eq!(web.vars.get("http_port"), Some(&serde_json::json!("8080")));
+    assert_eq!(web.vars.get("port"), Some(&serde_json::json!(2222)));
     let text = "[g]\nh\n[g:vars]\nmotd = hello world  # shown at login\ncolor=#fff\nq='a # b'\n";
     let g = parse(text).group("g").unwrap().clone();
     assert_eq!(g.vars["motd"], "hello world");
@@ -204,7 +208,7 @@ fn aliases_override_across_layers() {
     let text = "[g]\nh ansible_port=2200\n[g:vars]\nport=22\nansible_user=x\n[all:vars]\nuser=y\n";
     let inventory = parse(text);
     let h = inventory.host("h").unwrap();
-    assert_eq!(h.vars.get("ansible_port").map(String::as_str), Some("2200"));
+    assert_eq!(h.vars.get("ansible_port"), Some(&serde_json::json!(2200)));
     assert!(!h.vars.contains_key("port"));
     let spec = h.connection(&|_| None).unwrap();
     assert_eq!((spec.port, spec.user.as_str()), (2200, "x"));
@@ -499,7 +503,7 @@ fn list_json_is_ansible_shaped_and_masked() {
     let web1 = &json["_meta"]["hostvars"]["web1"];
     assert_eq!(web1["password"], MASK);
     assert_eq!(web1["become_password"], MASK);
-    assert_eq!(web1["port"], "22");
+    assert_eq!(web1["port"], 22);
     assert_eq!(json["_meta"]["hostvars"]["h0"], serde_json::json!({}));
     assert!(!show::list_json(&parse(text)).contains("hunter2"));
 }
@@ -705,4 +709,25 @@ fn smaller_limits_are_enforced_and_named_in_their_errors() {
     }
     let message = within(&nested).unwrap_err().to_string();
     assert!(message.contains("more than 50000 steps"), "{message}");
+}
+
+#[test]
+fn older_connection_names_and_typed_values_connect() {
+    let text = "h1 ansible_ssh_host=10.0.0.1 ansible_ssh_port=2222 ansible_ssh_user=\"'007'\" ansible_private_key_file=/k\nh2 ansible_user=\"'deploy'\" ansible_port=\"'2200'\" ansible_ssh_pass=\"'03#pa33'\"\n";
+    let inventory = parse(text);
+    let spec = inventory.host("h1").unwrap().connection(&|_| None).unwrap();
+    assert_eq!(
+        (spec.address.as_str(), spec.port, spec.user.as_str()),
+        ("10.0.0.1", 2222, "007")
+    );
+    assert_eq!(spec.key_file, Some(std::path::PathBuf::from("/k")));
+    let spec = inventory.host("h2").unwrap().connection(&|_| None).unwrap();
+    assert_eq!((spec.port, spec.user.as_str()), (2200, "deploy"));
+    assert_eq!(spec.password.unwrap().expose(), "03#pa33");
+    let bad = parse("h ansible_user=True\n");
+    let error = bad.host("h").unwrap().connection(&|_| None).unwrap_err();
+    assert!(
+        error.to_string().contains("ansible_user=true is not text"),
+        "{error}"
+    );
 }

@@ -4,25 +4,19 @@
 //! Keys that name one setting replace each other when vars are merged, so a host
 //! line's `ansible_port` overrides a group's `port` as if both were spelled alike.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::secret::MASK;
+use super::value::{self, VarValue, Vars};
 
 pub use crate::secret::is_secret_key;
 
-/// `value`, or [`MASK`] if `key` is secret.
-pub fn shown<'a>(key: &str, value: &'a str) -> &'a str {
-    if is_secret_key(key) { MASK } else { value }
-}
-
 /// Shows a vars map in `Debug` output with secret values masked.
-pub(crate) struct Masked<'a>(pub(crate) &'a BTreeMap<String, String>);
+pub(crate) struct Masked<'a>(pub(crate) &'a Vars);
 
 impl fmt::Debug for Masked<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map()
-            .entries(self.0.iter().map(|(k, v)| (k, shown(k, v))))
+            .entries(self.0.iter().map(|(k, v)| (k, value::masked(k, v))))
             .finish()
     }
 }
@@ -47,19 +41,23 @@ pub(crate) enum Setting {
 }
 
 /// Every key that gives a setting, herd's short name first.
-const KEYS: [(&str, Setting); 16] = [
+const KEYS: [(&str, Setting); 20] = [
     ("host", Setting::Address),
     ("ansible_host", Setting::Address),
+    ("ansible_ssh_host", Setting::Address),
     ("port", Setting::Port),
     ("ansible_port", Setting::Port),
+    ("ansible_ssh_port", Setting::Port),
     ("user", Setting::User),
     ("ansible_user", Setting::User),
+    ("ansible_ssh_user", Setting::User),
     ("password", Setting::Password),
     ("ansible_password", Setting::Password),
     ("ansible_ssh_pass", Setting::Password),
     ("password_env", Setting::Password),
     ("key", Setting::Key),
     ("ansible_ssh_private_key_file", Setting::Key),
+    ("ansible_private_key_file", Setting::Key),
     ("become_password", Setting::BecomePassword),
     ("ansible_become_password", Setting::BecomePassword),
     ("ansible_become_pass", Setting::BecomePassword),
@@ -92,48 +90,55 @@ fn keys_for(setting: Setting) -> impl Iterator<Item = &'static str> {
 }
 
 /// The entry in `vars` that gives `setting`, if any (the first in key order if several do).
-pub(crate) fn find(vars: &BTreeMap<String, String>, setting: Setting) -> Option<(&str, &str)> {
+pub(crate) fn find(vars: &Vars, setting: Setting) -> Option<(&str, &VarValue)> {
     keys_for(setting)
         .filter_map(|key| vars.get_key_value(key))
-        .min()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .min_by_key(|(k, _)| k.as_str())
+        .map(|(k, v)| (k.as_str(), v))
 }
 
 /// The entry in `vars` that `key` would replace: the same key, or another key for the same setting.
-pub(crate) fn same_setting<'a>(
-    vars: &'a BTreeMap<String, String>,
-    key: &str,
-) -> Option<(&'a str, &'a str)> {
+pub(crate) fn same_setting<'a>(vars: &'a Vars, key: &str) -> Option<(&'a str, &'a VarValue)> {
     match setting(key) {
         Some(wanted) => find(vars, wanted),
-        None => vars
-            .get_key_value(key)
-            .map(|(k, v)| (k.as_str(), v.as_str())),
+        None => vars.get_key_value(key).map(|(k, v)| (k.as_str(), v)),
     }
 }
 
 /// Sets `key` in `vars`, first removing any other key for the same setting. Looks up
 /// each alias rather than scanning `vars`, so merging many vars stays linear.
-pub(crate) fn insert(vars: &mut BTreeMap<String, String>, key: &str, value: &str) {
+pub(crate) fn insert(vars: &mut Vars, key: &str, value: &VarValue) {
     if let Some(wanted) = setting(key) {
         for alias in keys_for(wanted) {
             vars.remove(alias);
         }
     }
-    vars.insert(key.to_owned(), value.to_owned());
+    vars.insert(key.to_owned(), value.clone());
 }
 
-/// Parses a TCP port: ASCII digits only, 1 to 65535.
-pub(crate) fn parse_port(value: &str) -> Option<u16> {
-    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+/// Parses a TCP port, 1 to 65535: an int, or a string of ASCII digits (as a `:vars`
+/// line's `'2222'` is).
+pub(crate) fn parse_port(value: &VarValue) -> Option<u16> {
+    let text = match value {
+        VarValue::Number(n) => {
+            return n
+                .as_u64()
+                .and_then(|n| u16::try_from(n).ok())
+                .filter(|port| *port > 0);
+        }
+        VarValue::String(text) => text,
+        _ => return None,
+    };
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    value.parse::<u16>().ok().filter(|port| *port > 0)
+    text.parse::<u16>().ok().filter(|port| *port > 0)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn secret_keys() {
@@ -160,59 +165,75 @@ mod tests {
         ] {
             assert!(!is_secret_key(key), "{key}");
         }
-        assert_eq!(shown("password", "hunter2"), MASK);
-        assert_eq!(shown("port", "22"), "22");
     }
 
     #[test]
     fn aliases_replace_each_other() {
-        let mut vars = BTreeMap::new();
-        insert(&mut vars, "port", "22");
-        insert(&mut vars, "ansible_port", "2222");
+        let mut vars = Vars::new();
+        insert(&mut vars, "port", &json!("22"));
+        insert(&mut vars, "ansible_port", &json!("2222"));
         assert_eq!(vars.len(), 1);
-        assert_eq!(find(&vars, Setting::Port), Some(("ansible_port", "2222")));
-        insert(&mut vars, "password", "x");
-        insert(&mut vars, "password_env", "PASS");
+        assert_eq!(
+            find(&vars, Setting::Port),
+            Some(("ansible_port", &json!("2222")))
+        );
+        insert(&mut vars, "password", &json!("x"));
+        insert(&mut vars, "password_env", &json!("PASS"));
         assert_eq!(
             find(&vars, Setting::Password),
-            Some(("password_env", "PASS"))
+            Some(("password_env", &json!("PASS")))
         );
         assert_eq!(
             same_setting(&vars, "ansible_ssh_pass"),
-            Some(("password_env", "PASS"))
+            Some(("password_env", &json!("PASS")))
         );
-        insert(&mut vars, "color", "blue");
-        assert_eq!(same_setting(&vars, "color"), Some(("color", "blue")));
+        insert(&mut vars, "color", &json!("blue"));
+        assert_eq!(
+            same_setting(&vars, "color"),
+            Some(("color", &json!("blue")))
+        );
         assert_eq!(setting(KEY_PASSPHRASE_ENV), Some(Setting::KeyPassphrase));
     }
 
     #[test]
     fn aliases_are_looked_up_not_scanned_for() {
-        let mut vars: BTreeMap<String, String> = (0..1000)
-            .map(|i| (format!("k{i}"), "v".to_owned()))
-            .collect();
-        insert(&mut vars, "ansible_port", "1");
-        insert(&mut vars, "port", "2");
+        let mut vars: Vars = (0..1000).map(|i| (format!("k{i}"), json!("v"))).collect();
+        insert(&mut vars, "ansible_port", &json!("1"));
+        insert(&mut vars, "port", &json!("2"));
         assert_eq!(vars.len(), 1001);
-        assert_eq!(find(&vars, Setting::Port), Some(("port", "2")));
+        assert_eq!(find(&vars, Setting::Port), Some(("port", &json!("2"))));
         // Two keys for one setting only happen by hand; the first in key order wins,
         // as it did when `find` scanned the whole map.
-        vars.insert("ansible_port".to_owned(), "3".to_owned());
-        assert_eq!(find(&vars, Setting::Port), Some(("ansible_port", "3")));
+        vars.insert("ansible_port".to_owned(), json!("3"));
+        assert_eq!(
+            find(&vars, Setting::Port),
+            Some(("ansible_port", &json!("3")))
+        );
         assert_eq!(find(&vars, Setting::KeyPassphrase), None);
-        insert(&mut vars, KEY_PASSPHRASE_ENV, "KP");
+        insert(&mut vars, KEY_PASSPHRASE_ENV, &json!("KP"));
         assert_eq!(
             find(&vars, Setting::KeyPassphrase),
-            Some((KEY_PASSPHRASE_ENV, "KP"))
+            Some((KEY_PASSPHRASE_ENV, &json!("KP")))
         );
     }
 
     #[test]
     fn ports() {
-        assert_eq!(parse_port("22"), Some(22));
-        assert_eq!(parse_port("65535"), Some(65535));
+        assert_eq!(parse_port(&json!("22")), Some(22));
+        assert_eq!(parse_port(&json!("65535")), Some(65535));
+        assert_eq!(parse_port(&json!(2222)), Some(2222));
         for bad in ["0", "65536", "", "+22", "22a", " 22", "-1"] {
-            assert_eq!(parse_port(bad), None, "{bad}");
+            assert_eq!(parse_port(&json!(bad)), None, "{bad}");
+        }
+        for bad in [
+            json!(0),
+            json!(65536),
+            json!(-1),
+            json!(22.0),
+            json!(true),
+            json!([22]),
+        ] {
+            assert_eq!(parse_port(&bad), None, "{bad}");
         }
     }
 }

@@ -8,7 +8,7 @@
 //! registered results go on top of all of these.
 
 use super::result::Registered;
-use crate::inventory::{ALL, Host, Inventory};
+use crate::inventory::{ALL, Host, Inventory, Vars};
 use crate::template::{Value, mask_secrets};
 use minijinja::value::{Serde, merge_maps};
 use serde_json::Map;
@@ -56,7 +56,7 @@ impl InventoryVars {
                 (group.name.as_str(), names)
             })
             .collect();
-        let hostvars: BTreeMap<&str, &BTreeMap<String, String>> = inventory
+        let hostvars: BTreeMap<&str, &Vars> = inventory
             .hosts()
             .iter()
             .map(|host| (host.name.as_str(), &host.vars))
@@ -82,7 +82,7 @@ impl InventoryVars {
         let mut own: BTreeMap<&str, Value> = host
             .vars
             .iter()
-            .map(|(key, value)| (key.as_str(), Value::from(value.as_str())))
+            .map(|(key, value)| (key.as_str(), Value::from(Serde(value))))
             .collect();
         for (key, value) in play_vars.iter().chain(extra_vars) {
             own.insert(key, Value::from(Serde(value)));

@@ -84,6 +84,18 @@ fn values_keep_their_yaml_types() {
     assert_eq!(commands(&plan_small_book(&book), 0), ["echo 8081 True 2"]);
 }
 
+#[test]
+fn inventory_values_keep_ansible_types() {
+    let inv = inventory(
+        "[web]\nw1 n=5 port=8080 on=True name=\"'5'\" l=[1,2]\nw2 n=7 port=80\n[web:vars]\nf = 1.5\n",
+    );
+    let book = playbook(
+        "- hosts: web\n  steps:\n    - {run: 'echo {{ n + 1 }} {{ name ~ 1 }} {{ l | length }} {{ f * 2 }}', when: port == 8080}\n",
+    );
+    let plan = plan_ok(&book, &inv, &PlanOptions::default());
+    assert_eq!(commands(&plan, 0), ["echo 6 51 2 3.0", "-"]);
+}
+
 fn plan_small_book(book: &Playbook) -> Plan {
     plan_ok(book, &inventory(SMALL), &PlanOptions::default())
 }
