@@ -2,7 +2,7 @@
 //! `herd run --become`. The password never appears on a command line.
 
 use crate::secret::Secret;
-use crate::shell::quote;
+use crate::shell::{marker, quote};
 
 /// How a command reaches the host's shell: as the login user, or as root via `sudo`.
 pub(crate) struct Shell<'a> {
@@ -34,17 +34,52 @@ impl Shell<'_> {
         if !self.become_ {
             return Some(command.to_owned());
         }
+        match self.password {
+            Some(_) => self.sudo(&format!("exec </dev/null; {command}")),
+            None => self.sudo(command),
+        }
+    }
+
+    /// The command line that runs `command` (as [`Shell::command`] does) with the remote
+    /// file `input` on its standard input. Under `become` the login user's shell reads
+    /// the file (so the become user needs no access to it) and pipes it into `sudo`
+    /// after the password line and a marker line; the command first reads up to that
+    /// marker, which it finds whether or not sudo took the password (a `NOPASSWD` rule
+    /// leaves the password line to the command, which drops it). The password comes
+    /// from [`Shell::stdin`] into a shell variable, never onto a command line. `None`
+    /// when a word holds a NUL byte.
+    pub(crate) fn command_fed(&self, command: &str, input: &str) -> Option<String> {
+        let input = quote(input)?;
+        if !self.become_ {
+            return Some(format!("{{\n{command}\n}} <{input}"));
+        }
+        let marker = marker("fed_");
+        let skip_to_marker = format!(
+            "herd_n=0\nwhile IFS= read -r herd_line; do [ \"$herd_line\" = {marker} ] && break; \
+             herd_n=$((herd_n + 1)); [ $herd_n -lt 2 ] || exit 90; done\nherd_line=\n{command}"
+        );
+        let sudo = self.sudo(&skip_to_marker)?;
+        let (read, password) = match self.password {
+            Some(_) => ("IFS= read -r herd_pw\n", "\"$herd_pw\" "),
+            None => ("", ""),
+        };
+        Some(format!(
+            "{read}{{ printf '%s\\n' {password}{marker}; cat -- {input}; }} | {sudo}"
+        ))
+    }
+
+    /// `sudo … -- sh -c SCRIPT`: `-S -k -p ''` with a password (read from standard
+    /// input, even when sudo has cached credentials), else `-n`.
+    fn sudo(&self, script: &str) -> Option<String> {
         let user = match self.user {
             Some(user) => format!("-u {} ", quote(user)?),
             None => String::new(),
         };
-        Some(match self.password {
-            Some(_) => format!(
-                "sudo -S -k -p '' {user}-- sh -c {}",
-                quote(&format!("exec </dev/null; {command}"))?
-            ),
-            None => format!("sudo -n {user}-- sh -c {}", quote(command)?),
-        })
+        let flags = match self.password {
+            Some(_) => "-S -k -p ''",
+            None => "-n",
+        };
+        Some(format!("sudo {flags} {user}-- sh -c {}", quote(script)?))
     }
 
     /// What the command's standard input holds: the password line for `sudo -S`.

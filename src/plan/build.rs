@@ -314,6 +314,7 @@ fn options(step: &Step) -> StepOptions {
         until: step.until.clone(),
         ignore_errors: step.ignore_errors,
         become_: step.become_,
+        become_user: step.become_user.clone(),
         check_mode: step.check_mode,
     }
 }

@@ -97,6 +97,9 @@ pub struct StepOptions {
     /// Run through `sudo`.
     #[serde(rename = "become")]
     pub become_: bool,
+    /// The user `sudo` runs as (`become_user`); root when `None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub become_user: Option<String>,
     /// `Some(false)`: run even under `--check`; `Some(true)`: never really run.
     pub check_mode: Option<bool>,
 }
@@ -171,6 +174,12 @@ pub enum PlannedAction {
         /// Permission bits to set on the host.
         #[serde(serialize_with = "mode_text")]
         mode: Option<Mode>,
+        /// The owner to set on the host.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        owner: Option<String>,
+        /// The group to set on the host.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        group: Option<String>,
     },
     /// Fetch a file from the host.
     Get {

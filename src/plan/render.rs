@@ -138,18 +138,24 @@ impl StepHost<'_> {
             let content = PutContent::File { size, sha256 };
             (content.clone(), content)
         };
-        let action = |src, content, dest| PlannedAction::Put {
+        let (owner, shown_owner) = self.optional_text(put.owner.as_deref())?;
+        let (group, shown_group) = self.optional_text(put.group.as_deref())?;
+        let action = |src, content, dest, owner, group| PlannedAction::Put {
             src,
             content,
             dest,
             mode: put.mode,
+            owner,
+            group,
         };
         Ok((
-            action(path, content, dest),
+            action(path, content, dest, owner, group),
             action(
                 self.scope.base_dir.join(shown_src),
                 shown_content,
                 shown_dest,
+                shown_owner,
+                shown_group,
             ),
         ))
     }

@@ -121,7 +121,10 @@ fn describe_options(options: &StepOptions, tags: &[String]) -> Vec<String> {
         shown.push(format!("register: {register}"));
     }
     if options.become_ {
-        shown.push("become".to_owned());
+        shown.push(match &options.become_user {
+            Some(user) => format!("become: {user}"),
+            None => "become".to_owned(),
+        });
     }
     if let Some(timeout) = options.timeout {
         shown.push(format!("timeout: {timeout}s"));
@@ -208,6 +211,8 @@ fn rendered_line(rendered: &Rendered) -> String {
             content,
             dest,
             mode,
+            owner,
+            group,
         } => {
             let mut details = Vec::new();
             match content {
@@ -224,6 +229,8 @@ fn rendered_line(rendered: &Rendered) -> String {
                 )),
             }
             details.extend(action_details(None, *mode));
+            details.extend(owner.as_ref().map(|owner| format!("owner {owner}")));
+            details.extend(group.as_ref().map(|group| format!("group {group}")));
             put_line(&src.display().to_string(), dest, &details)
         }
         PlannedAction::Get { src, dest } => get_line(src, &dest.display().to_string()),

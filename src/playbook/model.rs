@@ -93,6 +93,8 @@ pub struct Step {
     pub stdin: Option<String>,
     /// Run through `sudo`.
     pub become_: bool,
+    /// The user `sudo` runs as (`become_user`); root when `None`.
+    pub become_user: Option<String>,
     /// `Some(false)`: run even under `--check`; `Some(true)`: never really run.
     pub check_mode: Option<bool>,
     /// Tags for `--tags` / `--skip-tags`.
@@ -137,6 +139,10 @@ pub struct PutSpec {
     pub dest: String,
     /// Permission bits to set on the host.
     pub mode: Option<Mode>,
+    /// The owner to set on the host (a template).
+    pub owner: Option<String>,
+    /// The group to set on the host (a template).
+    pub group: Option<String>,
     /// Render the file's contents as a template for each host.
     pub template: bool,
 }

@@ -122,9 +122,13 @@ pub(super) struct RawStep {
     pub removes: Option<String>,
     /// Text sent to a `run` step's standard input (a template), then end-of-file.
     pub stdin: Option<String>,
-    /// Run through `sudo` on the host.
+    /// Run through `sudo` on the host (for `put`: move the file into place as that
+    /// user; for `get`: read it as that user).
     #[serde(rename = "become")]
     pub become_: Option<bool>,
+    /// The user `become` runs as (default root); needs `become: true`.
+    #[schemars(length(min = 1))]
+    pub become_user: Option<String>,
     /// `false`: run even under `--check` (read-only probes); `true`: never really run.
     pub check_mode: Option<bool>,
     /// Tags for `--tags` / `--skip-tags`.
@@ -143,6 +147,13 @@ pub(super) struct RawPut {
     pub dest: String,
     /// Permission bits on the host, e.g. "0644".
     pub mode: Option<Mode>,
+    /// The file's owner on the host, a user name or id (a template); setting another
+    /// user than the login user needs `become: true`.
+    #[schemars(length(min = 1))]
+    pub owner: Option<String>,
+    /// The file's group on the host, a group name or id (a template).
+    #[schemars(length(min = 1))]
+    pub group: Option<String>,
     /// Render `src` as a template for each host before sending it (default false).
     #[serde(default)]
     pub template: bool,

@@ -130,12 +130,23 @@ fn become_and_serial_count() {
 }
 
 #[test]
-fn become_is_for_run_steps_only() {
-    let text =
-        "- hosts: all\n  steps:\n    - get: {src: /etc/shadow, dest: x}\n      become: true\n";
-    let message = problem(text);
+fn become_takes_every_action_and_become_user_needs_become() {
+    let book = parse_ok(
+        "- hosts: all\n  steps:\n    - get: {src: /etc/shadow, dest: x}\n      become: true\n      \
+         become_user: postgres\n    - put: {src: Cargo.toml, dest: /etc/x, owner: root, group: '{{ g }}'}\n      \
+         become: true\n",
+    );
+    let steps = &book.plays[0].steps;
+    assert!(steps[0].become_ && steps[1].become_);
+    assert_eq!(steps[0].become_user.as_deref(), Some("postgres"));
+    let Action::Put(put) = &steps[1].action else {
+        panic!("not a put: {:?}", steps[1].action);
+    };
+    assert_eq!(put.owner.as_deref(), Some("root"));
+    assert_eq!(put.group.as_deref(), Some("{{ g }}"));
+    let message = problem("- hosts: all\n  steps:\n    - run: id\n      become_user: postgres\n");
     assert!(
-        message.starts_with("site.yml:3:7: step: has `become: true`, which only `run` steps take"),
+        message.starts_with("site.yml:3:7: step: has `become_user` without `become: true`"),
         "{message}"
     );
 }

@@ -157,11 +157,11 @@ impl Validator<'_> {
                 "has timeout 0; use at least 1 second, or leave it out",
             );
         }
-        if raw.become_ == Some(true) && raw.run.is_none() {
+        if raw.become_user.is_some() && raw.become_ != Some(true) {
             self.report(
                 &place,
-                "has `become: true`, which only `run` steps take (put and get copy as the login \
-                 user); put into a directory that user can write, then `run` a move with `become`",
+                "has `become_user` without `become: true`; add `become: true` (as in Ansible, \
+                 `become_user` alone changes nothing)",
             );
         }
         if raw.stdin.is_some() && raw.run.is_none() {
@@ -203,6 +203,7 @@ impl Validator<'_> {
             removes: raw.removes,
             stdin: raw.stdin,
             become_: raw.become_.unwrap_or(false),
+            become_user: raw.become_user,
             check_mode: raw.check_mode,
             tags: raw.tags.0,
             file: self.source.name.to_owned(),
@@ -247,6 +248,11 @@ impl Validator<'_> {
         if let Some(put) = &raw.put {
             self.check_template(place, "put.src", &put.src);
             self.check_template(place, "put.dest", &put.dest);
+            for (key, value) in [("put.owner", &put.owner), ("put.group", &put.group)] {
+                if let Some(value) = value {
+                    self.check_template(place, key, value);
+                }
+            }
             if !put.src.contains("{{") {
                 let src = self.base_dir.join(&put.src);
                 let at_step = |message: String| self.problem(place, message);
@@ -258,6 +264,8 @@ impl Validator<'_> {
                 src: put.src.clone(),
                 dest: put.dest.clone(),
                 mode: put.mode,
+                owner: put.owner.clone(),
+                group: put.group.clone(),
                 template: put.template,
             }));
         }

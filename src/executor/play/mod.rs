@@ -25,6 +25,7 @@ mod outcome;
 mod put;
 mod remote;
 mod run;
+mod staged;
 mod step;
 mod strategy;
 mod tries;

@@ -1,19 +1,21 @@
-//! `put` steps, idempotent: the remote file's SHA-256 and mode are compared with what
-//! the plan wants, and the file is sent (atomically, by the transport) only when its
-//! content differs; a mode that differs is set with `chmod`.
+//! `put` steps, idempotent: the remote file's SHA-256, mode, owner and group are
+//! compared with what the plan wants, and the file is sent (atomically) only when its
+//! content differs; attributes that differ are set with `chmod`/`chown`/`chgrp`. Under
+//! `become` the file is looked at, and moved into place, as the become user (`staged`).
 
 use std::fs;
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
+use crate::executor::privilege::Shell;
 use crate::plan::PutContent;
-use crate::playbook::Mode;
 use crate::report::format_bytes;
 use crate::ssh::Transport;
 
 use super::outcome::{Done, Io};
-use super::remote::{self, RemoteFile};
+use super::remote::{self, Attributes, RemoteFile};
+use super::staged;
 
 /// One `put`, as planned for the host.
 pub(super) struct Put<'a> {
@@ -23,28 +25,39 @@ pub(super) struct Put<'a> {
     pub(super) content: &'a PutContent,
     /// The remote path (a directory, or ending in `/`: into it).
     pub(super) dest: &'a str,
-    /// Permission bits wanted on the host.
-    pub(super) mode: Option<Mode>,
+    /// Mode, owner and group wanted on the host.
+    pub(super) attributes: Attributes<'a>,
     /// `src` and `dest` with secrets masked, for messages.
     pub(super) shown: (&'a str, &'a str),
 }
 
-/// Does the `put` on the host, or under `check` says what it would do.
-pub(super) fn put(transport: &mut dyn Transport, io: &Io<'_>, put: &Put<'_>, check: bool) -> Done {
-    try_put(transport, io, put, check).unwrap_or_else(Done::failed)
+/// Does the `put` on the host through `shell` (the login user, or `sudo` for
+/// `become`), or under `check` says what it would do.
+pub(super) fn put(
+    transport: &mut dyn Transport,
+    shell: &Shell<'_>,
+    io: &Io<'_>,
+    put: &Put<'_>,
+    check: bool,
+) -> Done {
+    try_put(transport, shell, io, put, check).unwrap_or_else(Done::failed)
 }
 
 fn try_put(
     transport: &mut dyn Transport,
+    shell: &Shell<'_>,
     io: &Io<'_>,
     put: &Put<'_>,
     check: bool,
 ) -> Result<Done, String> {
     let (mut target, mut shown_dest) = (put.dest.to_owned(), put.shown.1.to_owned());
+    let inspect = |transport: &mut dyn Transport, path: &str, shown: &str| {
+        remote::file_state(transport, shell, io, path).map_err(|error| format!("{shown}: {error}"))
+    };
     let mut state = if put.dest.ends_with('/') {
         RemoteFile::Directory
     } else {
-        inspect(transport, io, &target, &shown_dest)?
+        inspect(transport, &target, &shown_dest)?
     };
     if state == RemoteFile::Directory {
         let name = put
@@ -54,7 +67,7 @@ fn try_put(
             .ok_or_else(|| format!("{} has no file name to put into {shown_dest}", put.shown.0))?;
         target = into(&target, name);
         shown_dest = into(&shown_dest, name);
-        state = inspect(transport, io, &target, &shown_dest)?;
+        state = inspect(transport, &target, &shown_dest)?;
     }
     let current = match state {
         RemoteFile::Absent => None,
@@ -71,21 +84,16 @@ fn try_put(
     let same_content = current
         .as_ref()
         .is_some_and(|file| file.sha256.as_ref() == Some(sha256));
-    let same_mode = put.mode.is_none_or(|mode| {
-        current
-            .as_ref()
-            .is_some_and(|file| file.mode == Some(mode.bits()))
-    });
+    let same_attributes = current
+        .as_ref()
+        .is_some_and(|file| put.attributes.held_by(file));
     let what = format!("put {} -> {shown_dest}", put.shown.0);
-    let mode_text = put
-        .mode
-        .map(|mode| format!("mode {mode}"))
-        .unwrap_or_default();
-    let (would, done) = match (same_content, same_mode) {
+    let attributes = put.attributes.describe();
+    let (would, done) = match (same_content, same_attributes) {
         (true, true) => return Ok(Done::success(false, format!("{what}: unchanged"))),
         (true, false) => (
-            format!("would set {mode_text} on {shown_dest}"),
-            format!("{mode_text} set on {shown_dest}"),
+            format!("would set {attributes} on {shown_dest}"),
+            format!("{attributes} set on {shown_dest}"),
         ),
         (false, _) => (
             format!("would {what} ({})", format_bytes(size)),
@@ -95,24 +103,32 @@ fn try_put(
     if check {
         return Ok(Done::success(true, would));
     }
-    if !same_content {
-        send(transport, put, &target).map_err(|error| format!("{what}: {error}"))?;
-    }
-    if let Some(mode) = put.mode {
-        remote::chmod(transport, io, &target, mode)
+    let fail = |error: String| format!("{what}: {error}");
+    if same_content {
+        remote::set_attributes(transport, shell, io, &target, &put.attributes)
             .map_err(|error| format!("{shown_dest}: {error}"))?;
+    } else if shell.become_ {
+        let local = Local::of(put).map_err(fail)?;
+        let file = staged::Install {
+            local: local.path(),
+            sha256,
+            attributes: Attributes {
+                mode: put.attributes.mode.or_else(|| local.mode()),
+                ..put.attributes
+            },
+        };
+        staged::put(transport, shell, io, &file, &target).map_err(fail)?;
+    } else {
+        let local = Local::of(put).map_err(fail)?;
+        transport
+            .put(local.path(), &target, &mut |_| {})
+            .map_err(|error| fail(error.to_string()))?;
+        if !put.attributes.describe().is_empty() {
+            remote::set_attributes(transport, shell, io, &target, &put.attributes)
+                .map_err(|error| format!("{shown_dest}: {error}"))?;
+        }
     }
     Ok(Done::success(true, done))
-}
-
-/// What is at `path`, with the shown path in errors.
-fn inspect(
-    transport: &mut dyn Transport,
-    io: &Io<'_>,
-    path: &str,
-    shown: &str,
-) -> Result<RemoteFile, String> {
-    remote::file_state(transport, io, path).map_err(|error| format!("{shown}: {error}"))
 }
 
 /// `dir/name`, whether or not `dir` ends in `/`.
@@ -124,25 +140,39 @@ fn into(dir: &str, name: &str) -> String {
     }
 }
 
-/// Sends the content to `target` (a file path) through the transport, which writes a
-/// temporary file beside it and renames it into place.
-fn send(transport: &mut dyn Transport, put: &Put<'_>, target: &str) -> Result<(), String> {
-    match put.content {
-        PutContent::File { .. } => transport
-            .put(put.src, target, &mut |_| {})
-            .map_err(|error| error.to_string()),
-        PutContent::Template { text, .. } => {
-            let rendered = rendered_file(put.src, text)
-                .map_err(|error| format!("cannot write the rendered template locally: {error}"))?;
-            transport
-                .put(rendered.path(), target, &mut |_| {})
-                .map_err(|error| error.to_string())
+/// The local file whose bytes are sent: the source itself, or the template's rendering
+/// in a private temporary file with the template's mode (which the transport copies to
+/// the host).
+enum Local<'a> {
+    Source(&'a Path),
+    Rendered(tempfile::NamedTempFile),
+}
+
+impl<'a> Local<'a> {
+    fn of(put: &Put<'a>) -> Result<Local<'a>, String> {
+        match put.content {
+            PutContent::File { .. } => Ok(Local::Source(put.src)),
+            PutContent::Template { text, .. } => rendered_file(put.src, text)
+                .map(Local::Rendered)
+                .map_err(|error| format!("cannot write the rendered template locally: {error}")),
         }
+    }
+
+    fn path(&self) -> &Path {
+        match self {
+            Local::Source(path) => path,
+            Local::Rendered(file) => file.path(),
+        }
+    }
+
+    /// The local file's permission bits, which a new remote file gets without `mode:`.
+    fn mode(&self) -> Option<crate::playbook::Mode> {
+        let bits = fs::metadata(self.path()).ok()?.permissions().mode() & 0o7777;
+        crate::playbook::Mode::parse(&format!("{bits:o}"))
     }
 }
 
-/// A private local temporary file holding `text`, with the template file's mode (which
-/// the transport copies to the host).
+/// A private local temporary file holding `text`, with the template file's mode.
 fn rendered_file(template: &Path, text: &str) -> std::io::Result<tempfile::NamedTempFile> {
     let mut file = tempfile::Builder::new()
         .prefix(".herd-template-")

@@ -95,7 +95,7 @@ fn attempt(
     };
     let shell = Shell {
         become_: planned.options.become_,
-        user: None,
+        user: planned.options.become_user.as_deref(),
         password: target.become_password.as_ref(),
     };
     if let Some(verdict) = guard(transport, &shell, &io, &ready) {

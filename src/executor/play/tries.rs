@@ -12,6 +12,7 @@ use crate::ssh::Transport;
 
 use super::command::run_command;
 use super::outcome::{Done, Io, register};
+use super::remote::Attributes;
 use super::{get, put};
 use crate::executor::privilege::Shell;
 
@@ -104,6 +105,8 @@ fn once(
                 content,
                 dest,
                 mode,
+                owner,
+                group,
             },
             PlannedAction::Put {
                 src: shown_src,
@@ -115,10 +118,14 @@ fn once(
                 src,
                 content,
                 dest,
-                mode: *mode,
+                attributes: Attributes {
+                    mode: *mode,
+                    owner: owner.as_deref(),
+                    group: group.as_deref(),
+                },
                 shown: (&shown_src.display().to_string(), shown_dest),
             };
-            put::put(transport, io, &put, check)
+            put::put(transport, shell, io, &put, check)
         }
         (
             PlannedAction::Get { src, dest },
@@ -128,7 +135,7 @@ fn once(
             },
         ) => {
             let shown = (shown_src.as_str(), &*shown_dest.display().to_string());
-            get::get(transport, io, (src, dest), shown, check)
+            get::get(transport, shell, io, (src, dest), shown, check)
         }
         _ => Done::failed("the step's shown and real actions differ; nothing was done"),
     }

@@ -278,6 +278,7 @@ fn put_files_are_hashed_and_templates_rendered_per_host() {
         content,
         dest,
         mode,
+        ..
     } = put(0, 0)
     else {
         panic!("a put");

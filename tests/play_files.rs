@@ -1,0 +1,216 @@
+//! `put` and `get` with `become` (through sudo, as the lab's herd_carol on h3) and
+//! `--diff`, against the lab's real sshd servers. Remote files are checked through each
+//! lab host's private /tmp as seen from this machine.
+
+mod common;
+
+use std::fs;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::sync::Mutex;
+
+use common::{Lab, host_tmp, unique};
+
+/// The become tests look for herd's private directories in h3's /tmp: one at a time.
+static H3_TMP: Mutex<()> = Mutex::new(());
+
+const PASSWORD: &str = "carol-lab-pw";
+
+/// The lab inventory with h3's sudo password (or a wrong one).
+fn become_inventory(lab: &Lab, password: &str) -> PathBuf {
+    lab.inventory_with(&format!("become-{password}.ini"), |text| {
+        text.replace(
+            "user=herd_carol password=carol-lab-pw",
+            &format!("user=herd_carol password=carol-lab-pw become_password={password}"),
+        )
+    })
+}
+
+/// `herd play BOOK -i INVENTORY ARGS…`, the playbook written from `yaml` first.
+fn play(lab: &Lab, inventory: &Path, yaml: &str, args: &[&str]) -> Output {
+    let book = lab.work.path().join("book.yml");
+    fs::write(&book, yaml).unwrap();
+    let mut command = lab.herd(&["play", book.to_str().unwrap()]);
+    command.args(["-i", inventory.to_str().unwrap()]).args(args);
+    command.output().unwrap()
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "stdout:\n{}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn assert_exit(out: &Output, code: i32) {
+    assert_eq!(out.status.code(), Some(code), "{}", text(out));
+}
+
+/// `(ok, changed)` of h3 in the PLAY RECAP (`ok` counts the changed steps too).
+fn counts(out: &Output) -> (usize, usize) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let row = stderr
+        .lines()
+        .find(|line| line.starts_with("h3 ") && line.contains(" : "))
+        .unwrap_or_else(|| panic!("no recap row for h3 in {}", text(out)));
+    let count = |key: &str| -> usize {
+        row.split_whitespace()
+            .find_map(|cell| cell.strip_prefix(&format!("{key}=")))
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    (count("ok"), count("changed"))
+}
+
+/// herd's private directories and temp files (`.herd-become-…`) in `dir`.
+fn leftovers(dir: &Path) -> Vec<String> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(".herd-become-"))
+        .collect()
+}
+
+fn carol_gid() -> u32 {
+    let group = fs::read_to_string("/etc/group").unwrap();
+    group
+        .lines()
+        .find_map(|line| {
+            let fields: Vec<&str> = line.split(':').collect();
+            (fields[0] == "herd_carol").then(|| fields[2].parse().unwrap())
+        })
+        .unwrap()
+}
+
+#[test]
+fn become_puts_a_root_owned_file_atomically_and_a_second_run_is_ok() {
+    let _h3 = H3_TMP.lock().unwrap_or_else(|poison| poison.into_inner());
+    let lab = Lab::new();
+    let inventory = become_inventory(&lab, PASSWORD);
+    let name = unique("become-put");
+    fs::write(lab.work.path().join("app.conf"), "port = 80\n").unwrap();
+    let yaml = format!(
+        "- hosts: h3\n  steps:\n    \
+         - run: mkdir -m 0700 /tmp/{name}\n      creates: /tmp/{name}\n      become: true\n    \
+         - put: {{src: app.conf, dest: /tmp/{name}/app.conf, mode: '0640', owner: root, group: herd_carol}}\n      \
+           become: true\n    \
+         - get: {{src: /tmp/{name}/app.conf, dest: fetched}}\n      become: true\n    \
+         - run: cat /tmp/{name}/app.conf\n"
+    );
+    let first = play(&lab, &inventory, &yaml, &[]);
+    // The last step, as herd_carol, cannot read into root's 0700 directory.
+    assert_exit(&first, 2);
+    let output = text(&first);
+    assert!(output.contains("Permission denied"), "{output}");
+    assert!(!output.contains(PASSWORD), "{output}");
+    let dir = host_tmp("h3").join(&name);
+    let installed = dir.join("app.conf");
+    let meta = fs::metadata(&installed).unwrap();
+    assert_eq!(fs::read_to_string(&installed).unwrap(), "port = 80\n");
+    assert_eq!(
+        (meta.uid(), meta.gid(), meta.permissions().mode() & 0o7777),
+        (0, carol_gid(), 0o640)
+    );
+    assert_eq!(fs::metadata(&dir).unwrap().uid(), 0);
+    let fetched = lab.work.path().join("fetched/h3/app.conf");
+    assert_eq!(fs::read_to_string(&fetched).unwrap(), "port = 80\n");
+    assert!(leftovers(&dir).is_empty(), "{:?}", leftovers(&dir));
+    assert!(leftovers(&host_tmp("h3")).is_empty());
+
+    // Again, without the failing step: nothing changes.
+    let yaml = yaml.replace(&format!("    - run: cat /tmp/{name}/app.conf\n"), "");
+    let second = play(&lab, &inventory, &yaml, &[]);
+    assert_exit(&second, 0);
+    assert_eq!(counts(&second), (2, 0), "{}", text(&second));
+    assert!(text(&second).contains("unchanged"), "{}", text(&second));
+
+    // New content replaces the file and keeps what the step does not set.
+    fs::write(lab.work.path().join("app.conf"), "port = 8080\n").unwrap();
+    let yaml = yaml.replace(", mode: '0640', owner: root, group: herd_carol", "");
+    fs::set_permissions(
+        lab.work.path().join("app.conf"),
+        fs::Permissions::from_mode(0o640),
+    )
+    .unwrap();
+    let third = play(&lab, &inventory, &yaml, &[]);
+    assert_exit(&third, 0);
+    assert_eq!(counts(&third), (2, 2), "{}", text(&third));
+    let meta = fs::metadata(&installed).unwrap();
+    assert_eq!(fs::read_to_string(&installed).unwrap(), "port = 8080\n");
+    assert_eq!((meta.uid(), meta.gid()), (0, carol_gid()));
+    assert_eq!(fs::read_to_string(&fetched).unwrap(), "port = 8080\n");
+    assert!(leftovers(&dir).is_empty() && leftovers(&host_tmp("h3")).is_empty());
+}
+
+#[test]
+fn a_failed_become_put_leaves_nothing_behind() {
+    let _h3 = H3_TMP.lock().unwrap_or_else(|poison| poison.into_inner());
+    let lab = Lab::new();
+    let name = unique("become-fail");
+    let dir = host_tmp("h3").join(&name);
+    fs::create_dir(&dir).unwrap();
+    fs::write(lab.work.path().join("app.conf"), "x = 1\n").unwrap();
+    let yaml = format!(
+        "- hosts: h3\n  steps:\n    \
+         - put: {{src: app.conf, dest: /tmp/{name}/app.conf, owner: no_such_user_herd}}\n      \
+           become: true\n"
+    );
+    let out = play(&lab, &become_inventory(&lab, PASSWORD), &yaml, &[]);
+    assert_exit(&out, 2);
+    let output = text(&out);
+    assert!(
+        output.contains("moving the file into place through sudo failed")
+            && output.contains("no_such_user_herd"),
+        "{output}"
+    );
+    assert!(!dir.join("app.conf").exists());
+    assert!(leftovers(&dir).is_empty(), "{:?}", leftovers(&dir));
+    assert!(leftovers(&host_tmp("h3")).is_empty());
+
+    // A wrong sudo password: refused, said so, never shown.
+    let wrong = "wrong-pw-herd";
+    let out = play(&lab, &become_inventory(&lab, wrong), &yaml, &[]);
+    assert_exit(&out, 2);
+    let output = text(&out);
+    assert!(output.contains("sudo"), "{output}");
+    assert!(
+        !output.contains(wrong) && !output.contains(PASSWORD),
+        "{output}"
+    );
+    assert!(!dir.join("app.conf").exists());
+    assert!(leftovers(&dir).is_empty() && leftovers(&host_tmp("h3")).is_empty());
+}
+
+#[test]
+fn become_user_runs_steps_as_that_user() {
+    let _h3 = H3_TMP.lock().unwrap_or_else(|poison| poison.into_inner());
+    let lab = Lab::new();
+    let name = unique("become-user");
+    let dir = host_tmp("h3").join(&name);
+    fs::create_dir(&dir).unwrap();
+    let alice = fs::metadata("/home/herd_alice").unwrap();
+    std::os::unix::fs::chown(&dir, Some(alice.uid()), Some(alice.gid())).unwrap();
+    fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).unwrap();
+    fs::write(lab.work.path().join("note.txt"), "from carol\n").unwrap();
+    let yaml = format!(
+        "- hosts: h3\n  steps:\n    \
+         - {{run: id -un, become: true, become_user: herd_alice}}\n    \
+         - put: {{src: note.txt, dest: /tmp/{name}/note.txt, mode: '0600'}}\n      \
+           become: true\n      become_user: herd_alice\n"
+    );
+    let inventory = become_inventory(&lab, PASSWORD);
+    let out = play(&lab, &inventory, &yaml, &[]);
+    assert_exit(&out, 0);
+    assert!(text(&out).contains("h3: herd_alice"), "{}", text(&out));
+    let meta = fs::metadata(dir.join("note.txt")).unwrap();
+    assert_eq!(
+        (meta.uid(), meta.permissions().mode() & 0o7777),
+        (alice.uid(), 0o600)
+    );
+    let again = play(&lab, &inventory, &yaml, &[]);
+    assert_eq!(counts(&again), (2, 1), "{}", text(&again));
+    assert!(leftovers(&dir).is_empty() && leftovers(&host_tmp("h3")).is_empty());
+}
