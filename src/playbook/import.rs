@@ -201,6 +201,7 @@ fn other_keys(raw: &RawStep) -> Vec<&'static str> {
         removes,
         stdin,
         become_,
+        become_user,
         check_mode,
         tags,
     } = raw;
@@ -219,6 +220,7 @@ fn other_keys(raw: &RawStep) -> Vec<&'static str> {
         ("removes", removes.is_some()),
         ("stdin", stdin.is_some()),
         ("become", become_.is_some()),
+        ("become_user", become_user.is_some()),
         ("check_mode", check_mode.is_some()),
         ("tags", !tags.0.is_empty()),
     ]
