@@ -1,7 +1,7 @@
 //! From playbook, inventory and options to the [`Plan`].
 
 use super::PlanOptions;
-use super::context::InventoryVars;
+use super::context::{InventoryVars, Layer};
 use super::defer::{Registers, Waits};
 use super::error::{MAX_PROBLEMS_PER_STEP, PlanError, PlanProblem, Problems};
 use super::files::LocalFiles;
@@ -13,7 +13,7 @@ use super::scope::Scope;
 use super::tags::TagFilter;
 use crate::event::HostName;
 use crate::inventory::{Host, Inventory};
-use crate::playbook::{Action, Play, Playbook, Step};
+use crate::playbook::{Action, Condition, Play, Playbook, Step};
 use crate::targets::resolve_pattern;
 use crate::template::{Origin, Templates, Value, referenced_variables_in_expr};
 use minijinja::value::Serde;
@@ -207,6 +207,7 @@ impl Planner<'_> {
         problems: &mut Problems,
     ) -> PlannedStep {
         let label = step.label();
+        let vars = Layer::step_vars(&step.vars, &self.options.extra_vars);
         let mut hosts = Vec::with_capacity(names.len());
         if let Some(detail) = self.tags.excludes(&step.tags) {
             let skip = Skip::Tags { detail };
@@ -222,7 +223,7 @@ impl Planner<'_> {
                     scope,
                     step,
                     host: name,
-                    ctx: ctx.clone(),
+                    ctx: ctx.with_layer(&vars),
                 };
                 match plan_host(&host, &waits) {
                     Ok(state) => hosts.push(HostStep {
@@ -255,6 +256,7 @@ impl Planner<'_> {
             options: options(step),
             hosts,
             step: Arc::new(step.clone()),
+            vars,
         }
     }
 }
@@ -266,7 +268,7 @@ fn plan_host(host: &StepHost<'_>, waits: &Waits<'_>) -> Result<StepState, PlanPr
             return Ok(StepState::Skipped(skip));
         }
     }
-    check_until(host, waits)?;
+    check_rules(host, waits)?;
     let content = template_waits(host, waits)?;
     if !waits.any() && content.is_empty() {
         return Ok(StepState::Ready(Box::new(host.render()?)));
@@ -274,17 +276,26 @@ fn plan_host(host: &StepHost<'_>, waits: &Waits<'_>) -> Result<StepState, PlanPr
     Ok(StepState::Deferred(waits.defer(host, &content)?))
 }
 
-/// `until:` is decided at run time, but the names it reads must exist by then: registered
-/// earlier, registered by this step, or defined for the host.
-fn check_until(host: &StepHost<'_>, waits: &Waits<'_>) -> Result<(), PlanProblem> {
-    let Some(until) = &host.step.until else {
-        return Ok(());
-    };
-    let mut used = referenced_variables_in_expr(until).unwrap_or_default();
-    if let Some(register) = &host.step.register {
-        used.remove(register);
+/// `until:`, `changed_when:` and `failed_when:` are decided at run time, but the names
+/// they read must exist by then: registered earlier, registered by this step, or
+/// defined for the host.
+fn check_rules(host: &StepHost<'_>, waits: &Waits<'_>) -> Result<(), PlanProblem> {
+    let step = host.step;
+    let rules = [&step.changed_when, &step.failed_when]
+        .into_iter()
+        .filter_map(|rule| match rule {
+            Some(Condition::Expr(expr)) => Some(expr),
+            _ => None,
+        })
+        .chain(&step.until);
+    for rule in rules {
+        let mut used = referenced_variables_in_expr(rule).unwrap_or_default();
+        if let Some(register) = &step.register {
+            used.remove(register);
+        }
+        waits.check_defined(host, &used)?;
     }
-    waits.check_defined(host, &used)
+    Ok(())
 }
 
 /// The registered names a `put` template's file reads, when its path is known now.
@@ -316,6 +327,8 @@ fn options(step: &Step) -> StepOptions {
         become_: step.become_,
         become_user: step.become_user.clone(),
         check_mode: step.check_mode,
+        changed_when: step.changed_when.clone(),
+        failed_when: step.failed_when.clone(),
     }
 }
 

@@ -4,8 +4,9 @@
 //! inventory), the play's `vars` (with its `vars_files` merged over them), `-e` extra
 //! vars, then the magic variables: `inventory_hostname`, `group_names` (the host's
 //! groups but `all`, sorted), `groups` (group → its hosts in inventory order, `all`
-//! included) and `hostvars` (host → its inventory vars). At run time the host's
-//! registered results go on top of all of these.
+//! included) and `hostvars` (host → its inventory vars). A step's own `vars:` go
+//! between the play's vars and `-e` ([`Layer`]). At run time the host's registered
+//! results go on top of all of these.
 
 use super::result::Registered;
 use crate::inventory::{ALL, Host, Inventory, Vars};
@@ -13,6 +14,7 @@ use crate::template::{Value, mask_secrets};
 use minijinja::value::{Serde, merge_maps};
 use serde_json::Map;
 use std::collections::BTreeMap;
+use std::fmt;
 
 /// One host's variables twice: as they are, and with every secret masked.
 #[derive(Clone)]
@@ -24,6 +26,17 @@ pub(super) struct HostContext {
 }
 
 impl HostContext {
+    /// The context with `layer` over it.
+    pub fn with_layer(&self, layer: &Layer) -> HostContext {
+        match &layer.0 {
+            None => self.clone(),
+            Some(top) => HostContext {
+                real: merge_maps([self.real.clone(), top.real.clone()]),
+                shown: merge_maps([self.shown.clone(), top.shown.clone()]),
+            },
+        }
+    }
+
     /// The context with the host's `registered` results over it.
     pub fn with_registered(&self, registered: &Registered) -> HostContext {
         if registered.is_empty() {
@@ -36,6 +49,44 @@ impl HostContext {
         }
     }
 }
+
+/// Variables over a host's context for one step (its `vars:`), real and with secrets
+/// masked; empty for a step without any.
+#[derive(Clone, Default)]
+pub(super) struct Layer(Option<HostContext>);
+
+impl Layer {
+    /// A step's `vars`, without the names `-e` sets (extra vars beat step vars) or the
+    /// magic variables (which beat every other).
+    pub fn step_vars(
+        vars: &Map<String, serde_json::Value>,
+        extra: &Map<String, serde_json::Value>,
+    ) -> Layer {
+        let kept: BTreeMap<&str, Value> = vars
+            .iter()
+            .filter(|(name, _)| !extra.contains_key(*name) && !MAGIC.contains(&name.as_str()))
+            .map(|(name, value)| (name.as_str(), Value::from(Serde(value))))
+            .collect();
+        if kept.is_empty() {
+            return Layer(None);
+        }
+        let real = Value::from(kept);
+        Layer(Some(HostContext {
+            shown: mask_secrets(&real),
+            real,
+        }))
+    }
+}
+
+impl fmt::Debug for Layer {
+    /// Never the values: they may hold secrets.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Layer")
+    }
+}
+
+/// The variables herd sets for every host, above all others.
+const MAGIC: [&str; 4] = ["inventory_hostname", "group_names", "groups", "hostvars"];
 
 /// `groups` and `hostvars`, the same for every host: built once, shared by every
 /// host's context.

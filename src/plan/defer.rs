@@ -4,7 +4,7 @@
 use super::error::PlanProblem;
 use super::model::{Deferred, Dependency};
 use super::render::StepHost;
-use super::text::{action_details, get_line, guards, put_line, run_line};
+use super::text::{action_details, get_line, guards, put_line, run_context, run_line};
 use crate::playbook::{Action, Condition, Step};
 use crate::template::{TemplateError, referenced_variables, referenced_variables_in_expr};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -102,6 +102,12 @@ impl<'a> Waits<'a> {
         let creates = host.step.creates.as_deref().map(field).transpose()?;
         let removes = host.step.removes.as_deref().map(field).transpose()?;
         shown.push_str(&guards(creates.as_deref(), removes.as_deref()));
+        let chdir = host.step.chdir.as_deref().map(field).transpose()?;
+        let mut environment = BTreeMap::new();
+        for (name, value) in &host.step.environment {
+            environment.insert(name.clone(), field(value)?);
+        }
+        shown.push_str(&run_context(chdir.as_deref(), &environment));
         let names: BTreeSet<&String> = self
             .when
             .iter()
@@ -149,7 +155,7 @@ impl<'a> Waits<'a> {
 }
 
 /// The step's templated values besides `when`/`until`: its action's, `creates`,
-/// `removes`, `stdin`.
+/// `removes`, `stdin`, `chdir`, `environment`.
 fn templates_of(step: &Step) -> Vec<&str> {
     let mut templates = match &step.action {
         Action::Run(command) => vec![command.as_str()],
@@ -159,5 +165,7 @@ fn templates_of(step: &Step) -> Vec<&str> {
     templates.extend(step.creates.as_deref());
     templates.extend(step.removes.as_deref());
     templates.extend(step.stdin.as_deref());
+    templates.extend(step.chdir.as_deref());
+    templates.extend(step.environment.iter().map(|(_, value)| value.as_str()));
     templates
 }

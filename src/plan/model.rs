@@ -4,10 +4,12 @@
 //! host, and a `shown` one rendered with secrets masked, which is all that `--plan`,
 //! JSON and logs may print. Serialising a plan writes only the shown values.
 
+use super::context::Layer;
 use super::scope::Scope;
 use crate::event::HostName;
-use crate::playbook::{Mode, Step, Strategy};
+use crate::playbook::{Condition, Mode, Step, Strategy};
 use serde::{Serialize, Serializer};
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -77,6 +79,9 @@ pub struct PlannedStep {
     /// The step as written, for rendering deferred hosts at run time.
     #[serde(skip)]
     pub(super) step: Arc<Step>,
+    /// The step's `vars:`, over each host's variables.
+    #[serde(skip)]
+    pub(super) vars: Layer,
 }
 
 /// How a step runs, whatever it does.
@@ -102,6 +107,13 @@ pub struct StepOptions {
     pub become_user: Option<String>,
     /// `Some(false)`: run even under `--check`; `Some(true)`: never really run.
     pub check_mode: Option<bool>,
+    /// Whether a try reports *changed*, decided over its result; see
+    /// [`PlannedPlay::judge`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changed_when: Option<Condition>,
+    /// Whether a try failed, decided over its result; see [`PlannedPlay::judge`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed_when: Option<Condition>,
 }
 
 /// What one host does at one step.
@@ -152,6 +164,12 @@ pub struct Rendered {
     /// A `run` step's standard input.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stdin: Option<String>,
+    /// The directory a `run` step's command starts in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chdir: Option<String>,
+    /// Environment variables for a `run` step's command.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub environment: BTreeMap<String, String>,
 }
 
 /// The one thing a step does on a host, with every template rendered.

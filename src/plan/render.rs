@@ -11,6 +11,7 @@ use super::scope::Scope;
 use crate::playbook::{Action, Condition, GetSpec, PutSpec, Step};
 use crate::secret::MASK;
 use crate::template::Origin;
+use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
 /// One step, one host, one set of variables.
@@ -74,18 +75,30 @@ impl StepHost<'_> {
         let (creates, shown_creates) = self.optional_text(self.step.creates.as_deref())?;
         let (removes, shown_removes) = self.optional_text(self.step.removes.as_deref())?;
         let (stdin, shown_stdin) = self.optional_text(self.step.stdin.as_deref())?;
+        let (chdir, shown_chdir) = self.optional_text(self.step.chdir.as_deref())?;
+        let mut environment = BTreeMap::new();
+        let mut shown_environment = BTreeMap::new();
+        for (name, value) in &self.step.environment {
+            let (real, shown) = self.text(value)?;
+            environment.insert(name.clone(), real);
+            shown_environment.insert(name.clone(), shown);
+        }
         Ok(Ready {
             real: Rendered {
                 action,
                 creates,
                 removes,
                 stdin,
+                chdir,
+                environment,
             },
             shown: Rendered {
                 action: shown_action,
                 creates: shown_creates,
                 removes: shown_removes,
                 stdin: shown_stdin,
+                chdir: shown_chdir,
+                environment: shown_environment,
             },
         })
     }

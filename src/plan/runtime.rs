@@ -1,10 +1,18 @@
 //! What the executor asks of a plan while it runs: deferred steps rendered with the
-//! results registered so far, and `until:` decided after each try.
+//! results registered so far, and after each try `changed_when:`/`failed_when:`
+//! applied and `until:` decided.
 
 use super::error::{PlanError, PlanProblem};
 use super::model::{PlannedPlay, PlannedStep, Resolved, StepState};
 use super::render::StepHost;
-use super::result::Registered;
+use super::result::{Registered, StepResult};
+use crate::playbook::Condition;
+
+/// Which field of a result a rule decides.
+enum Field {
+    Changed,
+    Failed,
+}
 
 impl PlannedPlay {
     /// What the host at index `host` of [`hosts`](Self::hosts) does at step index `step`,
@@ -37,12 +45,60 @@ impl PlannedPlay {
         let Some(until) = &planned.options.until else {
             return Ok(true);
         };
+        self.holds(planned, host, registered, until)
+    }
+
+    /// Applies the step's `changed_when:` and `failed_when:` (in that order, as Ansible
+    /// does) to `result`, a try's result on the host; `registered` holds the host's
+    /// results so far, this try's included. A skipped result is left as it is. An
+    /// expression that cannot be decided is an error, which fails the try.
+    pub fn judge(
+        &self,
+        step: usize,
+        host: usize,
+        registered: &Registered,
+        result: &mut StepResult,
+    ) -> Result<(), PlanError> {
+        let (planned, _) = self.lookup(step, host)?;
+        if result.skipped {
+            return Ok(());
+        }
+        let options = &planned.options;
+        let mut registered = registered.clone();
+        for (rule, field) in [
+            (&options.changed_when, Field::Changed),
+            (&options.failed_when, Field::Failed),
+        ] {
+            let value = match rule {
+                None => continue,
+                Some(Condition::Bool(value)) => *value,
+                Some(Condition::Expr(expr)) => self.holds(planned, host, &registered, expr)?,
+            };
+            match field {
+                Field::Changed => result.changed = value,
+                Field::Failed => result.failed = value,
+            }
+            if let Some(name) = &options.register {
+                registered.insert(name.clone(), result.to_value());
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether `expr` holds for the host at `planned`, with `registered` its results.
+    fn holds(
+        &self,
+        planned: &PlannedStep,
+        host: usize,
+        registered: &Registered,
+        expr: &str,
+    ) -> Result<bool, PlanError> {
         let target = self.step_host(planned, host, registered)?;
         let origin = target.origin();
         Ok(self
             .scope
             .templates
-            .eval_condition(until, &target.ctx.real, &origin)?)
+            .eval_condition(expr, &target.ctx.real, &origin)?)
     }
 
     fn lookup(&self, step: usize, host: usize) -> Result<(&PlannedStep, &StepState), PlanError> {
@@ -77,7 +133,7 @@ impl PlannedPlay {
             scope: &self.scope,
             step: &planned.step,
             host: name,
-            ctx: ctx.with_registered(registered),
+            ctx: ctx.with_layer(&planned.vars).with_registered(registered),
         })
     }
 }

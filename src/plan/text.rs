@@ -9,7 +9,8 @@ use crate::event::HostName;
 use crate::playbook::Mode;
 use crate::report::{compact_hosts, format_bytes};
 use crate::secret::MASK;
-use std::collections::HashMap;
+use crate::shell::quote;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 
 /// Stands for each host's own name in a folded line (`mkdir /tmp/{host}`).
@@ -135,6 +136,12 @@ fn describe_options(options: &StepOptions, tags: &[String]) -> Vec<String> {
         None if options.retries > 0 => shown.push(format!("retries: {tries}")),
         None => {}
     }
+    if let Some(rule) = &options.changed_when {
+        shown.push(format!("changed_when: {rule}"));
+    }
+    if let Some(rule) = &options.failed_when {
+        shown.push(format!("failed_when: {rule}"));
+    }
     if options.ignore_errors {
         shown.push("ignore_errors".to_owned());
     }
@@ -239,6 +246,10 @@ fn rendered_line(rendered: &Rendered) -> String {
         rendered.creates.as_deref(),
         rendered.removes.as_deref(),
     ));
+    line.push_str(&run_context(
+        rendered.chdir.as_deref(),
+        &rendered.environment,
+    ));
     if let Some(stdin) = &rendered.stdin {
         line.push_str(&format!(" (stdin: {} bytes)", stdin.len()));
     }
@@ -297,6 +308,26 @@ pub(super) fn action_details(template: Option<String>, mode: Option<Mode>) -> Ve
     let mut details: Vec<String> = template.into_iter().collect();
     details.extend(mode.map(|mode| format!("mode {mode}")));
     details
+}
+
+/// `  (in DIR)` and/or `  (environment: NAME=VALUE …)` (values as the shell gets them,
+/// quoted where needed), or nothing.
+pub(super) fn run_context(chdir: Option<&str>, environment: &BTreeMap<String, String>) -> String {
+    let mut text = String::new();
+    if let Some(dir) = chdir {
+        let _ = write!(text, "  (in {dir})");
+    }
+    if !environment.is_empty() {
+        let pairs: Vec<String> = environment
+            .iter()
+            .map(|(name, value)| match quote(value) {
+                Some(quoted) => format!("{name}={quoted}"),
+                None => format!("{name}=?"),
+            })
+            .collect();
+        let _ = write!(text, "  (environment: {})", pairs.join(" "));
+    }
+    text
 }
 
 /// `  (skipped if PATH exists)` and/or `  (skipped unless PATH exists)`, or nothing.

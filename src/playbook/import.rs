@@ -204,6 +204,11 @@ fn other_keys(raw: &RawStep) -> Vec<&'static str> {
         become_user,
         check_mode,
         tags,
+        vars,
+        environment,
+        chdir,
+        changed_when,
+        failed_when,
     } = raw;
     [
         ("run", run.is_some()),
@@ -223,6 +228,11 @@ fn other_keys(raw: &RawStep) -> Vec<&'static str> {
         ("become_user", become_user.is_some()),
         ("check_mode", check_mode.is_some()),
         ("tags", !tags.0.is_empty()),
+        ("vars", !vars.is_empty()),
+        ("environment", !environment.is_empty()),
+        ("chdir", chdir.is_some()),
+        ("changed_when", changed_when.is_some()),
+        ("failed_when", failed_when.is_some()),
     ]
     .into_iter()
     .filter_map(|(key, present)| present.then_some(key))

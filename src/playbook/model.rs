@@ -99,6 +99,16 @@ pub struct Step {
     pub check_mode: Option<bool>,
     /// Tags for `--tags` / `--skip-tags`.
     pub tags: Vec<String>,
+    /// Variables for this step only (above the play's, below `-e`), as written.
+    pub vars: Map<String, Value>,
+    /// Environment variables for a `run` step: names (validated) and value templates.
+    pub environment: Vec<(String, String)>,
+    /// The directory a `run` step's command starts in (a template).
+    pub chdir: Option<String>,
+    /// Whether the step reports *changed*, decided over its registered result.
+    pub changed_when: Option<Condition>,
+    /// Whether the step failed, decided over its registered result.
+    pub failed_when: Option<Condition>,
     /// The file the step is written in, as messages name it: the playbook, or the file
     /// an `import_steps` brought it from.
     pub file: String,

@@ -134,6 +134,27 @@ pub(super) struct RawStep {
     /// Tags for `--tags` / `--skip-tags`.
     #[serde(default)]
     pub tags: Tags,
+    /// Variables for this step only: above the play's vars, below `-e` (any YAML values,
+    /// taken as written like the play's).
+    #[serde(default)]
+    #[schemars(extend("propertyNames" = { "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" }))]
+    pub vars: Map<String, Value>,
+    /// Environment variables for a `run` step's command (values are templates).
+    #[serde(default)]
+    #[schemars(extend(
+        "propertyNames" = { "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" },
+        "additionalProperties" = { "type": ["string", "number", "boolean"] }
+    ))]
+    pub environment: Map<String, Value>,
+    /// The directory a `run` step's command starts in (a template).
+    #[schemars(length(min = 1))]
+    pub chdir: Option<String>,
+    /// Whether the step reports *changed*: an expression over its registered result
+    /// (`changed_when: false` makes a probe report *ok*).
+    pub changed_when: Option<Condition>,
+    /// Whether the step failed: an expression over its registered result, instead of the
+    /// exit status (`failed_when: "'ERROR' in out.stdout"`).
+    pub failed_when: Option<Condition>,
 }
 
 /// `put:` copy a local file to the host.

@@ -539,3 +539,86 @@ fn site_yml_renders_for_a_web_host() {
         "'hello; it'\"'\"'s $HOME & `date`, as plain text'"
     );
 }
+
+#[test]
+fn step_vars_environment_chdir_and_rules_load() {
+    let book = parse_ok(concat!(
+        "- hosts: all\n",
+        "  steps:\n",
+        "    - run: make\n",
+        "      vars: {jobs: 4}\n",
+        "      environment: {JOBS: \"{{ jobs }}\", DEBUG: true, LEVEL: 2}\n",
+        "      chdir: /srv\n",
+        "      changed_when: false\n",
+        "      failed_when: \"'ERROR' in out.stdout\"\n",
+        "      register: out\n",
+    ));
+    let step = &book.plays[0].steps[0];
+    assert_eq!(step.vars["jobs"], 4);
+    assert_eq!(
+        step.environment,
+        [
+            ("DEBUG".to_owned(), "true".to_owned()),
+            ("JOBS".to_owned(), "{{ jobs }}".to_owned()),
+            ("LEVEL".to_owned(), "2".to_owned()),
+        ]
+    );
+    assert_eq!(step.chdir.as_deref(), Some("/srv"));
+    assert_eq!(step.changed_when, Some(Condition::Bool(false)));
+    assert_eq!(
+        step.failed_when,
+        Some(Condition::Expr("'ERROR' in out.stdout".into()))
+    );
+}
+
+#[test]
+fn bad_step_vars_environment_chdir_and_rules_are_refused() {
+    let cases = [
+        (
+            "{run: x, environment: {1X: a}}",
+            "has environment variable `1X`, which a shell cannot export",
+        ),
+        (
+            "{run: x, environment: {A: [1]}}",
+            "has environment variable `A` set to a list, mapping or null",
+        ),
+        (
+            "{put: {src: site.yml, dest: /tmp/x}, environment: {A: b}}",
+            "has `environment:`, which only `run` steps take",
+        ),
+        (
+            "{get: {src: /x, dest: d}, chdir: /tmp}",
+            "has `chdir:`, which only `run` steps take",
+        ),
+        ("{run: x, chdir: ' '}", "has an empty `chdir`"),
+        ("{run: x, chdir: '{{ a'}", "has an invalid `chdir` template"),
+        (
+            "{run: x, environment: {A: '{{ a'}}",
+            "has an invalid `environment.A` template",
+        ),
+        (
+            "{run: x, vars: {my-var: 1}}",
+            "has variable `my-var`, which templates cannot name",
+        ),
+        (
+            "{run: x, changed_when: '{{ r.rc }}'}",
+            "`changed_when` is already an expression",
+        ),
+        (
+            "{run: x, failed_when: 'r.rc =='}",
+            "has an invalid `failed_when` expression",
+        ),
+    ];
+    for (step, expected) in cases {
+        let text = format!("- hosts: all\n  steps:\n    - {step}\n");
+        let err = parse_in(Path::new(env!("CARGO_MANIFEST_DIR")), &text)
+            .expect_err(step)
+            .to_string();
+        assert!(err.contains("site.yml:3:7: step: "), "{step}: {err}");
+        assert!(err.contains(expected), "{step}: {err}");
+    }
+    assert_eq!(
+        problem("- hosts: all\n  steps:\n    - run: x\n      changed_whn: false\n"),
+        "site.yml:4:7: unknown key `changed_whn` in step; did you mean `changed_when`?"
+    );
+}

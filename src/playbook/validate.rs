@@ -151,6 +151,29 @@ impl Validator<'_> {
         if let Some(expr) = &raw.until {
             self.check_expression(&place, "until", expr);
         }
+        for (key, rule) in [
+            ("changed_when", &raw.changed_when),
+            ("failed_when", &raw.failed_when),
+        ] {
+            if let Some(Condition::Expr(expr)) = rule {
+                self.check_expression(&place, key, expr);
+            }
+        }
+        self.check_var_names(&place, &raw.vars);
+        let environment = self.environment(&place, &raw);
+        if raw.chdir.is_some() && raw.run.is_none() {
+            self.report(&place, "has `chdir:`, which only `run` steps take");
+        }
+        if raw
+            .chdir
+            .as_deref()
+            .is_some_and(|dir| dir.trim().is_empty())
+        {
+            self.report(
+                &place,
+                "has an empty `chdir`; give a directory, or leave it out",
+            );
+        }
         if raw.timeout == Some(0) {
             self.report(
                 &place,
@@ -178,6 +201,7 @@ impl Validator<'_> {
             ("creates", &raw.creates),
             ("removes", &raw.removes),
             ("stdin", &raw.stdin),
+            ("chdir", &raw.chdir),
         ] {
             if let Some(value) = value {
                 self.check_template(&place, key, value);
@@ -206,9 +230,53 @@ impl Validator<'_> {
             become_user: raw.become_user,
             check_mode: raw.check_mode,
             tags: raw.tags.0,
+            vars: raw.vars,
+            environment,
+            chdir: raw.chdir,
+            changed_when: raw.changed_when,
+            failed_when: raw.failed_when,
             file: self.source.name.to_owned(),
             line,
         })
+    }
+
+    /// `environment:`: names a shell can export, scalar values that parse as templates,
+    /// only on `run` steps. Numbers and booleans become their text.
+    fn environment(&mut self, place: &Place, raw: &RawStep) -> Vec<(String, String)> {
+        if !raw.environment.is_empty() && raw.run.is_none() {
+            self.report(place, "has `environment:`, which only `run` steps take");
+        }
+        let mut environment = Vec::with_capacity(raw.environment.len());
+        for (name, value) in &raw.environment {
+            if !is_identifier(name) {
+                self.report(
+                    place,
+                    format!(
+                        "has environment variable `{name}`, which a shell cannot export; use \
+                         letters, digits and `_`, not starting with a digit"
+                    ),
+                );
+                continue;
+            }
+            let text = match value {
+                Value::String(text) => text.clone(),
+                Value::Number(number) => number.to_string(),
+                Value::Bool(flag) => flag.to_string(),
+                _ => {
+                    self.report(
+                        place,
+                        format!(
+                            "has environment variable `{name}` set to a list, mapping or null; \
+                             give it a string (a template), number or boolean"
+                        ),
+                    );
+                    continue;
+                }
+            };
+            self.check_template(place, &format!("environment.{name}"), &text);
+            environment.push((name.clone(), text));
+        }
+        environment
     }
 
     /// The step's one action; two or none is a problem.

@@ -5,6 +5,7 @@
 
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::{self, Deserialize, Deserializer, SeqAccess, Unexpected, Visitor};
+use serde::{Serialize, Serializer};
 use std::borrow::Cow;
 use std::fmt;
 
@@ -94,6 +95,26 @@ pub enum Condition {
     Bool(bool),
     /// `when: "'web' in group_names"`, evaluated per host.
     Expr(String),
+}
+
+impl Serialize for Condition {
+    /// As written: a boolean or the expression's text.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Condition::Bool(value) => serializer.serialize_bool(*value),
+            Condition::Expr(expr) => serializer.serialize_str(expr),
+        }
+    }
+}
+
+impl fmt::Display for Condition {
+    /// As written: `false`, or the expression.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Condition::Bool(value) => write!(f, "{value}"),
+            Condition::Expr(expr) => f.write_str(expr),
+        }
+    }
 }
 
 impl<'de> Deserialize<'de> for Condition {

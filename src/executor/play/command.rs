@@ -5,7 +5,8 @@ use std::cell::RefCell;
 
 use crate::event::{Event, Stream};
 use crate::executor::run_streaming;
-use crate::plan::StepResult;
+use crate::plan::{Rendered, StepResult};
+use crate::shell::quote;
 use crate::ssh::{ExecRequest, Transport};
 
 use super::outcome::{Done, Io};
@@ -34,18 +35,22 @@ impl Kept {
     }
 }
 
-/// Runs `command` on the host with `input` on its standard input, its output live as
-/// `Output` events. Exit status 0 is
-/// `changed` (as Ansible reports commands), anything else `failed`.
+/// Runs a `run` step's rendered command on the host, in its `chdir` with its
+/// `environment` ([`script`]) and its `stdin` on standard input, its output live as
+/// `Output` events. A command that ran is `changed` (as Ansible reports commands), and
+/// `failed` unless its exit status is 0.
 pub(super) fn run_command(
     transport: &mut dyn Transport,
     shell: &Shell<'_>,
     io: &Io<'_>,
     command: &str,
-    input: Option<&[u8]>,
+    rendered: &Rendered,
 ) -> Done {
-    let Some(line) = shell.command(command) else {
-        return Done::failed("the command holds a NUL byte, which no shell can run");
+    let input = rendered.stdin.as_deref().map(str::as_bytes);
+    let Some(line) = script(command, rendered).and_then(|script| shell.command(&script)) else {
+        return Done::failed(
+            "the command, its chdir or its environment holds a NUL byte, which no shell can take",
+        );
     };
     // The sudo password, or the step's `stdin:` (validation keeps them apart).
     let stdin = shell.stdin();
@@ -76,7 +81,10 @@ pub(super) fn run_command(
             None
         }
         Ok(code) => {
+            // Ansible's command reports changed when it ran, whatever its exit status
+            // (`failed_when` may turn the failure into a success).
             result.rc = Some(code);
+            result.changed = true;
             result.failed = true;
             Some(format!("exit status {code}"))
         }
@@ -95,6 +103,29 @@ pub(super) fn run_command(
     Done { result, message }
 }
 
+/// The shell text that runs `command` in `rendered.chdir` (the command does not run if
+/// the shell cannot change there: exit status 1) with `rendered.environment` exported,
+/// every value quoted with [`quote`]. Names were validated when the playbook loaded;
+/// `None` when a value holds a NUL byte.
+fn script(command: &str, rendered: &Rendered) -> Option<String> {
+    let mut script = String::new();
+    if let Some(dir) = &rendered.chdir {
+        script.push_str(&format!("cd -- {} || exit 1\n", quote(dir)?));
+    }
+    if !rendered.environment.is_empty() {
+        script.push_str("export");
+        for (name, value) in &rendered.environment {
+            script.push_str(&format!(" {name}={}", quote(value)?));
+        }
+        script.push('\n');
+    }
+    if script.is_empty() {
+        return Some(command.to_owned());
+    }
+    script.push_str(command);
+    Some(script)
+}
+
 /// Output as `register` keeps it: lossily decoded, trailing newlines removed (as in
 /// Ansible, so `{{ r.stdout }}` drops into a command line).
 fn registered_text(bytes: &[u8]) -> String {
@@ -105,6 +136,40 @@ fn registered_text(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn rendered(chdir: Option<&str>, environment: &[(&str, &str)]) -> Rendered {
+        Rendered {
+            action: crate::plan::PlannedAction::Run {
+                command: "make".into(),
+            },
+            creates: None,
+            removes: None,
+            stdin: None,
+            chdir: chdir.map(str::to_owned),
+            environment: environment
+                .iter()
+                .map(|(name, value)| (name.to_string(), value.to_string()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn chdir_and_environment_go_before_the_command_quoted() {
+        assert_eq!(script("make", &rendered(None, &[])).unwrap(), "make");
+        assert_eq!(
+            script("make; ls", &rendered(Some("/srv/my app"), &[])).unwrap(),
+            "cd -- '/srv/my app' || exit 1\nmake; ls"
+        );
+        assert_eq!(
+            script(
+                "make",
+                &rendered(Some("/srv"), &[("B", "x'; rm -rf ~"), ("A", "1")])
+            )
+            .unwrap(),
+            "cd -- /srv || exit 1\nexport A=1 B='x'\"'\"'; rm -rf ~'\nmake"
+        );
+        assert_eq!(script("make", &rendered(None, &[("A", "a\0b")])), None);
+    }
 
     #[test]
     fn registered_output_loses_its_trailing_newlines_only() {

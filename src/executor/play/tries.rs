@@ -47,6 +47,9 @@ impl Tries<'_> {
         loop {
             let mut done = once(transport, shell, io, ready, self.check);
             register(registered, self.planned, &done.result);
+            if let Err(error) = self.judge(registered, &mut done) {
+                return Done::failed(error);
+            }
             let settled = match &options.until {
                 None => !done.result.failed,
                 Some(_) if done.result.skipped => true,
@@ -79,6 +82,35 @@ impl Tries<'_> {
     }
 }
 
+impl Tries<'_> {
+    /// `changed_when:`/`failed_when:` applied to a try's result (registered again when
+    /// they change it); `Err` when an expression cannot be decided.
+    fn judge(&self, registered: &mut Registered, done: &mut Done) -> Result<(), String> {
+        let options = &self.planned.options;
+        if options.changed_when.is_none() && options.failed_when.is_none() {
+            return Ok(());
+        }
+        let before = done.result.clone();
+        self.play
+            .judge(self.step, self.host, registered, &mut done.result)
+            .map_err(|error| error.to_string())?;
+        if done.result == before {
+            return Ok(());
+        }
+        register(registered, self.planned, &done.result);
+        if let Some(rule) = options.failed_when.as_ref() {
+            if done.result.failed != before.failed {
+                let verdict = format!("failed_when: {rule} → {}", done.result.failed);
+                done.message = Some(match done.message.take() {
+                    Some(message) => format!("{verdict} ({message})"),
+                    None => verdict,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
 /// One try of the step's action; under check mode, only what can be known without
 /// changing anything. Messages show the masked (`shown`) values.
 fn once(
@@ -92,13 +124,9 @@ fn once(
         (PlannedAction::Run { .. }, PlannedAction::Run { command: shown }) if check => {
             Done::skipped(format!("check mode: would run: {shown}"))
         }
-        (PlannedAction::Run { command }, PlannedAction::Run { .. }) => run_command(
-            transport,
-            shell,
-            io,
-            command,
-            ready.real.stdin.as_deref().map(str::as_bytes),
-        ),
+        (PlannedAction::Run { command }, PlannedAction::Run { .. }) => {
+            run_command(transport, shell, io, command, &ready.real)
+        }
         (
             PlannedAction::Put {
                 src,

@@ -99,3 +99,56 @@ fn inventory_values_keep_ansible_types() {
 fn plan_small_book(book: &Playbook) -> Plan {
     plan_ok(book, &inventory(SMALL), &PlanOptions::default())
 }
+
+#[test]
+fn step_vars_beat_play_vars_lose_to_extra_vars_and_registered_results() {
+    let book = playbook(concat!(
+        "- hosts: w1\n",
+        "  vars: {app: play, level: play}\n",
+        "  steps:\n",
+        "    - {run: \"echo {{ app }} {{ level }}\", vars: {app: step, inventory_hostname: x}}\n",
+        "    - {run: \"echo {{ app }} {{ inventory_hostname }}\"}\n",
+        "    - {run: df, register: out}\n",
+        "    - {run: \"echo {{ out }}\", vars: {out: step}}\n",
+    ));
+    let inv = inventory(LAYERED);
+    let plan = plan_ok(&book, &inv, &PlanOptions::default());
+    assert_eq!(commands(&plan, 0), ["echo step play"]);
+    assert_eq!(
+        commands(&plan, 1),
+        ["echo play w1"],
+        "only the step sees them"
+    );
+    let options = PlanOptions {
+        extra_vars: extra(&["app=extra"]),
+        ..PlanOptions::default()
+    };
+    let plan = plan_ok(&book, &inv, &options);
+    assert_eq!(commands(&plan, 0), ["echo extra play"]);
+    let done = {
+        let mut registered = Registered::new();
+        registered.insert("out".into(), Value::from("registered"));
+        registered
+    };
+    let Resolved::Ready(ready) = plan.plays[0].resolve(3, 0, &done).unwrap() else {
+        panic!("the step runs");
+    };
+    assert_eq!(
+        ready.real.action,
+        PlannedAction::Run {
+            command: "echo registered".into()
+        },
+        "a registered result beats a step var, as in Ansible"
+    );
+}
+
+#[test]
+fn secret_step_vars_are_masked_in_the_plan() {
+    let plan = plan_small(
+        "- hosts: h1\n  steps:\n    - {run: \"login {{ api_password }}\", vars: {api_password: hunter2}}\n",
+    );
+    assert_eq!(commands(&plan, 0), ["login hunter2"]);
+    let text = plan_text(&plan);
+    assert!(text.contains("run: login ********"), "{text}");
+    assert!(!text.contains("hunter2"), "{text}");
+}
