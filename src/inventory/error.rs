@@ -50,6 +50,24 @@ pub enum InventoryError {
         /// What is wrong and what to do.
         problem: Problem,
     },
+    /// A YAML or JSON inventory, a vars file or an inventory script's output is wrong.
+    #[error("{at}: {message}")]
+    File {
+        /// Where (`file:line`; for a script, its output and the line in it).
+        at: Location,
+        /// What is wrong and what to do; never a secret value.
+        message: String,
+    },
+    /// An inventory script could not run, failed, or timed out.
+    #[error("inventory script {}: {message}{}", path.display(), stderr_note(stderr))]
+    Script {
+        /// The script.
+        path: PathBuf,
+        /// What went wrong and what to do.
+        message: String,
+        /// The end of what the script wrote on stderr (may be empty).
+        stderr: String,
+    },
     /// A host's connection settings cannot be resolved.
     #[error("host {host}: {problem}")]
     Connection {
@@ -58,6 +76,16 @@ pub enum InventoryError {
         /// What is wrong and what to do.
         problem: ConnectionProblem,
     },
+}
+
+/// A script's stderr, indented under its error (nothing if it wrote none).
+fn stderr_note(stderr: &str) -> String {
+    let stderr = stderr.trim_end();
+    if stderr.is_empty() {
+        return String::new();
+    }
+    let lines: Vec<String> = stderr.lines().map(|line| format!("\n  | {line}")).collect();
+    format!("; its stderr:{}", lines.concat())
 }
 
 /// What is wrong with an inventory line. The text ends with what to do about it.

@@ -19,6 +19,7 @@
 
 mod budget;
 mod connection;
+mod dir;
 mod error;
 mod literal;
 mod parse;
@@ -26,9 +27,12 @@ pub mod range;
 mod reach;
 mod redact;
 mod resolve;
+mod script;
 pub mod show;
 mod value;
 mod vars;
+mod vars_files;
+mod yaml_value;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -67,25 +71,7 @@ impl Inventory {
     /// Reads and parses the inventory at `path`; errors name the path. A file over
     /// [`MAX_FILE_BYTES`] is refused after reading that much (so `-i /dev/zero` ends).
     pub fn load(path: &Path) -> Result<Inventory, InventoryError> {
-        let read_error = |source| InventoryError::Read {
-            path: path.to_path_buf(),
-            source,
-        };
-        let mut bytes = Vec::new();
-        std::fs::File::open(path)
-            .and_then(|file| file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
-            .map_err(read_error)?;
-        if bytes.len() as u64 > MAX_FILE_BYTES {
-            return Err(read_error(std::io::Error::other(format!(
-                "it is larger than {MAX_FILE_BYTES} bytes (64 MiB), the most an inventory may be"
-            ))));
-        }
-        let text = String::from_utf8(bytes).map_err(|_| {
-            read_error(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                "it is not UTF-8 text",
-            ))
-        })?;
+        let text = read_text(path, MAX_FILE_BYTES)?;
         Inventory::parse(&path.display().to_string(), &text)
     }
 
@@ -202,6 +188,31 @@ impl fmt::Debug for Group {
 
 /// The largest inventory file read.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The UTF-8 text of the file at `path`, refused past `limit` bytes (read no further, so
+/// `/dev/zero` ends); errors name the path.
+fn read_text(path: &Path, limit: u64) -> Result<String, InventoryError> {
+    let read_error = |source| InventoryError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(limit + 1).read_to_end(&mut bytes))
+        .map_err(read_error)?;
+    if bytes.len() as u64 > limit {
+        return Err(read_error(std::io::Error::other(format!(
+            "it is larger than {limit} bytes ({} MiB), the most herd reads",
+            limit >> 20
+        ))));
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        read_error(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "it is not UTF-8 text",
+        ))
+    })
+}
 
 /// The inventory to read: `flag` (`-i FILE`) if given, else `$HERD_INVENTORY` if set
 /// and not empty, else [`DEFAULT_INVENTORY`] relative to the current directory.
