@@ -130,8 +130,8 @@ pub struct PlayArgs {
     /// The playbook: a YAML list of plays (see playbooks/README.md).
     #[arg(value_name = "PLAYBOOK")]
     pub playbook: PathBuf,
-    /// The inventory file [default: $HERD_INVENTORY, else ./inventory/hosts.ini].
-    #[arg(short = 'i', long, value_name = "FILE")]
+    /// The inventory: a file (INI, YAML, or an executable script) or a directory of them [default: $HERD_INVENTORY, else ./inventory/hosts.ini].
+    #[arg(short = 'i', long, value_name = "PATH")]
     pub inventory: Option<PathBuf>,
     /// Only the hosts this pattern also selects (`web:!h3`, `@retry.txt`).
     #[arg(short = 'l', long, value_name = "PATTERN")]
@@ -196,8 +196,8 @@ pub enum ScpAction {
 #[group(skip)]
 #[command(group(ArgGroup::new("view").required(true).multiple(false)))]
 pub struct InventoryArgs {
-    /// The inventory file [default: $HERD_INVENTORY, else ./inventory/hosts.ini].
-    #[arg(short = 'i', long, value_name = "FILE")]
+    /// The inventory: a file (INI, YAML, or an executable script) or a directory of them [default: $HERD_INVENTORY, else ./inventory/hosts.ini].
+    #[arg(short = 'i', long, value_name = "PATH")]
     pub inventory: Option<PathBuf>,
     /// Every group and host with merged vars, as JSON (passwords shown as ********).
     #[arg(long, group = "view")]
@@ -212,13 +212,16 @@ pub struct InventoryArgs {
     /// OpenSSH client config for `--host`, or `none` [default: ~/.ssh/config, then /etc/ssh/ssh_config].
     #[arg(long, value_name = "FILE")]
     pub ssh_config: Option<PathBuf>,
+    /// A playbook's directory, whose group_vars/ and host_vars/ apply as in `herd play`.
+    #[arg(long, value_name = "DIR")]
+    pub playbook_dir: Option<PathBuf>,
 }
 
 /// Target selection, shared by every command that touches hosts.
 #[derive(Debug, Args)]
 pub struct TargetArgs {
-    /// The inventory file [default: $HERD_INVENTORY, else ./inventory/hosts.ini].
-    #[arg(short = 'i', long, value_name = "FILE")]
+    /// The inventory: a file (INI, YAML, or an executable script) or a directory of them [default: $HERD_INVENTORY, else ./inventory/hosts.ini].
+    #[arg(short = 'i', long, value_name = "PATH")]
     pub inventory: Option<PathBuf>,
     /// Hosts: names, ranges (web[01:05]), globs (db*), @FILE (one name a line); comma-separated.
     #[arg(

@@ -33,6 +33,7 @@ const VALUE_OPTIONS: &[&str] = &[
     "ssh-config",
     "become-user",
     "max-sessions",
+    "playbook-dir",
 ];
 
 /// Long options without a value: single-dash spellings are accepted for each.

@@ -8,7 +8,7 @@ use crate::report;
 
 /// Prints the requested view of the inventory.
 pub fn show(args: InventoryArgs) -> Result<i32, CommandError> {
-    let inventory = load_inventory(args.inventory.as_deref())?;
+    let inventory = load_inventory(args.inventory.as_deref(), args.playbook_dir.as_deref())?;
     let text = if let Some(name) = &args.host {
         let host = inventory.host(name).ok_or_else(|| {
             CommandError::Usage(format!("no host `{name}` in {}", inventory.source()))

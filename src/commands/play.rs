@@ -22,7 +22,11 @@ use crate::report::{self, OutputMode, RunSummary};
 /// Every problem with the playbook, inventory, variables or options is found before
 /// any host is contacted.
 pub fn play(args: PlayArgs) -> Result<i32, CommandError> {
-    let inventory = load_inventory(args.inventory.as_deref())?;
+    let playbook_dir = match args.playbook.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let inventory = load_inventory(args.inventory.as_deref(), Some(playbook_dir))?;
     let playbook = playbook::load(&args.playbook)?;
     let options = PlanOptions {
         limit: args.limit.clone(),

@@ -14,7 +14,7 @@ use super::CommandError;
 use crate::cli::args::{ConnectionArgs, TargetArgs};
 use crate::event::{self, Event};
 use crate::executor::{ExecutorOptions, HostTarget};
-use crate::inventory::{self, Inventory};
+use crate::inventory::{self, Inventory, LoadOptions};
 use crate::inventory::{Host, SshSettings};
 use crate::report::{self, OutputMode, ReportOptions, RunSummary};
 use crate::secret::Secret;
@@ -59,16 +59,39 @@ pub fn env_var(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
 
-/// Loads the inventory named by `-i`, `$HERD_INVENTORY` or the default path, warning
-/// when it holds passwords and other users may read it.
-pub fn load_inventory(flag: Option<&Path>) -> Result<Inventory, CommandError> {
+/// Loads the inventory named by `-i`, `$HERD_INVENTORY` or the default path (a file or a
+/// directory), with the `group_vars/` and `host_vars/` beside it and, for a playbook, beside
+/// `playbook_dir`; warns about each file that holds passwords and that other users may read.
+pub fn load_inventory(
+    flag: Option<&Path>,
+    playbook_dir: Option<&Path>,
+) -> Result<Inventory, CommandError> {
     let path = inventory::default_inventory_path(flag, &env_var);
-    let inventory = Inventory::load(&path)?;
-    if inventory.has_passwords() {
-        warn_if_readable_by_others(&path);
+    let mut options = LoadOptions {
+        playbook_dir: playbook_dir.map(Path::to_path_buf),
+        ..LoadOptions::default()
+    };
+    if let Some(seconds) = env_var(SCRIPT_TIMEOUT_VAR) {
+        options.script_timeout = seconds
+            .parse::<f64>()
+            .ok()
+            .filter(|s| s.is_finite() && *s > 0.0)
+            .map(Duration::from_secs_f64)
+            .ok_or_else(|| {
+                CommandError::Usage(format!(
+                    "{SCRIPT_TIMEOUT_VAR}={seconds} is not a number of seconds; give one above 0"
+                ))
+            })?;
+    }
+    let inventory = Inventory::load_with(&path, &options)?;
+    for file in inventory.password_files() {
+        warn_if_readable_by_others(file);
     }
     Ok(inventory)
 }
+
+/// The environment variable that sets how long an inventory script may run, in seconds.
+pub const SCRIPT_TIMEOUT_VAR: &str = "HERD_INVENTORY_SCRIPT_TIMEOUT";
 
 /// Warns (once per load) when the file at `path` can be read by its group or by others.
 fn warn_if_readable_by_others(path: &Path) {
@@ -93,7 +116,7 @@ pub fn select_targets(
     connection: &ConnectionArgs,
     becomes: bool,
 ) -> Result<Vec<HostTarget>, CommandError> {
-    let inventory = load_inventory(args.inventory.as_deref())?;
+    let inventory = load_inventory(args.inventory.as_deref(), None)?;
     let mut hosts = targets::select(&inventory, &args.hosts, &args.groups)?;
     if let Some(shard) = args.shard {
         hosts = shard.select(hosts, |host| host.name.as_str());

@@ -22,6 +22,7 @@ mod connection;
 mod dir;
 mod error;
 mod literal;
+mod load;
 mod parse;
 pub mod range;
 mod reach;
@@ -32,6 +33,7 @@ pub mod show;
 mod value;
 mod vars;
 mod vars_files;
+mod yaml_inventory;
 mod yaml_value;
 
 use std::collections::HashMap;
@@ -42,6 +44,7 @@ use std::path::{Path, PathBuf};
 pub use budget::{Limits, MAX_GROUP_STEPS, MAX_HOST_DATA};
 pub use connection::DEFAULT_PORT;
 pub use error::{Conflict, ConnectionProblem, InventoryError, Location, Problem};
+pub use load::LoadOptions;
 pub use range::{HostPattern, MAX_HOSTS, RangeError};
 pub use reach::{Origin, PROXY_JUMP, Reach, SshSettings};
 pub use value::{VarValue, Vars, as_text, from_ini, masked, masked_vars};
@@ -65,16 +68,11 @@ pub struct Inventory {
     groups: Vec<Group>,
     group_index: HashMap<String, usize>,
     has_passwords: bool,
+    /// The files that hold literal secrets (see [`Inventory::password_files`]).
+    password_files: Vec<PathBuf>,
 }
 
 impl Inventory {
-    /// Reads and parses the inventory at `path`; errors name the path. A file over
-    /// [`MAX_FILE_BYTES`] is refused after reading that much (so `-i /dev/zero` ends).
-    pub fn load(path: &Path) -> Result<Inventory, InventoryError> {
-        let text = read_text(path, MAX_FILE_BYTES)?;
-        Inventory::parse(&path.display().to_string(), &text)
-    }
-
     /// Parses inventory `text`; `source` names it in errors (`source:line`).
     pub fn parse(source: &str, text: &str) -> Result<Inventory, InventoryError> {
         Inventory::parse_within(source, text, Limits::default())
@@ -126,6 +124,12 @@ impl Inventory {
     /// `password_env`): the file then deserves restrictive permissions.
     pub fn has_passwords(&self) -> bool {
         self.has_passwords
+    }
+
+    /// The files read that hold a literal secret (a password, not a `password_env`),
+    /// which deserve restrictive permissions; empty for an inventory parsed from text.
+    pub fn password_files(&self) -> &[PathBuf] {
+        &self.password_files
     }
 
     /// The name the inventory was parsed under (its path, for [`Inventory::load`]).

@@ -13,6 +13,7 @@ use super::error::{Conflict, InventoryError, Location, Problem};
 use super::range::{HostPattern, RangeError};
 use super::value::{self, VarValue, Vars};
 use super::vars::{self, is_secret_key};
+use super::vars_files::VarsFiles;
 use super::{ALL, UNGROUPED, redact};
 
 /// Index of `all` in [`Draft::groups`].
@@ -42,6 +43,13 @@ pub(super) struct Draft {
     host_data: Budget,
     /// The limits this inventory is parsed within.
     pub(super) limits: Limits,
+    /// The files read (see [`Draft::begin_file`]): the draft line before each one's
+    /// first line, and its name; empty when the draft is one text named `source`.
+    files: Vec<(usize, String)>,
+    /// The draft line after the last file's.
+    next_line: usize,
+    /// The vars from `group_vars/` and `host_vars/` files.
+    pub(super) vars_files: VarsFiles,
 }
 
 /// A host as written: the vars from its own lines and the groups that list it.
@@ -105,31 +113,7 @@ pub const MAX_LINE_BYTES: usize = 64 * 1024;
 /// Parses `text` line by line into a [`Draft`], within `limits`.
 pub(super) fn parse(source: &str, text: &str, limits: Limits) -> Result<Draft, InventoryError> {
     let mut draft = Draft::new(source, limits);
-    let mut section = Section::Hosts(None);
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    for (index, raw) in text.lines().enumerate() {
-        if raw.len() > MAX_LINE_BYTES {
-            let shown = format!("({} bytes, not shown)", raw.len());
-            let problem = Problem::LineTooLong { bytes: raw.len() };
-            return Err(draft.error(index + 1, &shown, problem));
-        }
-        let line = Line {
-            number: index + 1,
-            text: raw.trim(),
-        };
-        if line.text.is_empty() || line.text.starts_with(['#', ';']) {
-            continue;
-        }
-        let result = match section {
-            _ if line.text.starts_with('[') => draft.header(&line).map(|next| section = next),
-            Section::Hosts(group) => draft.host_line(&line, group),
-            Section::Vars(group) => draft.vars_line(&line, group),
-            Section::Children(group) => draft.child_line(&line, group),
-        };
-        if let Err(problem) = result {
-            return Err(draft.error(line.number, &redact::line(line.text), problem));
-        }
-    }
+    draft.read_ini(text, 0)?;
     Ok(draft)
 }
 
@@ -140,7 +124,40 @@ struct Line<'a> {
 }
 
 impl Draft {
-    fn new(source: &str, limits: Limits) -> Draft {
+    /// Reads INI `text` into the draft; its line 1 is draft line `offset + 1` (see
+    /// [`Draft::begin_file`]).
+    pub(super) fn read_ini(&mut self, text: &str, offset: usize) -> Result<(), InventoryError> {
+        let mut section = Section::Hosts(None);
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        for (index, raw) in text.lines().enumerate() {
+            let number = offset + index + 1;
+            if raw.len() > MAX_LINE_BYTES {
+                let shown = format!("({} bytes, not shown)", raw.len());
+                let problem = Problem::LineTooLong { bytes: raw.len() };
+                return Err(self.error(number, &shown, problem));
+            }
+            let line = Line {
+                number,
+                text: raw.trim(),
+            };
+            if line.text.is_empty() || line.text.starts_with(['#', ';']) {
+                continue;
+            }
+            let result = match section {
+                _ if line.text.starts_with('[') => self.header(&line).map(|next| section = next),
+                Section::Hosts(group) => self.host_line(&line, group),
+                Section::Vars(group) => self.vars_line(&line, group),
+                Section::Children(group) => self.child_line(&line, group),
+            };
+            if let Err(problem) = result {
+                return Err(self.error(line.number, &redact::line(line.text), problem));
+            }
+        }
+        Ok(())
+    }
+
+    /// An empty draft; `source` names it (and its first file) in errors.
+    pub(super) fn new(source: &str, limits: Limits) -> Draft {
         let groups = vec![
             DraftGroup::new(ALL, Some(0)),
             DraftGroup::new(UNGROUPED, Some(0)),
@@ -161,15 +178,35 @@ impl Draft {
             entries: 0,
             host_data: Budget::host_data(&limits),
             limits,
+            files: Vec::new(),
+            next_line: 0,
+            vars_files: VarsFiles::default(),
         }
     }
 
-    /// The location of line `number`.
+    /// The location of draft line `number`: the file it is in and its line there.
     pub(super) fn at(&self, number: usize) -> Location {
-        Location {
-            source: self.source.clone(),
-            line: number,
+        let file = self.files.partition_point(|(start, _)| *start < number);
+        match file.checked_sub(1).map(|i| &self.files[i]) {
+            Some((start, source)) => Location {
+                source: source.clone(),
+                line: number - start,
+            },
+            None => Location {
+                source: self.source.clone(),
+                line: number,
+            },
         }
+    }
+
+    /// Starts another file of `lines` lines, called `source` in errors: returns the
+    /// draft line before its first line, so that its line N is draft line offset + N.
+    /// (Several files read into one draft number their lines one after the other.)
+    pub(super) fn begin_file(&mut self, source: &str, lines: usize) -> usize {
+        let offset = self.next_line;
+        self.files.push((offset, source.to_owned()));
+        self.next_line = offset.saturating_add(lines).saturating_add(1);
+        offset
     }
 
     /// An error at line `number` showing `text`.
@@ -253,43 +290,138 @@ impl Draft {
         let mut line_vars = Vars::new();
         for word in words {
             let (key, value) = key_value(word)?;
-            let value = value::from_ini(value);
-            self.note_var(key, &value)?;
-            vars::insert(&mut line_vars, key, &value);
+            vars::insert(&mut line_vars, key, &value::from_ini(value));
         }
+        self.add_hosts(name, &line_vars, line.number, group)
+    }
+
+    /// Adds the hosts `pattern` names (`web[01:20]` expanded) to `group` (none for
+    /// `all` and `ungrouped`) with `vars`, given at draft line `number`.
+    pub(super) fn add_hosts(
+        &mut self,
+        pattern: &str,
+        vars: &Vars,
+        number: usize,
+        group: Option<usize>,
+    ) -> Result<(), Problem> {
         let range_error = |source| Problem::Range {
-            pattern: name.clone(),
+            pattern: pattern.to_owned(),
             source,
         };
-        let pattern = HostPattern::parse(name).map_err(range_error)?;
-        let count = pattern
+        let parsed = HostPattern::parse(pattern).map_err(range_error)?;
+        let count = parsed
             .count()
             .filter(|&count| count <= self.limits.max_hosts)
             .ok_or_else(|| range_error(RangeError::TooMany))?;
+        // The pattern's text is at least as long as any name it expands to.
+        self.count_hosts(count, pattern.len(), vars)?;
+        for host_name in parsed.names() {
+            self.add_named(host_name, vars, number, group)?;
+        }
+        Ok(())
+    }
+
+    /// Adds host `name` as written (no ranges: an inventory script's names) to `group`
+    /// (none for `all` and `ungrouped`) with `vars`, given at draft line `number`.
+    pub(super) fn add_host(
+        &mut self,
+        name: &str,
+        vars: &Vars,
+        number: usize,
+        group: Option<usize>,
+    ) -> Result<(), Problem> {
+        self.count_hosts(1, name.len(), vars)?;
+        self.add_named(name.to_owned(), vars, number, group)
+    }
+
+    /// Counts `count` host entries with names of at most `name_len` bytes and `vars`
+    /// against the limits, checking the vars.
+    fn count_hosts(&mut self, count: usize, name_len: usize, vars: &Vars) -> Result<(), Problem> {
+        for (key, value) in vars {
+            self.note_var(key, value)?;
+        }
         if self.entries + count > self.limits.max_hosts {
             return Err(Problem::TooManyHosts {
                 limit: self.limits.max_hosts,
             });
         }
         self.entries += count;
-        // The pattern's text is at least as long as any name it expands to.
-        let per_host = budget::entry_cost(name.len()).saturating_add(budget::vars_cost(&line_vars));
-        self.host_data.spend(per_host.saturating_mul(count))?;
-        for host_name in pattern.names() {
-            if let Some(hint) = host_name_problem(&host_name) {
-                return Err(Problem::InvalidHostName {
-                    name: host_name,
-                    hint,
-                });
-            }
-            let host = self.merge_host(host_name, &line_vars, line.number)?;
-            if let Some(group) = group {
-                if self.groups[group].members.insert(host) {
-                    self.groups[group].hosts.push(host);
-                    self.hosts[host].groups.push(group);
-                }
+        let per_host = budget::entry_cost(name_len).saturating_add(budget::vars_cost(vars));
+        self.host_data.spend(per_host.saturating_mul(count))
+    }
+
+    /// Adds one host, already counted, and puts it in `group`.
+    fn add_named(
+        &mut self,
+        name: String,
+        vars: &Vars,
+        number: usize,
+        group: Option<usize>,
+    ) -> Result<(), Problem> {
+        if let Some(hint) = host_name_problem(&name) {
+            return Err(Problem::InvalidHostName { name, hint });
+        }
+        let host = self.merge_host(name, vars, number)?;
+        if let Some(group) = group.filter(|&g| g != ALL_INDEX && g != UNGROUPED_INDEX) {
+            if self.groups[group].members.insert(host) {
+                self.groups[group].hosts.push(host);
+                self.hosts[host].groups.push(group);
             }
         }
+        Ok(())
+    }
+
+    /// Group `name` (validated), defined at draft line `number` if new; `all` and
+    /// `ungrouped` are the implicit groups.
+    pub(super) fn add_group(&mut self, name: &str, number: usize) -> Result<usize, Problem> {
+        match name {
+            ALL => Ok(ALL_INDEX),
+            UNGROUPED => Ok(UNGROUPED_INDEX),
+            _ if !valid_group_name(name) => Err(Problem::InvalidGroupName {
+                name: redact::line(name),
+            }),
+            _ => Ok(self.define(name, number)),
+        }
+    }
+
+    /// Makes group `child` a child of group `parent`, at draft line `number`. Under
+    /// `all`, where every group already is, only `ungrouped` and ordinary groups may go
+    /// (and change nothing).
+    pub(super) fn add_child(
+        &mut self,
+        parent: usize,
+        child: usize,
+        number: usize,
+    ) -> Result<(), Problem> {
+        let child_name = self.groups[child].name.clone();
+        if parent == ALL_INDEX && child != ALL_INDEX {
+            return Ok(());
+        }
+        if let Some(reason) = reserved_parent(&self.groups[parent].name) {
+            return Err(Problem::ReservedGroup {
+                group: self.groups[parent].name.clone(),
+                reason,
+            });
+        }
+        if let Some(reason) = reserved_child(&child_name) {
+            return Err(Problem::ReservedGroup {
+                group: child_name,
+                reason,
+            });
+        }
+        self.groups[parent].children.push((child_name, number));
+        Ok(())
+    }
+
+    /// Sets var `key` of group `group` (a later value wins, as in Ansible).
+    pub(super) fn set_group_var(
+        &mut self,
+        group: usize,
+        key: &str,
+        value: VarValue,
+    ) -> Result<(), Problem> {
+        self.note_var(key, &value)?;
+        vars::insert(&mut self.groups[group].vars, key, &value);
         Ok(())
     }
 
@@ -349,9 +481,7 @@ impl Draft {
         let key = key.trim();
         check_key(key, &redact::line(line.text))?;
         let value = vars_value(value.trim())?;
-        self.note_var(key, &value)?;
-        vars::insert(&mut self.groups[group].vars, key, &value);
-        Ok(())
+        self.set_group_var(group, key, value)
     }
 
     /// One child group name in a `[group:children]` section.

@@ -11,7 +11,7 @@ use std::collections::{BTreeSet, HashSet};
 use super::budget::{self, Budget};
 use super::error::{InventoryError, Problem};
 use super::parse::{ALL_INDEX, Draft, UNGROUPED_INDEX};
-use super::{Group, Host, Inventory, Vars, vars};
+use super::{ALL, Group, Host, Inventory, Vars, vars};
 
 /// Child group indices of each group, with the line of each entry.
 type Children = Vec<Vec<(usize, usize)>>;
@@ -36,6 +36,7 @@ pub(super) fn resolve(draft: Draft) -> Result<Inventory, InventoryError> {
         .collect::<Result<_, _>>()?;
     let groups = graph.groups(&draft, &children);
     Ok(Inventory {
+        password_files: Vec::new(),
         source: draft.source,
         host_index: hosts
             .iter()
@@ -206,7 +207,15 @@ impl Graph {
             .groups
             .iter()
             .map(|group| {
-                budget::entry_cost(group.name.len()).saturating_add(budget::vars_cost(&group.vars))
+                draft
+                    .vars_files
+                    .group_layers(&[group.name.as_str()])
+                    .map(budget::vars_cost)
+                    .fold(
+                        budget::entry_cost(group.name.len())
+                            .saturating_add(budget::vars_cost(&group.vars)),
+                        usize::saturating_add,
+                    )
             })
             .collect();
         Ok(Graph {
@@ -235,6 +244,15 @@ impl Graph {
         if member.is_empty() {
             member.insert(UNGROUPED_INDEX);
         }
+        let mut ordered: Vec<usize> = member.iter().copied().collect();
+        ordered.sort_by(|&a, &b| {
+            (self.depth[a], &draft.groups[a].name).cmp(&(self.depth[b], &draft.groups[b].name))
+        });
+        let names: Vec<&str> = ordered
+            .iter()
+            .map(|&g| draft.groups[g].name.as_str())
+            .collect();
+        let host_files = draft.vars_files.host_layers(&draft_host.name);
         let size = member
             .iter()
             .chain([&ALL_INDEX])
@@ -243,17 +261,21 @@ impl Graph {
                 budget::entry_cost(draft_host.name.len()),
                 budget::vars_cost(&draft_host.vars),
             ])
+            .chain(host_files.clone().map(budget::vars_cost))
             .fold(0, usize::saturating_add);
         host_data.spend(size)?;
-        let mut ordered: Vec<usize> = member.iter().copied().collect();
-        ordered.sort_by(|&a, &b| {
-            (self.depth[a], &draft.groups[a].name).cmp(&(self.depth[b], &draft.groups[b].name))
-        });
+        // Ansible's order (VARIABLE_PRECEDENCE, then host vars): the inventory's vars of
+        // `all`, then of the host's groups; the vars files of `all` (the inventory's, then
+        // the playbook's), then of the host's groups (likewise); the host's own vars, then
+        // its vars files.
+        let files = &draft.vars_files;
         let mut merged = Vars::new();
-        let layers = std::iter::once(ALL_INDEX)
-            .chain(ordered)
-            .map(|g| &draft.groups[g].vars)
-            .chain([&draft_host.vars]);
+        let layers = std::iter::once(&draft.groups[ALL_INDEX].vars)
+            .chain(ordered.iter().map(|&g| &draft.groups[g].vars))
+            .chain(files.group_layers(&[ALL]))
+            .chain(files.group_layers(&names))
+            .chain([&draft_host.vars])
+            .chain(host_files);
         for layer in layers {
             for (key, value) in layer {
                 vars::insert(&mut merged, key, value);

@@ -8,6 +8,7 @@
 //! the system refuses it with ENOEXEC) is not a script; the caller reads it as a file,
 //! as Ansible falls through to its other plugins.
 
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
@@ -16,7 +17,12 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::error::InventoryError;
+use serde_json::Value;
+
+use super::error::{InventoryError, Location};
+use super::parse::Draft;
+use super::value::Vars;
+use super::yaml_value::{self, Kind, Node};
 
 /// How long a script run may take unless the caller says otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -122,6 +128,253 @@ pub(super) fn run(
         )
     })?;
     Ok(Some(Output { stdout }))
+}
+
+/// Reads the inventory that script `path` printed for `--list` (`output`) into `draft`:
+/// its groups (`hosts`, `vars`, `children`; a bare list of hosts, or a mapping without
+/// those keys, as Ansible still accepts), then each host's vars from `_meta.hostvars`,
+/// or from `path --host NAME` when the output has no `_meta`. Host names are taken as
+/// written (no ranges).
+pub(super) fn read(
+    draft: &mut Draft,
+    path: &Path,
+    output: &Output,
+    timeout: Duration,
+) -> Result<(), InventoryError> {
+    let source = format!("output of `{} --list`", path.display());
+    let root = json_document(path, &output.stdout, "--list")?;
+    let offset = draft.begin_file(&source, output.stdout.lines().count());
+    let reader = Reader {
+        source: &source,
+        offset,
+    };
+    let Some(entries) = root.as_map() else {
+        return Err(reader.problem(root.line, "the output is not a JSON object of groups"));
+    };
+    let mut hosts = Hosts::default();
+    let mut hostvars = None;
+    for (key, data) in entries {
+        let name = key.scalar_text().unwrap_or_default();
+        if name != "_meta" {
+            reader.group(draft, key, &name, data, &mut hosts)?;
+            continue;
+        }
+        let meta = data
+            .as_map()
+            .ok_or_else(|| reader.problem(data.line, "`_meta` must be an object"))?;
+        let found = meta
+            .iter()
+            .find(|(k, _)| k.scalar_text().as_deref() == Some("hostvars"));
+        let mut by_host = HashMap::new();
+        if let Some((_, vars)) = found {
+            let entries = vars.as_map().ok_or_else(|| {
+                reader.problem(
+                    vars.line,
+                    "`_meta.hostvars` must be an object of host names to their vars",
+                )
+            })?;
+            for (host, vars) in entries {
+                by_host.insert(host.scalar_text().unwrap_or_default(), (host.line, vars));
+            }
+        }
+        hostvars = Some(by_host);
+    }
+    for host in &hosts.order {
+        let (line, vars) = match &hostvars {
+            Some(by_host) => match by_host.get(host) {
+                Some((line, vars)) => (
+                    *line,
+                    reader.vars(vars, &format!("_meta.hostvars.{host}"), *line)?,
+                ),
+                None => (0, Vars::new()),
+            },
+            None => (0, host_vars(path, host, timeout)?),
+        };
+        draft
+            .add_host(host, &vars, offset + line, None)
+            .map_err(|problem| draft.error(offset + line, host, problem))?;
+    }
+    Ok(())
+}
+
+/// The hosts a script's groups list, in order of first mention, once each.
+#[derive(Default)]
+struct Hosts {
+    order: Vec<String>,
+    seen: HashSet<String>,
+}
+
+/// `path --host NAME`: the host's vars (nothing printed: none).
+fn host_vars(path: &Path, host: &str, timeout: Duration) -> Result<Vars, InventoryError> {
+    let Some(output) = run(path, &["--host", host], timeout)? else {
+        return Ok(Vars::new());
+    };
+    if output.stdout.trim().is_empty() {
+        return Ok(Vars::new());
+    }
+    let root = json_document(path, &output.stdout, &format!("--host {host}"))?;
+    match root.to_value(&|_| Err("unexpected vault value".to_owned())) {
+        Ok(Value::Object(map)) => Ok(map.into_iter().collect()),
+        _ => Err(InventoryError::Script {
+            path: path.to_path_buf(),
+            message: format!("`--host {host}` printed JSON that is not an object of vars"),
+            stderr: String::new(),
+        }),
+    }
+}
+
+/// The script's output as a JSON tree (with lines), or an error naming the run.
+fn json_document(path: &Path, text: &str, args: &str) -> Result<Node, InventoryError> {
+    let fail = |message: String| InventoryError::Script {
+        path: path.to_path_buf(),
+        message,
+        stderr: String::new(),
+    };
+    serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(|error| {
+        fail(format!(
+            "`{args}` printed something that is not JSON ({error})"
+        ))
+    })?;
+    yaml_value::parse_json(text).map_err(|problem| {
+        fail(format!(
+            "`{args}` output, line {}: {}",
+            problem.line, problem.message
+        ))
+    })
+}
+
+/// Reading one script's `--list` output.
+struct Reader<'a> {
+    source: &'a str,
+    offset: usize,
+}
+
+impl Reader<'_> {
+    fn problem(&self, line: usize, message: &str) -> InventoryError {
+        InventoryError::File {
+            at: Location {
+                source: self.source.to_owned(),
+                line,
+            },
+            message: message.to_owned(),
+        }
+    }
+
+    /// A JSON object of vars.
+    fn vars(&self, node: &Node, what: &str, line: usize) -> Result<Vars, InventoryError> {
+        match node.to_value(&|_| Err("unexpected vault value".to_owned())) {
+            Ok(Value::Object(map)) => Ok(map.into_iter().collect()),
+            _ => Err(self.problem(line, &format!("`{what}` must be an object of vars"))),
+        }
+    }
+
+    /// Group `name` from its entry; adds its hosts' names to `hosts` (once each).
+    fn group(
+        &self,
+        draft: &mut Draft,
+        key: &Node,
+        name: &str,
+        data: &Node,
+        hosts: &mut Hosts,
+    ) -> Result<(), InventoryError> {
+        let error = |draft: &Draft, line: usize, text: &str, problem| {
+            draft.error(self.offset + line, text, problem)
+        };
+        let index = draft
+            .add_group(name, self.offset + key.line)
+            .map_err(|problem| error(draft, key.line, name, problem))?;
+        let sections = |wanted: &str| {
+            data.as_map()
+                .and_then(|m| {
+                    m.iter()
+                        .find(|(k, _)| k.scalar_text().as_deref() == Some(wanted))
+                })
+                .map(|(_, v)| v)
+        };
+        let well_formed = data.as_map().is_some()
+            && ["hosts", "vars", "children"]
+                .iter()
+                .any(|s| sections(s).is_some());
+        let (host_list, vars) = match &data.kind {
+            Kind::Map(_) if well_formed => (sections("hosts"), sections("vars")),
+            // A group that is just its vars is its own sole host (Ansible's old form).
+            Kind::Map(_) => {
+                let vars = self.vars(data, name, data.line)?;
+                self.join(draft, index, name, key.line, hosts)?;
+                for (var, value) in vars {
+                    draft
+                        .set_group_var(index, &var, value)
+                        .map_err(|problem| error(draft, key.line, name, problem))?;
+                }
+                return Ok(());
+            }
+            _ => (Some(data), None),
+        };
+        if let Some(list) = host_list {
+            let Kind::Seq(items) = &list.kind else {
+                return Err(self.problem(
+                    list.line,
+                    &format!("the hosts of group `{name}` must be a list of host names"),
+                ));
+            };
+            for item in items {
+                let Kind::Scalar(Value::String(host)) = &item.kind else {
+                    return Err(self.problem(
+                        item.line,
+                        &format!("the hosts of group `{name}` must be strings"),
+                    ));
+                };
+                self.join(draft, index, host, item.line, hosts)?;
+            }
+        }
+        if let Some(vars) = vars {
+            for (var, value) in self.vars(vars, &format!("{name}.vars"), vars.line)? {
+                draft
+                    .set_group_var(index, &var, value)
+                    .map_err(|problem| error(draft, vars.line, name, problem))?;
+            }
+        }
+        if let Some(children) = sections("children") {
+            let names: Vec<&Node> = match &children.kind {
+                Kind::Seq(items) => items.iter().collect(),
+                Kind::Map(entries) => entries.iter().map(|(k, _)| k).collect(),
+                _ => {
+                    return Err(self.problem(
+                        children.line,
+                        &format!("the children of group `{name}` must be a list of group names"),
+                    ));
+                }
+            };
+            for child in names {
+                let child_name = child.scalar_text().unwrap_or_default();
+                let child_index = draft
+                    .add_group(&child_name, self.offset + child.line)
+                    .map_err(|problem| error(draft, child.line, &child_name, problem))?;
+                draft
+                    .add_child(index, child_index, self.offset + child.line)
+                    .map_err(|problem| error(draft, child.line, &child_name, problem))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Puts host `host` in group `index`, noting it once in `hosts`.
+    fn join(
+        &self,
+        draft: &mut Draft,
+        index: usize,
+        host: &str,
+        line: usize,
+        hosts: &mut Hosts,
+    ) -> Result<(), InventoryError> {
+        draft
+            .add_host(host, &Vars::new(), self.offset + line, Some(index))
+            .map_err(|problem| draft.error(self.offset + line, host, problem))?;
+        if hosts.seen.insert(host.to_owned()) {
+            hosts.order.push(host.to_owned());
+        }
+        Ok(())
+    }
 }
 
 /// How long, once the script is gone, its pipes may stay open (held by a process that

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use super::error::InventoryError;
+use super::value::Vars;
 use super::yaml_value;
 
 /// Extensions of vars files, after the bare name (Ansible's `YAML_FILENAME_EXTENSIONS`).
@@ -32,7 +33,7 @@ pub type Decrypt<'a> = &'a dyn Fn(&str) -> Result<String, String>;
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct FileVars {
     /// The merged vars.
-    pub vars: Map<String, Value>,
+    pub vars: Vars,
     /// The files read, in order.
     pub files: Vec<PathBuf>,
 }
@@ -160,7 +161,7 @@ pub(super) fn read(
         message,
     };
     let text = if text.trim_start().starts_with("$ANSIBLE_VAULT;") {
-        decrypt(&text).map_err(|message| problem(1, message))?
+        decrypt(&text).map_err(|message| problem(1, format!("this file {message}")))?
     } else {
         text
     };
@@ -192,6 +193,29 @@ pub struct VarsFiles {
 }
 
 impl VarsFiles {
+    /// The vars files of the groups `names`, in that order: every one of the inventory's
+    /// first, then the playbook's.
+    pub(super) fn group_layers<'s>(
+        &'s self,
+        names: &'s [&'s str],
+    ) -> impl Iterator<Item = &'s Vars> + Clone + 's {
+        self.groups
+            .iter()
+            .flat_map(move |by_name| names.iter().filter_map(|name| by_name.get(*name)))
+            .map(|found| &found.vars)
+    }
+
+    /// The vars files of host `name`: the inventory's, then the playbook's.
+    pub(super) fn host_layers<'s>(
+        &'s self,
+        name: &'s str,
+    ) -> impl Iterator<Item = &'s Vars> + Clone + 's {
+        self.hosts
+            .iter()
+            .filter_map(move |by_name| by_name.get(name))
+            .map(|found| &found.vars)
+    }
+
     /// Reads the vars files for `groups` and `hosts` beside each of `bases`.
     pub(super) fn load<'a>(
         bases: &[PathBuf],
@@ -237,7 +261,7 @@ mod tests {
     use serde_json::json;
 
     fn no_vault(_: &str) -> Result<String, String> {
-        Err("encrypted".to_owned())
+        Err("is encrypted".to_owned())
     }
 
     fn write(root: &Path, file: &str, text: &str) {
@@ -269,18 +293,18 @@ mod tests {
         .unwrap();
         let groups = &loaded.groups[0];
         assert_eq!(
-            Value::Object(groups["web"].vars.clone()),
+            Value::Object(groups["web"].vars.clone().into_iter().collect()),
             json!({"a": 1, "b": "x"})
         );
         assert_eq!(
-            Value::Object(groups["db"].vars.clone()),
+            Value::Object(groups["db"].vars.clone().into_iter().collect()),
             json!({"a": 1, "b": 2, "c": [1]})
         );
         assert_eq!(groups["db"].files.len(), 3);
         assert!(groups["empty"].vars.is_empty());
         assert!(!groups.contains_key("none"));
         assert_eq!(
-            Value::Object(loaded.hosts[0]["h1"].vars.clone()),
+            Value::Object(loaded.hosts[0]["h1"].vars.clone().into_iter().collect()),
             json!({"x": true})
         );
     }
@@ -312,6 +336,6 @@ mod tests {
             "{list}"
         );
         assert!(load("bad").contains("group_vars/bad.yml:2"));
-        assert!(load("vault").contains("group_vars/vault.yml:1: encrypted"));
+        assert!(load("vault").contains("group_vars/vault.yml:1: this file is encrypted"));
     }
 }

@@ -79,8 +79,8 @@ impl Node {
         matches!(self.kind, Kind::Scalar(Value::Null))
     }
 
-    /// The node as a JSON value (Ansible's variable types). A vault value is an error
-    /// at its line: `decrypt` turns its ciphertext into the plain value, or says why not.
+    /// The node as a JSON value (Ansible's variable types). `decrypt` turns a vault
+    /// value's ciphertext into its plain text, or says why not (an error at its line).
     pub(super) fn to_value(
         &self,
         decrypt: &dyn Fn(&str) -> Result<String, String>,
@@ -90,7 +90,7 @@ impl Node {
             Kind::Vault(ciphertext) => {
                 Value::String(decrypt(ciphertext).map_err(|message| YamlProblem {
                     line: self.line,
-                    message,
+                    message: format!("this `!vault` value {message}"),
                 })?)
             }
             Kind::Seq(items) => Value::Array(
@@ -127,12 +127,8 @@ pub(super) fn parse_json(text: &str) -> Result<Node, YamlProblem> {
     parse_with(text, true)
 }
 
-/// Parses `text` as one YAML document (an empty text is null).
-pub(super) fn parse(text: &str) -> Result<Node, YamlProblem> {
-    parse_with(text, false)
-}
-
-/// Parses one document; `json` types plain scalars as JSON does rather than PyYAML.
+/// Parses one document (an empty text is null); `json` types plain scalars as JSON does
+/// rather than as PyYAML does.
 fn parse_with(text: &str, json: bool) -> Result<Node, YamlProblem> {
     let mut builder = Builder::default();
     let mut documents = 0;
@@ -565,7 +561,7 @@ mod tests {
     use serde_json::json;
 
     fn value(text: &str) -> Value {
-        parse(text)
+        parse_with(text, false)
             .unwrap()
             .to_value(&|_| Err("no".into()))
             .unwrap()
@@ -632,7 +628,7 @@ mod tests {
             value("a: 'yes'\nb: \"5\"\nc: !!str 5\nd: !!int '7'\ne: |\n  x\n"),
             json!({"a": "yes", "b": "5", "c": "5", "d": 7, "e": "x\n"})
         );
-        let problem = parse("a: !custom x").unwrap_err();
+        let problem = parse_with("a: !custom x", false).unwrap_err();
         assert!(
             problem.message.contains("unsupported YAML tag `!custom`"),
             "{problem:?}"
@@ -646,7 +642,7 @@ mod tests {
             value(text),
             json!({"base": {"x": 1, "y": 2}, "other": {"x": 1, "y": 3}, "list": [{"x": 1, "y": 2}]})
         );
-        let root = parse(text).unwrap();
+        let root = parse_with(text, false).unwrap();
         let entries = root.as_map().unwrap();
         assert_eq!(entries[1].0.line, 4);
         assert_eq!(entries[2].0.line, 7);
@@ -654,7 +650,7 @@ mod tests {
 
     #[test]
     fn duplicates_depth_documents_and_bombs_are_errors() {
-        let problem = parse("a: 1\nb: 2\na: 3\n").unwrap_err();
+        let problem = parse_with("a: 1\nb: 2\na: 3\n", false).unwrap_err();
         assert_eq!(problem.line, 3);
         assert!(
             problem
@@ -662,9 +658,14 @@ mod tests {
                 .contains("duplicate key `a` (first at line 1)")
         );
         let deep = "[".repeat(MAX_DEPTH + 1) + &"]".repeat(MAX_DEPTH + 1);
-        assert!(parse(&deep).unwrap_err().message.contains("nested deeper"));
         assert!(
-            parse("a: 1\n---\nb: 2\n")
+            parse_with(&deep, false)
+                .unwrap_err()
+                .message
+                .contains("nested deeper")
+        );
+        assert!(
+            parse_with("a: 1\n---\nb: 2\n", false)
                 .unwrap_err()
                 .message
                 .contains("more than one")
@@ -678,8 +679,13 @@ mod tests {
             };
             bomb.push_str(&format!("l{level}: &l{level} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
         }
-        assert!(parse(&bomb).unwrap_err().message.contains("aliases"));
-        assert!(parse("a: [1\n").is_err());
+        assert!(
+            parse_with(&bomb, false)
+                .unwrap_err()
+                .message
+                .contains("aliases")
+        );
+        assert!(parse_with("a: [1\n", false).is_err());
     }
 
     #[test]
@@ -696,15 +702,16 @@ mod tests {
 
     #[test]
     fn vault_values_stay_apart() {
-        let root = parse("pw: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6162\n").unwrap();
+        let root =
+            parse_with("pw: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6162\n", false).unwrap();
         let (_, node) = &root.as_map().unwrap()[0];
         assert!(matches!(&node.kind, Kind::Vault(text) if text.starts_with("$ANSIBLE_VAULT")));
-        let problem = root.to_value(&|_| Err("encrypted".into())).unwrap_err();
+        let problem = root.to_value(&|_| Err("is encrypted".into())).unwrap_err();
         assert_eq!(
             problem,
             YamlProblem {
                 line: 2,
-                message: "encrypted".into()
+                message: "this `!vault` value is encrypted".into()
             }
         );
     }
