@@ -130,7 +130,7 @@ pub enum Event {
     /// A playbook step begins on these hosts. With the `free` strategy each host
     /// starts each step on its own, so `hosts` holds that one host.
     StepStarted {
-        /// 1-based position of the step in its play.
+        /// 1-based position of the step in its play (handlers come after the steps).
         number: usize,
         /// How many steps the play has.
         steps: usize,
@@ -140,6 +140,8 @@ pub enum Event {
         at: String,
         /// The hosts that take part, in inventory order.
         hosts: Vec<HostName>,
+        /// A handler (numbered after the steps), run because steps notified it.
+        handler: bool,
     },
     /// A try of a step did not succeed (or its `until` did not hold); it is tried again.
     StepRetrying {

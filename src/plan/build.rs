@@ -5,6 +5,7 @@ use super::context::{InventoryVars, Layer};
 use super::defer::{Registers, Waits};
 use super::error::{MAX_PROBLEMS_PER_STEP, PlanError, PlanProblem, Problems};
 use super::files::LocalFiles;
+use super::handlers::{PlannedHandler, notified_by};
 use super::model::{
     Dependency, HostStep, Plan, PlannedPlay, PlannedStep, Skip, StepOptions, StepState,
 };
@@ -136,7 +137,27 @@ impl Planner<'_> {
             .steps
             .iter()
             .enumerate()
-            .map(|(index, step)| self.step(&scope, &names, index, step, &mut registers, problems))
+            .map(|(index, step)| {
+                let hosts = (scope.as_ref(), names.as_slice());
+                self.step(hosts, (index, step), &self.tags, &mut registers, problems)
+            })
+            .collect();
+        let every_tag = TagFilter::default();
+        let handlers = play
+            .handlers
+            .iter()
+            .enumerate()
+            .map(|(index, handler)| PlannedHandler {
+                step: self.step(
+                    (scope.as_ref(), names.as_slice()),
+                    (play.steps.len() + index, handler),
+                    &every_tag,
+                    &mut registers,
+                    problems,
+                ),
+                listen: handler.listen.clone(),
+                notified_by: notified_by(play, handler),
+            })
             .collect();
         Some(PlannedPlay {
             name: play.name.clone(),
@@ -147,6 +168,7 @@ impl Planner<'_> {
             strategy: play.strategy,
             max_fail_percentage: play.max_fail_percentage,
             steps,
+            handlers,
             scope,
         })
     }
@@ -195,21 +217,21 @@ impl Planner<'_> {
         })
     }
 
-    /// The step on every host. A step `--tags` leave out registers nothing, so later
-    /// steps that read its result see it undefined, as in Ansible.
+    /// The step (at `index` of its list) on every host of the scope. A step `tags`
+    /// leave out registers nothing, so later steps that read its result see it
+    /// undefined, as in Ansible.
     fn step(
         &self,
-        scope: &Scope,
-        names: &[HostName],
-        index: usize,
-        step: &Step,
+        (scope, names): (&Scope, &[HostName]),
+        (index, step): (usize, &Step),
+        tags: &TagFilter,
         registers: &mut Registers,
         problems: &mut Problems,
     ) -> PlannedStep {
         let label = step.label();
         let vars = Layer::step_vars(&step.vars, &self.options.extra_vars);
         let mut hosts = Vec::with_capacity(names.len());
-        if let Some(detail) = self.tags.excludes(&step.tags) {
+        if let Some(detail) = tags.excludes(&step.tags) {
             let skip = Skip::Tags { detail };
             hosts.extend(names.iter().map(|host| HostStep {
                 host: host.clone(),
@@ -329,6 +351,7 @@ fn options(step: &Step) -> StepOptions {
         check_mode: step.check_mode,
         changed_when: step.changed_when.clone(),
         failed_when: step.failed_when.clone(),
+        notify: step.notify.clone(),
     }
 }
 

@@ -23,6 +23,7 @@ mod defer;
 mod error;
 mod extra_vars;
 mod files;
+mod handlers;
 mod model;
 mod render;
 mod result;
@@ -35,6 +36,7 @@ pub use build::build;
 pub use error::{MAX_PROBLEMS, PlanError, PlanProblem};
 pub use extra_vars::parse_extra_vars;
 pub(crate) use files::sha256_file;
+pub use handlers::PlannedHandler;
 pub use model::{
     Deferred, Dependency, HostStep, Plan, PlannedAction, PlannedPlay, PlannedStep, PutContent,
     Ready, Rendered, Resolved, Skip, StepOptions, StepState,

@@ -54,6 +54,8 @@ pub struct PlannedPlay {
     pub max_fail_percentage: Option<u8>,
     /// The steps, in playbook order, including those `--tags` leaves out.
     pub steps: Vec<PlannedStep>,
+    /// The handlers, in playbook order.
+    pub handlers: Vec<super::PlannedHandler>,
     /// What resolving deferred steps needs: each host's variables and the templates.
     #[serde(skip)]
     pub(super) scope: Arc<Scope>,
@@ -114,6 +116,9 @@ pub struct StepOptions {
     /// Whether a try failed, decided over its result; see [`PlannedPlay::judge`].
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failed_when: Option<Condition>,
+    /// The handlers it notifies when it reports changed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notify: Vec<String>,
 }
 
 /// What one host does at one step.

@@ -102,8 +102,7 @@ impl PlannedPlay {
     }
 
     fn lookup(&self, step: usize, host: usize) -> Result<(&PlannedStep, &StepState), PlanError> {
-        self.steps
-            .get(step)
+        self.step_at(step)
             .and_then(|planned| Some((planned, &planned.hosts.get(host)?.state)))
             .ok_or_else(|| {
                 PlanProblem::NotInPlay {

@@ -1,6 +1,7 @@
 //! The `--plan` text: every play, step and host's action, hosts with identical
 //! actions folded into one line (`web[01-20]:  run: uptime`).
 
+use super::handlers::PlannedHandler;
 use super::model::{
     Deferred, HostStep, Plan, PlannedAction, PlannedPlay, PlannedStep, PutContent, Rendered, Skip,
     StepOptions, StepState,
@@ -83,8 +84,32 @@ fn write_play(out: &mut String, source: &str, plan: &Plan, play: &PlannedPlay) {
         batches(play)
     );
     for step in &play.steps {
-        write_step(out, step);
+        let what = format!("STEP {}", step.number);
+        write_step(out, &what, step, "");
     }
+    for handler in &play.handlers {
+        let notified = notified_text(play, handler);
+        write_step(out, "HANDLER", &handler.step, &notified);
+    }
+}
+
+/// `  on change of step 2 'Install config', step 3 'Install app'`, and its `listen`.
+fn notified_text(play: &PlannedPlay, handler: &PlannedHandler) -> String {
+    let steps: Vec<String> = handler
+        .notified_by
+        .iter()
+        .filter_map(|&number| play.steps.get(number - 1))
+        .map(|step| format!("step {} '{}'", step.number, step.label))
+        .collect();
+    let mut text = if steps.is_empty() {
+        "  notified by no step".to_owned()
+    } else {
+        format!("  on change of {}", steps.join(", "))
+    };
+    if !handler.listen.is_empty() {
+        let _ = write!(text, "  (listen: {})", handler.listen.join(", "));
+    }
+    text
 }
 
 /// `2 of 2`, or `3 of 2 (last 1)` when the last batch is smaller.
@@ -99,11 +124,13 @@ fn batches(play: &PlannedPlay) -> String {
     }
 }
 
-fn write_step(out: &mut String, step: &PlannedStep) {
+/// `  STEP N LABEL (FILE:LINE)EXTRA  [OPTIONS]`, then a line per group of hosts; `what`
+/// is `STEP N` or `HANDLER`.
+fn write_step(out: &mut String, what: &str, step: &PlannedStep, extra: &str) {
     let _ = write!(
         out,
-        "  STEP {} {} ({}:{})",
-        step.number, step.label, step.file, step.line
+        "  {what} {} ({}:{}){extra}",
+        step.label, step.file, step.line
     );
     let options = describe_options(&step.options, &step.tags);
     if !options.is_empty() {
@@ -147,6 +174,9 @@ fn describe_options(options: &StepOptions, tags: &[String]) -> Vec<String> {
     }
     if let Some(check_mode) = options.check_mode {
         shown.push(format!("check_mode: {check_mode}"));
+    }
+    if !options.notify.is_empty() {
+        shown.push(format!("notify: {}", options.notify.join(", ")));
     }
     if !tags.is_empty() {
         shown.push(format!("tags: {}", tags.join(", ")));

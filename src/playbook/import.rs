@@ -209,6 +209,8 @@ fn other_keys(raw: &RawStep) -> Vec<&'static str> {
         chdir,
         changed_when,
         failed_when,
+        notify,
+        listen,
     } = raw;
     [
         ("run", run.is_some()),
@@ -233,6 +235,8 @@ fn other_keys(raw: &RawStep) -> Vec<&'static str> {
         ("chdir", chdir.is_some()),
         ("changed_when", changed_when.is_some()),
         ("failed_when", failed_when.is_some()),
+        ("notify", !notify.0.is_empty()),
+        ("listen", !listen.0.is_empty()),
     ]
     .into_iter()
     .filter_map(|(key, present)| present.then_some(key))

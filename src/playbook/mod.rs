@@ -24,6 +24,7 @@
 
 mod error;
 mod files;
+mod handlers;
 mod import;
 mod model;
 mod raw;

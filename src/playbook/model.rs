@@ -49,6 +49,8 @@ pub struct Play {
     pub strategy: Strategy,
     /// The steps, never empty.
     pub steps: Vec<Step>,
+    /// The handlers, in the order written: each has a name, and no `notify`.
+    pub handlers: Vec<Step>,
     /// The 1-based line of the play in the playbook file.
     pub line: usize,
 }
@@ -109,6 +111,10 @@ pub struct Step {
     pub changed_when: Option<Condition>,
     /// Whether the step failed, decided over its registered result.
     pub failed_when: Option<Condition>,
+    /// The handlers (names or `listen` topics) it notifies when it reports changed.
+    pub notify: Vec<String>,
+    /// On a handler: the topics it answers to besides its name.
+    pub listen: Vec<String>,
     /// The file the step is written in, as messages name it: the playbook, or the file
     /// an `import_steps` brought it from.
     pub file: String,

@@ -4,7 +4,7 @@
 //! into the checked model (`super::model`) is `super::validate`'s job. The JSON Schema
 //! (`schemas/playbook.schema.json`) is generated from these types.
 
-use super::values::{Condition, Mode, Serial, Tags};
+use super::values::{Condition, Mode, Names, Serial, Tags};
 use schemars::{JsonSchema, Schema};
 use serde::Deserialize;
 use serde::de::{Deserializer, SeqAccess, Visitor};
@@ -79,6 +79,12 @@ pub(super) struct RawPlay {
     /// The steps, run in order.
     #[schemars(with = "Vec<RawStep>", length(min = 1))]
     pub steps: Vec<Spanned<RawStep>>,
+    /// Steps that run after the play's steps (per `serial` batch), each once on the
+    /// hosts where a step that `notify`s it reported changed, in the order written.
+    /// Each needs a `name`; `listen` gives it more names to be notified by.
+    #[serde(default)]
+    #[schemars(with = "Vec<RawStep>")]
+    pub handlers: Vec<Spanned<RawStep>>,
 }
 
 /// One step: exactly one action (`run`, `put` or `get`) and its options, or an
@@ -155,6 +161,13 @@ pub(super) struct RawStep {
     /// Whether the step failed: an expression over its registered result, instead of the
     /// exit status (`failed_when: "'ERROR' in out.stdout"`).
     pub failed_when: Option<Condition>,
+    /// Handlers (by `name` or `listen` topic) to run after the play's steps on the
+    /// hosts where this step reported changed.
+    #[serde(default)]
+    pub notify: Names,
+    /// On a handler: topics it also answers to, besides its name.
+    #[serde(default)]
+    pub listen: Names,
 }
 
 /// `put:` copy a local file to the host.

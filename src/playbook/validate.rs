@@ -71,6 +71,8 @@ impl Validator<'_> {
         let mut vars = raw_play.vars;
         let vars_files = self.merge_vars_files(&place, &raw_play.vars_files, &mut vars);
         let steps = self.steps(raw_play.steps);
+        let handlers = self.steps(raw_play.handlers);
+        self.check_handlers(&steps, &handlers);
 
         (self.problems.len() == before).then_some(Play {
             name,
@@ -81,6 +83,7 @@ impl Validator<'_> {
             max_fail_percentage: raw_play.max_fail_percentage,
             strategy: raw_play.strategy,
             steps,
+            handlers,
             line,
         })
     }
@@ -235,6 +238,8 @@ impl Validator<'_> {
             chdir: raw.chdir,
             changed_when: raw.changed_when,
             failed_when: raw.failed_when,
+            notify: raw.notify.0,
+            listen: raw.listen.0,
             file: self.source.name.to_owned(),
             line,
         })

@@ -160,29 +160,7 @@ pub(super) struct Tags(pub Vec<String>);
 
 impl<'de> Deserialize<'de> for Tags {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct TagsVisitor;
-
-        impl<'de> Visitor<'de> for TagsVisitor {
-            type Value = Tags;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a tag or a list of tags")
-            }
-
-            fn visit_str<E: de::Error>(self, tag: &str) -> Result<Tags, E> {
-                Ok(Tags(vec![tag.to_owned()]))
-            }
-
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Tags, A::Error> {
-                let mut tags = Vec::new();
-                while let Some(tag) = seq.next_element::<String>()? {
-                    tags.push(tag);
-                }
-                Ok(Tags(tags))
-            }
-        }
-
-        deserializer.deserialize_any(TagsVisitor)
+        one_or_many(deserializer, "a tag or a list of tags").map(Tags)
     }
 }
 
@@ -192,14 +170,69 @@ impl JsonSchema for Tags {
     }
 
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({
-            "description": "A tag or a list of tags, for --tags / --skip-tags.",
-            "oneOf": [
-                { "type": "string" },
-                { "type": "array", "items": { "type": "string" } }
-            ]
-        })
+        one_or_many_schema("A tag or a list of tags, for --tags / --skip-tags.")
     }
+}
+
+/// Handler names or topics: a list of strings, or one string (`notify: Restart app`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct Names(pub Vec<String>);
+
+impl<'de> Deserialize<'de> for Names {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        one_or_many(deserializer, "a name or a list of names").map(Names)
+    }
+}
+
+impl JsonSchema for Names {
+    fn schema_name() -> Cow<'static, str> {
+        "Names".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        one_or_many_schema("A handler name (or `listen` topic), or a list of them.")
+    }
+}
+
+/// Reads one string or a list of strings; `expecting` says what, for errors.
+fn one_or_many<'de, D: Deserializer<'de>>(
+    deserializer: D,
+    expecting: &'static str,
+) -> Result<Vec<String>, D::Error> {
+    struct OneOrMany(&'static str);
+
+    impl<'de> Visitor<'de> for OneOrMany {
+        type Value = Vec<String>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+
+        fn visit_str<E: de::Error>(self, one: &str) -> Result<Vec<String>, E> {
+            Ok(vec![one.to_owned()])
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<String>, A::Error> {
+            let mut many = Vec::new();
+            while let Some(one) = seq.next_element::<String>()? {
+                many.push(one);
+            }
+            Ok(many)
+        }
+    }
+
+    deserializer.deserialize_any(OneOrMany(expecting))
+}
+
+/// The schema of a string or a list of strings.
+fn one_or_many_schema(description: &str) -> Schema {
+    json_schema!({
+        "description": description,
+        "oneOf": [
+            { "type": "string" },
+            { "type": "array", "items": { "type": "string" } }
+        ]
+    })
 }
 
 /// Unix permission bits for a file put on a host, written as an octal string (`"0644"`).

@@ -123,7 +123,7 @@ fn where_expected(expected: &[&str]) -> &'static str {
 
 /// The expected key nearest to `field` by edit distance, if it is near enough to be a
 /// likely typo (at most a third of the key's letters differ).
-fn closest<'a>(field: &str, expected: &[&'a str]) -> Option<&'a str> {
+pub(super) fn closest<'a>(field: &str, expected: &[&'a str]) -> Option<&'a str> {
     expected
         .iter()
         .map(|candidate| (strsim::levenshtein(field, candidate), *candidate))

@@ -59,6 +59,8 @@ enum Record<'a> {
         label: &'a str,
         at: &'a str,
         hosts: Vec<&'a str>,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        handler: bool,
     },
     StepRetrying {
         host: &'a str,
@@ -219,6 +221,7 @@ pub(crate) fn write_event(w: &mut dyn Write, event: &Event) -> io::Result<()> {
             label,
             at,
             hosts,
+            handler,
         } => write_record(
             w,
             &Record::StepStarted {
@@ -227,6 +230,7 @@ pub(crate) fn write_event(w: &mut dyn Write, event: &Event) -> io::Result<()> {
                 label,
                 at,
                 hosts: hosts.iter().map(|host| &**host).collect(),
+                handler: *handler,
             },
         ),
         Event::StepRetrying {

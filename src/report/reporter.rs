@@ -243,10 +243,12 @@ impl<O: Write, E: Write> Reporter<O, E> {
                 label,
                 at,
                 hosts,
+                handler,
             } => {
                 let colors = self.stdout_colors;
+                let position = (!*handler).then_some((*number, *steps));
                 self.stdout
-                    .emit(|w| play::write_step(w, colors, (*number, *steps), label, at, hosts))
+                    .emit(|w| play::write_step(w, colors, position, label, at, hosts))
             }
             Event::StepRetrying {
                 host,

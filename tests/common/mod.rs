@@ -2,6 +2,8 @@
 //! real OpenSSH servers (`lab/lab.sh up`), never a mock.
 #![allow(dead_code)] // each test binary uses its own subset of these helpers
 
+pub mod play;
+
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::time::Duration;

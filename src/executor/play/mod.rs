@@ -1,6 +1,7 @@
 //! Runs a playbook's [`Plan`]: plays in order; in each play its batches (`serial`) in
 //! order; in each batch the steps, either step by step across the hosts (`linear`) or
-//! each host through all its steps on its own (`free`).
+//! each host through all its steps on its own (`free`), then the handlers its
+//! changed steps notified.
 //!
 //! Each host is connected once, on its first step that touches it, and that session
 //! serves every later step of every play. A host that fails a step (unless the step
@@ -10,7 +11,8 @@
 //! Map of this folder:
 //! - `run`: the run's options and what every part of it shares (`Run`);
 //! - `hosts`: every host of the run with its session, registered results and fate;
-//! - `strategy`: `linear` and `free`, batches and `max_fail_percentage`;
+//! - `strategy`: `linear` and `free`, batches, handlers and `max_fail_percentage`;
+//! - `handlers`: which hosts were notified to run which handler, in a batch;
 //! - `step`: one step on one host: resolve, connect, `creates`/`removes`, and how it
 //!   ended; `tries`: its tries (`retries`, `until`, check mode, `register`);
 //! - `outcome`: how a try or step came out (`Done`), what a try needs (`Io`) and
@@ -20,6 +22,7 @@
 
 mod command;
 mod get;
+mod handlers;
 mod hosts;
 mod outcome;
 mod put;

@@ -14,20 +14,25 @@ use super::run::Run;
 use super::tries::Tries;
 use crate::executor::privilege::Shell;
 
-/// Runs step `step` of `play` on the play's host `host` (the run's host `at`) and sends
-/// its `StepFinished`. A failure (unless ignored) or an unreachable host takes the host
-/// out of the rest of the run.
-pub(super) fn run_step(run: &Run<'_>, play: &PlannedPlay, step: usize, host: usize, at: usize) {
-    let Some(planned) = play.steps.get(step) else {
-        return;
-    };
+/// Runs step `step` of `play` (a handler past its steps, see
+/// [`PlannedPlay::step_at`]) on the play's host `host` (the run's host `at`), sends its
+/// `StepFinished` and returns its status (`None` when cancelled). A failure (unless
+/// ignored) or an unreachable host takes the host out of the rest of the run.
+pub(super) fn run_step(
+    run: &Run<'_>,
+    play: &PlannedPlay,
+    step: usize,
+    host: usize,
+    at: usize,
+) -> Option<StepStatus> {
+    let planned = play.step_at(step)?;
     let name = run.hosts.name(at);
     let mut slot = run.hosts.lock(at);
     let (status, done) = match attempt(run, play, (step, planned), host, at, &mut slot) {
         Ok(done) => (done.status(), done),
         Err(Unreached::Cancelled) => {
             slot.unreach_if_never_connected();
-            return;
+            return None;
         }
         Err(Unreached::Unreachable(message)) => {
             slot.fate = Some(Outcome::Unreachable {
@@ -39,9 +44,14 @@ pub(super) fn run_step(run: &Run<'_>, play: &PlannedPlay, step: usize, host: usi
     let ignored = status == StepStatus::Failed && planned.options.ignore_errors;
     if status == StepStatus::Failed && !ignored {
         let why = done.message.as_deref().unwrap_or("failed");
+        let what = if step < play.steps.len() {
+            format!("step {}", planned.number)
+        } else {
+            "handler".to_owned()
+        };
         slot.fate = Some(Outcome::Failed {
             exit_code: done.result.rc,
-            message: format!("step {} '{}': {why}", planned.number, planned.label),
+            message: format!("{what} '{}': {why}", planned.label),
         });
     }
     drop(slot);
@@ -53,6 +63,7 @@ pub(super) fn run_step(run: &Run<'_>, play: &PlannedPlay, step: usize, host: usi
         message: done.message,
         rc: done.result.rc,
     });
+    Some(status)
 }
 
 /// The step on the host, start to end; `Err` when the host cannot be reached.

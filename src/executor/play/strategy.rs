@@ -2,7 +2,9 @@
 //!
 //! `linear`: each step runs on every host of the batch still in the run (at most
 //! `forks` at once) before the next step starts. `free`: each host of the batch runs
-//! through all its steps on its own. After each step (`linear`) or batch (`free`), a
+//! through all its steps on its own. Then, either way, the play's handlers run one after
+//! the other, each on the hosts of the batch still in the run that a changed step
+//! notified. After each step or handler (`linear`), or the batch's steps (`free`), a
 //! batch where more than `max_fail_percentage` of the hosts failed, or where every host
 //! failed, aborts the rest of the playbook, as in Ansible.
 
@@ -11,6 +13,7 @@ use crate::executor::for_each_host;
 use crate::plan::{PlannedPlay, PlannedStep, Skip, StepState};
 use crate::playbook::Strategy;
 
+use super::handlers::Notified;
 use super::run::Run;
 use super::step::run_step;
 
@@ -66,19 +69,26 @@ pub(super) fn run_play(run: &Run<'_>, play: &PlannedPlay, last: bool) -> Result<
             last_of_run: last && number + 1 == play.batches.len(),
             members,
         };
+        let notified = Notified::default();
         match play.strategy {
-            Strategy::Linear => linear(run, play, &batch)?,
+            Strategy::Linear => linear(run, play, &batch, &notified)?,
             Strategy::Free => {
-                free(run, play, &batch.members);
+                free(run, play, &batch.members, &notified);
                 verdict(run, play, &batch)?;
             }
         }
+        handlers(run, play, &batch, &notified)?;
     }
     Ok(())
 }
 
 /// Step by step: every member finishes a step before any starts the next.
-fn linear(run: &Run<'_>, play: &PlannedPlay, batch: &Batch) -> Result<(), Abort> {
+fn linear(
+    run: &Run<'_>,
+    play: &PlannedPlay,
+    batch: &Batch,
+    notified: &Notified,
+) -> Result<(), Abort> {
     for (index, step) in play.steps.iter().enumerate() {
         if run.cancelled() {
             break;
@@ -86,29 +96,18 @@ fn linear(run: &Run<'_>, play: &PlannedPlay, batch: &Batch) -> Result<(), Abort>
         if left_out(step) {
             continue;
         }
-        let active: Vec<Member> = batch
-            .members
-            .iter()
-            .copied()
-            .filter(|member| !run.hosts.lock(member.run).is_out())
-            .collect();
+        let active = in_run(run, &batch.members, |_| true);
         if active.is_empty() {
             break;
         }
-        let hosts = active.iter().map(|member| run.hosts.name(member.run));
-        started(run, play, step, hosts.collect());
-        let forks = run.options.executor.forks;
-        for_each_host(active.len(), forks, &run.options.executor.cancel, |at| {
-            let member = active[at];
-            run_step(run, play, index, member.play, member.run);
-        });
+        all_at_once(run, play, (index, step), &active, notified);
         verdict(run, play, batch)?;
     }
     Ok(())
 }
 
 /// Host by host: each member runs all its steps without waiting for the others.
-fn free(run: &Run<'_>, play: &PlannedPlay, members: &[Member]) {
+fn free(run: &Run<'_>, play: &PlannedPlay, members: &[Member], notified: &Notified) {
     let forks = run.options.executor.forks;
     for_each_host(members.len(), forks, &run.options.executor.cancel, |at| {
         let member = members[at];
@@ -118,9 +117,63 @@ fn free(run: &Run<'_>, play: &PlannedPlay, members: &[Member]) {
             }
             if !left_out(step) {
                 started(run, play, step, vec![run.hosts.name(member.run)]);
-                run_step(run, play, index, member.play, member.run);
+                let status = run_step(run, play, index, member.play, member.run);
+                notified.note(play, index, member.run, status);
             }
         }
+    });
+}
+
+/// The play's handlers in order, each on the members still in the run that were
+/// notified to run it.
+fn handlers(
+    run: &Run<'_>,
+    play: &PlannedPlay,
+    batch: &Batch,
+    notified: &Notified,
+) -> Result<(), Abort> {
+    for (handler, planned) in play.handlers.iter().enumerate() {
+        if run.cancelled() {
+            break;
+        }
+        let active = in_run(run, &batch.members, |member| {
+            notified.has(member.run, handler)
+        });
+        if active.is_empty() {
+            continue;
+        }
+        let index = play.steps.len() + handler;
+        all_at_once(run, play, (index, &planned.step), &active, notified);
+        verdict(run, play, batch)?;
+    }
+    Ok(())
+}
+
+/// The members not out of the run for which `keep` holds.
+fn in_run(run: &Run<'_>, members: &[Member], keep: impl Fn(&Member) -> bool) -> Vec<Member> {
+    members
+        .iter()
+        .copied()
+        .filter(|member| keep(member) && !run.hosts.lock(member.run).is_out())
+        .collect()
+}
+
+/// Step (or handler) index `index` on every member of `active`, at most `forks` at
+/// once, noting the handlers each notifies.
+fn all_at_once(
+    run: &Run<'_>,
+    play: &PlannedPlay,
+    (index, step): (usize, &PlannedStep),
+    active: &[Member],
+    notified: &Notified,
+) {
+    let hosts = active.iter().map(|member| run.hosts.name(member.run));
+    started(run, play, step, hosts.collect());
+    let forks = run.options.executor.forks;
+    for_each_host(active.len(), forks, &run.options.executor.cancel, |at| {
+        let member = active[at];
+        let status = run_step(run, play, index, member.play, member.run);
+        notified.note(play, index, member.run, status);
     });
 }
 
@@ -142,6 +195,7 @@ fn started(run: &Run<'_>, play: &PlannedPlay, step: &PlannedStep, hosts: Vec<Hos
         label: step.label.clone(),
         at: format!("{}:{}", step.file, step.line),
         hosts,
+        handler: step.number > play.steps.len(),
     });
 }
 

@@ -202,3 +202,57 @@ fn imported_steps_show_their_own_file_and_line() {
         )
     );
 }
+
+#[test]
+fn handlers_show_after_the_steps_with_what_notifies_them() {
+    let plan = plan_small(
+        "- hosts: web_clusters\n  steps:\n    - {name: Config, run: 'echo a', notify: Restart, tags: conf}\n    - {run: 'echo b', notify: [web, Restart], register: b}\n  handlers:\n    - {name: Restart, run: 'restart {{ inventory_hostname }}'}\n    - {name: Reload, run: 'echo {{ b.rc }}', listen: web}\n    - {name: Idle, run: 'true'}\n",
+    );
+    let expected = "\
+  STEP 1 Config (site.yml:3)  [notify: Restart, tags: conf]
+    h[1-2]:  run: echo a
+  STEP 2 run: echo b (site.yml:4)  [register: b, notify: web, Restart]
+    h[1-2]:  run: echo b
+  HANDLER Restart (site.yml:6)  on change of step 1 'Config', step 2 'run: echo b'
+    h[1-2]:  run: restart {host}
+  HANDLER Reload (site.yml:7)  on change of step 2 'run: echo b'  (listen: web)
+    h[1-2]:  run: echo {{ b.rc }}  (at run time: depends on register 'b' (step 'run: echo b', site.yml:4))
+  HANDLER Idle (site.yml:8)  notified by no step
+    h[1-2]:  run: true";
+    let text = plan_text(&plan);
+    let shown = text.lines().skip(3).collect::<Vec<_>>().join("\n");
+    assert_eq!(
+        shown,
+        format!("  {expected}"),
+        "the \\ continuation ate the indent"
+    );
+    let play = &plan.plays[0];
+    assert_eq!(play.handlers[0].step.number, 3, "numbered after the steps");
+    assert_eq!(play.notified(1).collect::<Vec<_>>(), [0, 1]);
+    assert_eq!(play.step_at(3).map(|s| s.label.as_str()), Some("Reload"));
+    let json: serde_json::Value = serde_json::from_str(&plan_json(&plan)).unwrap();
+    assert_eq!(
+        json["plays"][0]["handlers"][1]["notified_by"],
+        serde_json::json!([2])
+    );
+    assert_eq!(
+        json["plays"][0]["handlers"][1]["listen"],
+        serde_json::json!(["web"])
+    );
+}
+
+#[test]
+fn tags_do_not_leave_handlers_out() {
+    let options = PlanOptions {
+        tags: vec!["conf".into()],
+        ..PlanOptions::default()
+    };
+    let book = playbook(
+        "- hosts: h1\n  steps:\n    - {run: a, notify: R, tags: conf}\n  handlers:\n    - {name: R, run: r, tags: other}\n",
+    );
+    let plan = plan_ok(&book, &inventory(SMALL), &options);
+    assert!(matches!(
+        plan.plays[0].handlers[0].step.hosts[0].state,
+        StepState::Ready(_)
+    ));
+}

@@ -32,19 +32,21 @@ pub(crate) fn write_play(
     writeln!(w, "\n{}", heading.style(palette.heading()))
 }
 
-/// `── STEP N/OF LABEL (FILE:LINE) on HOSTS`.
+/// `── STEP N/OF LABEL (FILE:LINE) on HOSTS`, or `── HANDLER LABEL …` for a handler
+/// (`position` `None`).
 pub(crate) fn write_step(
     w: &mut dyn Write,
     palette: Palette,
-    (number, steps): (usize, usize),
+    position: Option<(usize, usize)>,
     label: &str,
     at: &str,
     hosts: &[HostName],
 ) -> io::Result<()> {
-    let heading = format!(
-        "── STEP {number}/{steps} {label} ({at}) on {}",
-        hostlist::compact(hosts)
-    );
+    let what = match position {
+        Some((number, steps)) => format!("STEP {number}/{steps}"),
+        None => "HANDLER".to_owned(),
+    };
+    let heading = format!("── {what} {label} ({at}) on {}", hostlist::compact(hosts));
     writeln!(w, "{}", heading.style(palette.heading()))
 }
 
@@ -121,8 +123,12 @@ mod tests {
             "\n── PLAY Deploy (site.yml:8) on h[1-3]\n"
         );
         assert_eq!(
-            text(|w| write_step(w, plain, (2, 5), "Show disk", "site.yml:20", &hosts)),
+            text(|w| write_step(w, plain, Some((2, 5)), "Show disk", "site.yml:20", &hosts)),
             "── STEP 2/5 Show disk (site.yml:20) on h[1-3]\n"
+        );
+        assert_eq!(
+            text(|w| write_step(w, plain, None, "Restart", "site.yml:30", &hosts)),
+            "── HANDLER Restart (site.yml:30) on h[1-3]\n"
         );
     }
 

@@ -28,6 +28,7 @@ fn play_events() -> Vec<Event> {
             label: "Install".into(),
             at: "site.yml:4".into(),
             hosts,
+            handler: false,
         },
         out("h1", b"installing\n"),
         Event::StepRetrying {
