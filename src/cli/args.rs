@@ -199,9 +199,13 @@ pub struct InventoryArgs {
     /// The inventory: a file (INI, YAML, or an executable script) or a directory of them [default: $HERD_INVENTORY, else ./inventory/hosts.ini].
     #[arg(short = 'i', long, value_name = "PATH")]
     pub inventory: Option<PathBuf>,
-    /// Every group and host with merged vars, as JSON (passwords shown as ********).
+    /// Every group and host with merged, typed vars, as `ansible-inventory --list` prints
+    /// them (passwords shown as ********).
     #[arg(long, group = "view")]
     pub list: bool,
+    /// With --list: each group's own vars too, as `ansible-inventory --list --export`.
+    #[arg(long, requires = "list")]
+    pub export: bool,
     /// The group tree.
     #[arg(long, group = "view")]
     pub graph: bool,

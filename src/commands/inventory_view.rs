@@ -20,7 +20,7 @@ pub fn show(args: InventoryArgs) -> Result<i32, CommandError> {
     } else if args.graph {
         show::graph(&inventory)
     } else {
-        show::list_json(&inventory)
+        show::list_json(&inventory, args.export)
     };
     report::print_document(&text)?;
     Ok(0)

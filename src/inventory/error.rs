@@ -167,6 +167,14 @@ pub enum Problem {
         /// The child group name.
         child: String,
     },
+    /// An `ansible_group_priority` that is not a whole number.
+    #[error(
+        "ansible_group_priority = {value} is not a whole number; give one, like ansible_group_priority = 10"
+    )]
+    BadGroupPriority {
+        /// The value as read.
+        value: String,
+    },
     /// `all` or `ungrouped` used where only ordinary groups may be.
     #[error("`{group}` {reason}")]
     ReservedGroup {

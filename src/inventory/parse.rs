@@ -144,7 +144,7 @@ impl Draft {
                 continue;
             }
             let result = match section {
-                _ if line.text.starts_with('[') => self.header(&line).map(|next| section = next),
+                _ if is_header(line.text) => self.header(&line).map(|next| section = next),
                 Section::Hosts(group) => self.host_line(&line, group),
                 Section::Vars(group) => self.vars_line(&line, group),
                 Section::Children(group) => self.child_line(&line, group),
@@ -287,7 +287,11 @@ impl Draft {
                 hint: "a host line starts with the host name, then its key=value vars; group vars go in a [GROUP:vars] section",
             });
         }
+        let (name, port) = split_port(name);
         let mut line_vars = Vars::new();
+        if let Some(port) = port {
+            vars::insert(&mut line_vars, PORT_SHORTHAND_KEY, &VarValue::from(port));
+        }
         for word in words {
             let (key, value) = key_value(word)?;
             vars::insert(&mut line_vars, key, &value::from_ini(value));
@@ -420,6 +424,11 @@ impl Draft {
         key: &str,
         value: VarValue,
     ) -> Result<(), Problem> {
+        if key == GROUP_PRIORITY && group_priority(&value).is_none() {
+            return Err(Problem::BadGroupPriority {
+                value: value::shown(key, &value),
+            });
+        }
         self.note_var(key, &value)?;
         vars::insert(&mut self.groups[group].vars, key, &value);
         Ok(())
@@ -501,7 +510,9 @@ impl Draft {
                 name: redact::line(name),
             });
         }
-        if let Some(reason) = reserved_child(name) {
+        if let Some(reason) =
+            reserved_child(name).filter(|_| !(group == ALL_INDEX && name == UNGROUPED))
+        {
             return Err(Problem::ReservedGroup {
                 group: name.to_owned(),
                 reason,
@@ -523,6 +534,56 @@ impl Draft {
         }
         self.has_passwords |= is_secret_key(key);
         Ok(())
+    }
+}
+
+/// The group var that orders groups of one depth when their vars are merged.
+pub(super) const GROUP_PRIORITY: &str = "ansible_group_priority";
+
+/// A group's `ansible_group_priority` as Ansible reads it (`int(value)`): an int, or a
+/// string of digits with an optional sign.
+pub(super) fn group_priority(value: &VarValue) -> Option<i64> {
+    match value {
+        VarValue::Number(n) => n.as_i64(),
+        VarValue::String(text) => text.trim().parse().ok(),
+        VarValue::Bool(b) => Some(i64::from(*b)),
+        _ => None,
+    }
+}
+
+/// The key a host name's `:PORT` suffix sets, as in Ansible.
+const PORT_SHORTHAND_KEY: &str = "ansible_port";
+
+/// A host line's first word split as Ansible splits `NAME:PORT` (the only `:` outside
+/// brackets, followed by digits only): the name and the port's digits as a number
+/// (`u64::MAX` if they overflow, so the port check refuses them).
+fn split_port(word: &str) -> (&str, Option<u64>) {
+    let mut depth = 0usize;
+    let mut colons = word.char_indices().filter(|&(_, c)| {
+        match c {
+            '[' => depth += 1,
+            ']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        c == ':' && depth == 0
+    });
+    // Only one `:` outside brackets: `2001:db8::1` is no name with a port.
+    let colon = match (colons.next(), colons.next()) {
+        (Some((at, _)), None) => Some(at),
+        _ => None,
+    };
+    match colon {
+        Some(at)
+            if at > 0
+                && word.len() > at + 1
+                && word[at + 1..].bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            (
+                &word[..at],
+                Some(word[at + 1..].parse().unwrap_or(u64::MAX)),
+            )
+        }
+        _ => (word, None),
     }
 }
 
@@ -575,6 +636,27 @@ fn vars_value(raw: &str) -> Result<VarValue, Problem> {
     Ok(VarValue::String(raw[..end].trim_end().to_owned()))
 }
 
+/// Whether `text` is a section header (well formed or not): it starts with `[` and its
+/// first `]` ends the line (but for a comment), or its first word or the line ends
+/// with `]` (`[web] x` is a malformed header, not a host `[web]`). Any other line
+/// starting with `[` is a host line whose name starts with a range (`[a:c]-lb`), as in
+/// Ansible.
+fn is_header(text: &str) -> bool {
+    let Some(inner) = text.strip_prefix('[') else {
+        return false;
+    };
+    let comment_or_nothing = |rest: &str| {
+        let rest = rest.trim_start();
+        rest.is_empty() || rest.starts_with(['#', ';'])
+    };
+    let first_word = text.split_whitespace().next().unwrap_or_default();
+    text.ends_with(']')
+        || first_word.ends_with(']')
+        || inner
+            .split_once(']')
+            .is_none_or(|(_, rest)| comment_or_nothing(rest))
+}
+
 /// Group names: ASCII letters, digits, `_`, `-`, `.`; not empty.
 fn valid_group_name(name: &str) -> bool {
     !name.is_empty()
@@ -600,12 +682,11 @@ fn host_name_problem(name: &str) -> Option<&'static str> {
     }
 }
 
-/// Why group `name` cannot have a `:children` section, if it cannot.
+/// Why group `name` cannot have a `:children` section, if it cannot. (`[all:children]`
+/// is allowed, as in Ansible: every group is in `all` already, so its entries only have
+/// to name defined groups.)
 fn reserved_parent(name: &str) -> Option<&'static str> {
     match name {
-        ALL => Some(
-            "cannot have children: every group is already in all; remove the [all:children] section",
-        ),
         UNGROUPED => Some(
             "cannot have children: it holds only hosts that are in no other group; use another group name",
         ),

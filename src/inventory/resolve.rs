@@ -10,7 +10,7 @@ use std::collections::{BTreeSet, HashSet};
 
 use super::budget::{self, Budget};
 use super::error::{InventoryError, Problem};
-use super::parse::{ALL_INDEX, Draft, UNGROUPED_INDEX};
+use super::parse::{ALL_INDEX, Draft, GROUP_PRIORITY, UNGROUPED_INDEX, group_priority};
 use super::{ALL, Group, Host, Inventory, Vars, vars};
 
 /// Child group indices of each group, with the line of each entry.
@@ -93,7 +93,8 @@ fn child_indices(draft: &Draft) -> Result<Children, InventoryError> {
                     }
                     continue;
                 };
-                if seen.insert(child) {
+                // `[all:children]` names groups `all` holds anyway: no edge to add.
+                if group.name != ALL && seen.insert(child) {
                     entries.push((child, *line));
                 }
             }
@@ -176,6 +177,9 @@ struct Graph {
     has_parent: Vec<bool>,
     /// What each group adds to each of its hosts: its name and its vars, in estimated bytes.
     cost: Vec<usize>,
+    /// Each group's `ansible_group_priority` (1 if not given): between groups of one
+    /// depth, the higher priority's vars win, then the later name's.
+    priority: Vec<i64>,
 }
 
 impl Graph {
@@ -218,7 +222,19 @@ impl Graph {
                     )
             })
             .collect();
+        let priority = draft
+            .groups
+            .iter()
+            .map(|group| {
+                group
+                    .vars
+                    .get(GROUP_PRIORITY)
+                    .and_then(group_priority)
+                    .unwrap_or(1)
+            })
+            .collect();
         Ok(Graph {
+            priority,
             depth,
             lineage,
             has_parent,
@@ -245,9 +261,8 @@ impl Graph {
             member.insert(UNGROUPED_INDEX);
         }
         let mut ordered: Vec<usize> = member.iter().copied().collect();
-        ordered.sort_by(|&a, &b| {
-            (self.depth[a], &draft.groups[a].name).cmp(&(self.depth[b], &draft.groups[b].name))
-        });
+        let rank = |g: usize| (self.depth[g], self.priority[g], &draft.groups[g].name);
+        ordered.sort_by(|&a, &b| rank(a).cmp(&rank(b)));
         let names: Vec<&str> = ordered
             .iter()
             .map(|&g| draft.groups[g].name.as_str())
@@ -270,9 +285,16 @@ impl Graph {
         // its vars files.
         let files = &draft.vars_files;
         let mut merged = Vars::new();
-        let layers = std::iter::once(&draft.groups[ALL_INDEX].vars)
-            .chain(ordered.iter().map(|&g| &draft.groups[g].vars))
-            .chain(files.group_layers(&[ALL]))
+        for &g in std::iter::once(&ALL_INDEX).chain(&ordered) {
+            // A group's `ansible_group_priority` orders groups; it is not a var of its hosts.
+            for (key, value) in &draft.groups[g].vars {
+                if key != GROUP_PRIORITY {
+                    vars::insert(&mut merged, key, value);
+                }
+            }
+        }
+        let layers = files
+            .group_layers(&[ALL])
             .chain(files.group_layers(&names))
             .chain([&draft_host.vars])
             .chain(host_files);

@@ -13,18 +13,23 @@ use crate::ssh::Proxy;
 
 /// The whole inventory as pretty JSON, shaped like `ansible-inventory --list`:
 /// `{"_meta": {"hostvars": {HOST: {VARS}}}, "all": {"children": [...]},
-/// GROUP: {"hosts": [...], "children": [...], "vars": {...}}}`. Hostvars are the merged
-/// vars; a group shows only the fields it has.
-pub fn list_json(inventory: &Inventory) -> String {
+/// GROUP: {"hosts": [...], "children": [...]}}`. Hostvars are the merged vars, typed,
+/// secrets masked; as in Ansible a host without vars and a group with nothing in it are
+/// left out. With `export` (`--export`), each group also shows its own `vars`, as
+/// `ansible-inventory --list --export` does.
+pub fn list_json(inventory: &Inventory, export: bool) -> String {
     let hostvars: Map<String, Value> = inventory
         .hosts()
         .iter()
+        .filter(|host| !host.vars.is_empty())
         .map(|host| (host.name.clone(), masked(&host.vars)))
         .collect();
     let mut root = Map::new();
     root.insert("_meta".to_owned(), json!({ "hostvars": hostvars }));
     for group in inventory.groups() {
-        root.insert(group.name.clone(), group_json(group));
+        if let Some(entry) = group_json(group, export) {
+            root.insert(group.name.clone(), entry);
+        }
     }
     pretty(&Value::Object(root))
 }
@@ -121,8 +126,8 @@ pub fn graph(inventory: &Inventory) -> String {
     out
 }
 
-/// A group's entry in [`list_json`]: only the fields it has.
-fn group_json(group: &Group) -> Value {
+/// A group's entry in [`list_json`]: only the fields it has; `None` if it has none.
+fn group_json(group: &Group, export: bool) -> Option<Value> {
     let mut entry = Map::new();
     if !group.hosts.is_empty() {
         entry.insert("hosts".to_owned(), json!(group.hosts));
@@ -130,10 +135,10 @@ fn group_json(group: &Group) -> Value {
     if !group.children.is_empty() {
         entry.insert("children".to_owned(), json!(group.children));
     }
-    if !group.vars.is_empty() {
+    if export && !group.vars.is_empty() {
         entry.insert("vars".to_owned(), masked(&group.vars));
     }
-    Value::Object(entry)
+    (!entry.is_empty()).then_some(Value::Object(entry))
 }
 
 /// Pretty JSON text; serialising a `Value` cannot fail.

@@ -329,7 +329,12 @@ fn error_cycle_names_the_cycle() {
 
 #[test]
 fn error_reserved_groups() {
-    error("[all:children]\n", 1, &["`all` cannot have children"]);
+    error(
+        "[all:children]\nall\n",
+        2,
+        &["`all` cannot be a child group"],
+    );
+    error("[all:children]\nnope\n", 2, &["nope"]);
     error(
         "[ungrouped:children]\n",
         1,
@@ -397,7 +402,8 @@ fn error_key_value_problems() {
 
 #[test]
 fn error_bad_host_names() {
-    error("web1:2222\n", 1, &["`web1:2222`", "port=PORT"]);
+    error("web1:ab\n", 1, &["`web1:ab`", "port=PORT"]);
+    error("2001:db8::1\n", 1, &["`2001:db8::1`", "IPv6"]);
     error("web*\n", 1, &["invalid host name `web*`"]);
     error(
         "port=22 web1\n",
@@ -490,7 +496,8 @@ fn default_path_flag_then_env_then_default() {
 #[test]
 fn list_json_is_ansible_shaped_and_masked() {
     let text = "h0\n[web]\nweb1 password=hunter2 port=22\n[web:vars]\nbecome_password=s3\nuser=u\n[prod:children]\nweb\n";
-    let json: serde_json::Value = serde_json::from_str(&show::list_json(&parse(text))).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&show::list_json(&parse(text), true)).unwrap();
     assert_eq!(
         json["all"]["children"],
         serde_json::json!(["ungrouped", "prod"])
@@ -504,8 +511,20 @@ fn list_json_is_ansible_shaped_and_masked() {
     assert_eq!(web1["password"], MASK);
     assert_eq!(web1["become_password"], MASK);
     assert_eq!(web1["port"], 22);
-    assert_eq!(json["_meta"]["hostvars"]["h0"], serde_json::json!({}));
-    assert!(!show::list_json(&parse(text)).contains("hunter2"));
+    // As in Ansible: a host without vars is left out of hostvars.
+    assert!(json["_meta"]["hostvars"].get("h0").is_none());
+    assert!(!show::list_json(&parse(text), true).contains("hunter2"));
+    assert!(!show::list_json(&parse(text), true).contains("\"s3\""));
+    // Without --export, groups show no vars (they are in hostvars), and empty groups
+    // are left out.
+    let plain: serde_json::Value = serde_json::from_str(&show::list_json(
+        &parse("[web]\nw\n[web:vars]\nx=1\n[empty]\n"),
+        false,
+    ))
+    .unwrap();
+    assert!(plain["web"].get("vars").is_none());
+    assert!(plain.get("empty").is_none());
+    assert_eq!(plain["_meta"]["hostvars"]["w"]["x"], 1);
 }
 
 #[test]
@@ -729,5 +748,49 @@ fn older_connection_names_and_typed_values_connect() {
     assert!(
         error.to_string().contains("ansible_user=true is not text"),
         "{error}"
+    );
+}
+
+#[test]
+fn ansible_only_ini_forms() {
+    // A host line may start with a range; `NAME:PORT` sets ansible_port (the line's own
+    // port var wins); [all:children] only names groups all holds anyway.
+    let text = "[a:c]-lb\nweb1:2222 x=1\nweb[2:3]:2200\nh:2201 ansible_port=22\n[web]\nw\n[all:children]\nweb\nungrouped\n";
+    let inventory = parse(text);
+    let names: Vec<&str> = inventory.hosts().iter().map(|h| h.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["a-lb", "b-lb", "c-lb", "web1", "web2", "web3", "h", "w"]
+    );
+    assert_eq!(inventory.host("web1").unwrap().vars["ansible_port"], 2222);
+    assert_eq!(inventory.host("web3").unwrap().vars["ansible_port"], 2200);
+    assert_eq!(inventory.host("h").unwrap().vars["ansible_port"], 22);
+    assert_eq!(
+        inventory.group("all").unwrap().children,
+        ["ungrouped", "web"]
+    );
+    error("[a:c]\n", 1, &["unknown section kind `:c`"]);
+    error("[web] x\n", 1, &["malformed section header"]);
+    error("web1:70000\n", 1, &["is not a port"]);
+}
+
+#[test]
+fn group_priority_orders_groups_of_one_depth() {
+    let text = "[a]\nh\n[b]\nh\n[a:vars]\nk=a\nansible_group_priority=10\n[b:vars]\nk=b\n";
+    let inventory = parse(text);
+    let h = inventory.host("h").unwrap();
+    // b sorts later by name, but a's priority is higher.
+    assert_eq!(h.vars["k"], "a");
+    assert!(!h.vars.contains_key("ansible_group_priority"));
+    assert_eq!(
+        inventory.group("a").unwrap().vars["ansible_group_priority"],
+        10
+    );
+    let inventory = parse("[a]\nh\n[b]\nh\n[a:vars]\nk=a\n[b:vars]\nk=b\n");
+    assert_eq!(inventory.host("h").unwrap().vars["k"], "b");
+    error(
+        "[a]\nh\n[a:vars]\nansible_group_priority=high\n",
+        4,
+        &["not a whole number"],
     );
 }
