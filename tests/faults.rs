@@ -194,6 +194,64 @@ fn dead_hosts_wait_together_and_do_not_hold_up_healthy_ones() {
 }
 
 #[test]
+fn silent_hosts_hold_no_fork_while_they_connect() {
+    let lab = Lab::new();
+    faults::check();
+    // Fifty silent hosts first in the inventory, then eight healthy ones, on ONE fork: a
+    // fork held by a connecting host would keep every healthy host waiting a timeout.
+    let mut inventory = String::from("[dead]\n");
+    for port in faults::silent_ports() {
+        inventory.push_str(&endpoint(&format!("dead{port}"), ("127.0.0.21", port)));
+    }
+    inventory.push_str("[healthy]\n");
+    let lab_hosts = fs::read_to_string(common::lab_dir().join("inventory.ini")).unwrap();
+    let host_lines: Vec<&str> = lab_hosts
+        .lines()
+        .filter(|line| line.starts_with('h') && line.contains("host="))
+        .collect();
+    for i in 0..8 {
+        let (_, settings) = host_lines[i % 4].split_once(' ').unwrap();
+        inventory.push_str(&format!("ok{i} {settings}\n"));
+    }
+    let path = lab.work.path().join("silent-first.ini");
+    common::write_private(&path, &inventory);
+    let out = lab
+        .herd(&[
+            "run",
+            "-i",
+            path.to_str().unwrap(),
+            "-g",
+            "dead,healthy",
+            "--forks",
+            "1",
+            "--connect-timeout",
+            "10",
+            "--output",
+            "json",
+            "--cmd",
+            "true",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    let events = events(&out.stdout);
+    let finished: Vec<(&str, &str)> = events
+        .iter()
+        .filter(|e| e["event"] == "host_finished")
+        .map(|e| (e["host"].as_str().unwrap(), e["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(finished.len(), 58);
+    let (healthy, dead) = finished.split_at(8);
+    assert!(
+        healthy
+            .iter()
+            .all(|(host, state)| host.starts_with("ok") && *state == "ok"),
+        "every healthy host finished, on the one fork, while the silent ones waited: {finished:?}"
+    );
+    assert!(dead.iter().all(|(_, state)| *state == "unreachable"));
+}
+
+#[test]
 fn a_changed_host_key_is_refused_naming_the_file_and_line() {
     let lab = Lab::new();
     faults::check();

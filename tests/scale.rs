@@ -132,3 +132,125 @@ fn max_sessions_bounds_the_sessions_held_between_steps() {
         text(&json.stdout)
     );
 }
+
+/// An inventory of `count` names that all log in to `address`:`port` as h1's user, and a
+/// known_hosts that knows that server as h1.
+fn names_of_one_server(lab: &Lab, count: usize, address: &str, port: u16) -> (String, String) {
+    let h1_key = std::fs::read_to_string(common::lab_dir().join("state/known_hosts"))
+        .unwrap()
+        .lines()
+        .find_map(|line| line.strip_prefix("127.0.0.11 ").map(str::to_owned))
+        .unwrap();
+    let mut inventory = String::from("[many]\n");
+    for n in 0..count {
+        inventory.push_str(&format!(
+            "n{n:04} host={address} port={port} user=herd_alice password=alice-lab-pw\n"
+        ));
+    }
+    let inventory_path = lab.work.path().join(format!("many-{port}.ini"));
+    common::write_private(&inventory_path, &inventory);
+    let known_path = lab.work.path().join(format!("known_hosts-{port}"));
+    let pattern = if port == 22 {
+        address.to_owned()
+    } else {
+        format!("[{address}]:{port}")
+    };
+    std::fs::write(&known_path, format!("{pattern} {h1_key}\n")).unwrap();
+    (
+        inventory_path.to_str().unwrap().to_owned(),
+        known_path.to_str().unwrap().to_owned(),
+    )
+}
+
+#[test]
+fn at_most_64_logins_to_one_server_are_in_progress_at_once_and_waiting_is_not_a_timeout() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let lab = Lab::new();
+    // A server that accepts and never says a word: every login stays in progress until its
+    // connect timeout, so the most connections open at once is the most logins at once.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (open, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    {
+        let (open, most) = (Arc::clone(&open), Arc::clone(&most));
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let now = open.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                let open = Arc::clone(&open);
+                std::thread::spawn(move || {
+                    use std::io::Read;
+                    // The client closing its end is the end of this connection.
+                    let _ = (&stream).read(&mut [0u8; 4096]);
+                    let mut sink = Vec::new();
+                    let _ = (&stream).read_to_end(&mut sink);
+                    open.fetch_sub(1, Ordering::SeqCst);
+                });
+            }
+        });
+    }
+    let (inventory, known) = names_of_one_server(&lab, 200, "127.0.0.1", port);
+    let out = lab
+        .herd(&[
+            "run",
+            "-i",
+            &inventory,
+            "-g",
+            "many",
+            "--known-hosts",
+            &known,
+            "--ssh-config",
+            "none",
+            "--forks",
+            "256",
+            "--connect-timeout",
+            "1",
+            "--cmd",
+            "true",
+        ])
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    // Every name timed out waiting for the banner, after its own second, none while
+    // waiting for its turn.
+    assert_eq!(
+        stderr
+            .lines()
+            .filter(|l| l.contains("timed out after 1s (SSH banner)"))
+            .count(),
+        200,
+        "{stderr}"
+    );
+    // A closed connection is counted out when the server's reader sees it, a moment after
+    // herd let the next login in: a little over 64 may overlap, never the 200 forks.
+    let most = most.load(Ordering::SeqCst);
+    assert!((64..100).contains(&most), "{most} connections at once");
+}
+
+#[test]
+fn hundreds_of_names_of_one_busy_server_all_log_in_at_forks_256() {
+    let lab = Lab::new();
+    let (inventory, known) = names_of_one_server(&lab, 300, "127.0.0.11", 22);
+    let out = lab
+        .herd(&[
+            "run",
+            "-i",
+            &inventory,
+            "-g",
+            "many",
+            "--known-hosts",
+            &known,
+            "--ssh-config",
+            "none",
+            "--forks",
+            "256",
+            "--cmd",
+            "true",
+        ])
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("300 hosts: 300 ok"), "{stderr}");
+}

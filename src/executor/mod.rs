@@ -1,8 +1,10 @@
-//! Runs one task on many hosts: a thread per host, at most `forks` at once.
+//! Runs one task on many hosts: a thread per host, at most `forks` at once, with hosts
+//! still connecting waiting beside the forks (`pool::for_each_dialed`).
 //!
 //! The executor never prints. Everything it learns goes out as [`Event`]s on a channel
 //! (see `event`), and a host's failure is an event too: it never stops or hides the others.
 
+mod descriptors;
 mod host_dir;
 mod lines;
 mod play;
@@ -108,18 +110,31 @@ pub fn run_adhoc(
     send(Event::RunStarted {
         hosts: targets.iter().map(|t| t.name.clone()).collect(),
     });
-    for_each_host(targets.len(), options.forks, &options.cancel, |index| {
+    // A host still connecting (TCP and the server's banner) holds no fork: silent and
+    // dead hosts wait side by side while connected ones work.
+    let width = pool::dial_width(targets.len(), options.forks);
+    let dial = |index: usize| {
         let target = &targets[index];
         let started = Instant::now();
         send(Event::HostStarted {
             host: target.name.clone(),
         });
-        let outcome = match ssh::connect(&target.spec, &options.connect, known_hosts) {
+        match ssh::dial(&target.spec, &options.connect) {
             // Interrupted before anything ran: the host stays "not run".
+            Err(ssh::ConnectError::Cancelled { .. }) => None,
+            Err(error) => {
+                send(unreachable(target, &error, started));
+                None
+            }
+            Ok(dialed) => Some((dialed, started)),
+        }
+    };
+    let work = |index: usize, (dialed, started): (ssh::Dialed, Instant)| {
+        let target = &targets[index];
+        let outcome = match ssh::connect_dialed(&target.spec, dialed, &options.connect, known_hosts)
+        {
             Err(ssh::ConnectError::Cancelled { .. }) => return,
-            Err(error) => Outcome::Unreachable {
-                message: error.to_string(),
-            },
+            Err(error) => return send(unreachable(target, &error, started)),
             Ok(mut connection) => perform(&mut connection, target, task, options, &send),
         };
         send(Event::HostFinished {
@@ -127,7 +142,26 @@ pub fn run_adhoc(
             outcome,
             elapsed: started.elapsed(),
         });
-    });
+    };
+    pool::for_each_dialed(
+        targets.len(),
+        options.forks,
+        width,
+        &options.cancel,
+        dial,
+        work,
+    );
+}
+
+/// The end of a host that could not be reached.
+fn unreachable(target: &HostTarget, error: &ssh::ConnectError, started: Instant) -> Event {
+    Event::HostFinished {
+        host: target.name.clone(),
+        outcome: Outcome::Unreachable {
+            message: error.to_string(),
+        },
+        elapsed: started.elapsed(),
+    }
 }
 
 /// Does the task on one connected host and says how it went.

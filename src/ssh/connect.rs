@@ -10,42 +10,111 @@ use ssh2::{ErrorCode, Session};
 
 use super::connection::SshConnection;
 use super::error::ConnectError;
+use super::gate::Turn;
 use super::known_hosts::KnownHosts;
-use super::route::{self, Route, Stream};
+use super::route::{self, Route};
 use super::wait::{POLL_INTERVAL, Stop, Waiter};
 use super::{ConnectOptions, HostSpec, algorithms, auth, negotiation};
 
 /// Connects to `host`, checks its host key against `known_hosts` (or the file its ssh
-/// config names) and authenticates.
+/// config names) and authenticates: [`dial`], then [`connect_dialed`].
 ///
 /// The connect timeout (the host's `ConnectTimeout`, else `options.connect_timeout`)
 /// bounds, as OpenSSH's `ConnectTimeout` does, the TCP connect and the wait for the
 /// server's banner (a listener that never sends one fails with
 /// [`ConnectError::TimedOut`], phase "SSH banner"); the key exchange and authentication
 /// then get [`handshake_timeout`] of their own, so a server that answered but is busy
-/// is not given up on. Through jump hosts or a proxy command, the connect timeout bounds
-/// it all. Setting `options.cancel` ends a connect or handshake in progress with
+/// is not given up on. A direct connection first waits for its turn among the logins
+/// in progress to the same server (at most [`MAX_LOGINS_PER_SERVER`](super::MAX_LOGINS_PER_SERVER)); that wait is part of neither
+/// bound. Through jump hosts or a proxy command, the connect timeout bounds it all.
+/// Setting `options.cancel` ends a connect or handshake in progress with
 /// [`ConnectError::Cancelled`]. Every other error means the host is unreachable.
 pub fn connect(
     host: &HostSpec,
     options: &ConnectOptions,
     known_hosts: &KnownHosts,
 ) -> Result<SshConnection, ConnectError> {
-    let timeout = host.connect_timeout.unwrap_or(options.connect_timeout);
-    let deadline = Deadline::new(host, timeout);
-    let route = route::open(host, &deadline, options, known_hosts)?;
-    let established = if let Stream::Tcp(tcp) = &route.stream {
-        wait_for_banner(tcp.as_raw_fd(), &deadline, options)?;
-        let handshake = Deadline::new(host, handshake_timeout(timeout));
-        establish_on(host, route, &handshake, options, known_hosts)?
-    } else {
-        establish_on(host, route, &deadline, options, known_hosts)?
+    let dialed = dial(host, options)?;
+    connect_dialed(host, dialed, options, known_hosts)
+}
+
+/// A host's connection up to the server's banner: what [`dial`] did, for
+/// [`connect_dialed`] to finish.
+pub struct Dialed {
+    /// The TCP connection whose server has spoken; `None` for a host reached through jump
+    /// hosts or a proxy command, which [`connect_dialed`] opens whole.
+    route: Option<Route>,
+    /// This login's turn at its server, held until it is authenticated.
+    turn: Option<Turn>,
+}
+
+impl Dialed {
+    /// Whether waiting for this host's banner is still to come (jump hosts, proxy command).
+    pub fn is_deferred(&self) -> bool {
+        self.route.is_none()
+    }
+}
+
+/// The first part of [`connect`], where a dead or silent host makes us wait: for a
+/// direct host, a turn at its server ([`MAX_LOGINS_PER_SERVER`](super::MAX_LOGINS_PER_SERVER)), the TCP connect and the server's
+/// banner, within the connect timeout. Hosts behind jump hosts or a proxy command are
+/// only noted here; [`connect_dialed`] opens their route.
+pub fn dial(host: &HostSpec, options: &ConnectOptions) -> Result<Dialed, ConnectError> {
+    if !route::is_direct(host) {
+        return Ok(Dialed {
+            route: None,
+            turn: None,
+        });
+    }
+    let turn = options
+        .shared
+        .logins()
+        .enter(&host.address, host.port, &options.cancel)
+        .ok_or_else(|| ConnectError::Cancelled {
+            target: host.target(),
+        })?;
+    let deadline = Deadline::new(host, connect_timeout(host, options));
+    let route = route::direct(host, &deadline, options)?;
+    wait_for_banner(route.stream.as_raw_fd(), &deadline, options)?;
+    Ok(Dialed {
+        route: Some(route),
+        turn: Some(turn),
+    })
+}
+
+/// The rest of [`connect`] after [`dial`]: the key exchange, the host key check and
+/// authentication (within [`handshake_timeout`]), or, for a host behind jump hosts or a
+/// proxy command, all of it within the connect timeout.
+pub fn connect_dialed(
+    host: &HostSpec,
+    dialed: Dialed,
+    options: &ConnectOptions,
+    known_hosts: &KnownHosts,
+) -> Result<SshConnection, ConnectError> {
+    let timeout = connect_timeout(host, options);
+    let Dialed { route, turn } = dialed;
+    let established = match route {
+        Some(route) => {
+            let handshake = Deadline::new(host, handshake_timeout(timeout));
+            establish_on(host, route, &handshake, options, known_hosts)?
+        }
+        None => {
+            let deadline = Deadline::new(host, timeout);
+            let route = route::open(host, &deadline, options, known_hosts)?;
+            establish_on(host, route, &deadline, options, known_hosts)?
+        }
     };
+    drop(turn);
     Ok(SshConnection::new(
         established,
         host,
         options.cancel.clone(),
     ))
+}
+
+/// The host's `ConnectTimeout`, else the run's.
+fn connect_timeout(host: &HostSpec, options: &ConnectOptions) -> Duration {
+    host.connect_timeout.unwrap_or(options.connect_timeout)
 }
 
 /// The bound of the key exchange and authentication once the server's banner came: 30 s,

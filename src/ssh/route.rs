@@ -80,16 +80,10 @@ pub(super) fn open(
     options: &ConnectOptions,
     known_hosts: &KnownHosts,
 ) -> Result<Route, ConnectError> {
-    let direct = || {
-        Ok(Route {
-            stream: Stream::Tcp(open_tcp(host, deadline, options)?),
-            process: None,
-        })
-    };
     match &host.proxy {
-        Proxy::Direct => direct(),
+        Proxy::Direct => direct(host, deadline, options),
         // No hop at all is a direct connection.
-        Proxy::Jump(chain) if chain.is_empty() => direct(),
+        Proxy::Jump(chain) if chain.is_empty() => direct(host, deadline, options),
         Proxy::Jump(chain) => {
             let stream = options.shared.jumps().open(
                 chain,
@@ -116,6 +110,28 @@ pub(super) fn open(
             })
         }
     }
+}
+
+/// Whether `host` is reached over a TCP connection of its own (no jump host, no proxy
+/// command).
+pub(super) fn is_direct(host: &HostSpec) -> bool {
+    match &host.proxy {
+        Proxy::Direct => true,
+        Proxy::Jump(chain) => chain.is_empty(),
+        Proxy::Command(_) => false,
+    }
+}
+
+/// A TCP connection to the host's own address and port, within `deadline`.
+pub(super) fn direct(
+    host: &HostSpec,
+    deadline: &Deadline,
+    options: &ConnectOptions,
+) -> Result<Route, ConnectError> {
+    Ok(Route {
+        stream: Stream::Tcp(open_tcp(host, deadline, options)?),
+        process: None,
+    })
 }
 
 fn open_tcp(

@@ -1,11 +1,13 @@
-//! What the connections of one run share: the sessions to jump hosts, and the
-//! known_hosts files that hosts' ssh config names besides the run's own.
+//! What the connections of one run share: the sessions to jump hosts, the
+//! known_hosts files that hosts' ssh config names besides the run's own, and the
+//! turns at logging in to each server.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use super::HostKeyChecking;
+use super::gate::LoginGate;
 use super::known_hosts::{HostKeyError, KnownHosts};
 use super::tunnel::Jumps;
 
@@ -19,12 +21,18 @@ pub struct Shared(Arc<Inner>);
 struct Inner {
     jumps: Jumps,
     known_hosts: Mutex<HashMap<PathBuf, Arc<KnownHosts>>>,
+    logins: LoginGate,
 }
 
 impl Shared {
     /// The run's jump host sessions.
     pub(super) fn jumps(&self) -> &Jumps {
         &self.0.jumps
+    }
+
+    /// The turns at logging in to each server directly (not through a jump host).
+    pub(super) fn logins(&self) -> &LoginGate {
+        &self.0.logins
     }
 
     /// The known_hosts file at `path`, read once per run.

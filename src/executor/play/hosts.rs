@@ -16,32 +16,20 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
 use crate::event::{Event, HostName, Outcome};
-use crate::executor::HostTarget;
+use crate::executor::{HostTarget, descriptors};
 use crate::plan::Registered;
 use crate::ssh::{self, ConnectOptions, KnownHosts, SshConnection};
 
 /// Most sessions held at once for memory's sake (about 28 MB of libssh2 state: some 110 KB each, measured).
 pub(super) const MAX_HELD: usize = 256;
 
-/// File descriptors kept free for everything else (files, pipes, the terminal).
-const RESERVED_FDS: usize = 64;
-
 /// How many sessions a run may hold at once with `forks` connecting: the open-files
 /// limit less a reserve and the forks' own sockets, at most `wanted` (`--max-sessions`,
 /// else [`MAX_HELD`]), at least `forks` (each fork needs one).
 pub(super) fn session_limit(forks: usize, wanted: Option<usize>) -> usize {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit writes into the struct we own.
-    let soft = if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0 {
-        usize::try_from(limit.rlim_cur).unwrap_or(usize::MAX)
-    } else {
-        1024
-    };
-    let by_files = soft.saturating_sub(RESERVED_FDS + forks);
-    by_files.min(wanted.unwrap_or(MAX_HELD)).max(forks)
+    descriptors::beyond_forks(forks)
+        .min(wanted.unwrap_or(MAX_HELD))
+        .max(forks)
 }
 
 /// The run's hosts, each behind its own lock: a host is worked on by one thread at a

@@ -1,0 +1,24 @@
+//! How many file descriptors a run may spend on hosts: the open-files limit (already
+//! raised to the hard limit by the CLI) less a reserve for everything else.
+
+/// File descriptors kept free for everything else (files, pipes, the terminal).
+pub(crate) const RESERVED: usize = 64;
+
+/// The soft open-files limit now (1024 if it cannot be read).
+pub(crate) fn open_files_limit() -> usize {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes into the struct we own.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0 {
+        usize::try_from(limit.rlim_cur).unwrap_or(usize::MAX)
+    } else {
+        1024
+    }
+}
+
+/// Descriptors left for hosts once `forks` connected hosts have theirs.
+pub(crate) fn beyond_forks(forks: usize) -> usize {
+    open_files_limit().saturating_sub(RESERVED + forks)
+}
