@@ -172,6 +172,16 @@ pub enum Event {
         /// The command's exit status, when one ran to an exit.
         rc: Option<i32>,
     },
+    /// `--diff`: how a `put` changes (or, under `--check`, would change) a file; sent
+    /// before the step's `StepFinished`. Never holds a secret.
+    FileDiff {
+        /// The host.
+        host: HostName,
+        /// 1-based position of the step in its play.
+        number: usize,
+        /// The file and its change.
+        diff: crate::diff::FileDiff,
+    },
     /// The rest of the playbook does not run: too many hosts of a batch failed.
     PlayAborted {
         /// The play's name.

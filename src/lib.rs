@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod diff;
 pub mod event;
 pub mod executor;
 pub mod interrupt;

@@ -214,3 +214,181 @@ fn become_user_runs_steps_as_that_user() {
     assert_eq!(counts(&again), (2, 1), "{}", text(&again));
     assert!(leftovers(&dir).is_empty() && leftovers(&host_tmp("h3")).is_empty());
 }
+
+/// The lines of herd's stdout that start with `HOST: ` and belong to a diff (after the
+/// `--- before` line, up to the step's status line).
+fn diff_lines(out: &Output, host: &str) -> Vec<String> {
+    let prefix = format!("{host}: ");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let mut lines = Vec::new();
+    let mut inside = false;
+    for line in stdout.lines() {
+        let Some(rest) = line.strip_prefix(&prefix) else {
+            continue;
+        };
+        if rest.starts_with("--- before: ")
+            || rest.starts_with("Binary files differ")
+            || rest.starts_with("diff not shown")
+        {
+            inside = true;
+        } else if rest.starts_with("changed: ") || rest.starts_with("ok: ") {
+            inside = false;
+        }
+        if inside {
+            lines.push(rest.to_owned());
+        }
+    }
+    lines
+}
+
+#[test]
+fn diff_shows_text_changes_and_check_diff_changes_nothing() {
+    let lab = Lab::new();
+    let name = unique("diff-text");
+    let remote = host_tmp("h1").join(&name);
+    fs::write(&remote, "a\nb\nc\n").unwrap();
+    std::os::unix::fs::chown(&remote, Some(1001), Some(1001)).unwrap();
+    let local = lab.work.path().join("conf.txt");
+    fs::write(&local, "a\nB\nc\n").unwrap();
+    let yaml = format!(
+        "- hosts: h1\n  steps:\n    - put: {{src: conf.txt, dest: /tmp/{name}}}\n    \
+         - put: {{src: conf.txt, dest: /tmp/{name}.new}}\n"
+    );
+    let inventory = common::lab_dir().join("inventory.ini");
+    let check = play(&lab, &inventory, &yaml, &["--check", "--diff"]);
+    assert_exit(&check, 0);
+    assert_eq!(
+        diff_lines(&check, "h1"),
+        [
+            format!("--- before: /tmp/{name}"),
+            format!("+++ after: /tmp/{name}"),
+            "@@ -1,3 +1,3 @@".to_owned(),
+            " a".to_owned(),
+            "-b".to_owned(),
+            "+B".to_owned(),
+            " c".to_owned(),
+            format!("--- before: /tmp/{name}.new (new file)"),
+            format!("+++ after: /tmp/{name}.new"),
+            "@@ -0,0 +1,3 @@".to_owned(),
+            "+a".to_owned(),
+            "+B".to_owned(),
+            "+c".to_owned(),
+        ],
+        "{}",
+        text(&check)
+    );
+    assert_eq!(fs::read_to_string(&remote).unwrap(), "a\nb\nc\n");
+    assert!(!host_tmp("h1").join(format!("{name}.new")).exists());
+
+    let real = play(&lab, &inventory, &yaml, &["--diff", "--output", "json"]);
+    assert_exit(&real, 0);
+    let stdout = String::from_utf8_lossy(&real.stdout);
+    let diffs: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .filter(|record| record["event"] == "file_diff")
+        .collect();
+    assert_eq!(diffs.len(), 2, "{stdout}");
+    assert_eq!(diffs[0]["kind"], "text");
+    assert_eq!(diffs[0]["created"], false);
+    assert_eq!(diffs[0]["number"], 1);
+    assert!(
+        diffs[0]["diff"].as_str().unwrap().contains("\n-b\n+B\n"),
+        "{stdout}"
+    );
+    assert_eq!(diffs[1]["created"], true);
+    assert_eq!(fs::read_to_string(&remote).unwrap(), "a\nB\nc\n");
+
+    // Nothing changes: no diff.
+    let again = play(&lab, &inventory, &yaml, &["--diff"]);
+    assert_exit(&again, 0);
+    assert!(diff_lines(&again, "h1").is_empty(), "{}", text(&again));
+}
+
+#[test]
+fn diff_says_binary_files_differ_and_caps_large_files() {
+    let lab = Lab::new();
+    let name = unique("diff-binary");
+    let remote = host_tmp("h1").join(&name);
+    fs::write(&remote, b"\x7fELF\x00\x01").unwrap();
+    fs::write(lab.work.path().join("blob"), b"\x7fELF\x00\x02").unwrap();
+    let large = "line\n".repeat(30_000);
+    fs::write(lab.work.path().join("large.txt"), &large).unwrap();
+    let yaml = format!(
+        "- hosts: h1\n  steps:\n    - put: {{src: blob, dest: /tmp/{name}}}\n    \
+         - put: {{src: large.txt, dest: /tmp/{name}.large}}\n"
+    );
+    let inventory = common::lab_dir().join("inventory.ini");
+    let out = play(&lab, &inventory, &yaml, &["--check", "--diff"]);
+    assert_exit(&out, 0);
+    assert_eq!(
+        diff_lines(&out, "h1"),
+        [
+            format!("Binary files differ: /tmp/{name}"),
+            format!(
+                "diff not shown for /tmp/{name}.large: larger than 102.0 KiB (the --diff size cap)"
+            ),
+        ],
+        "{}",
+        text(&out)
+    );
+    assert_eq!(fs::read(&remote).unwrap(), b"\x7fELF\x00\x01");
+}
+
+#[test]
+fn diff_masks_secrets_old_and_new_and_reads_root_files_through_sudo() {
+    let _h3 = H3_TMP.lock().unwrap_or_else(|poison| poison.into_inner());
+    let lab = Lab::new();
+    let name = unique("diff-secret");
+    let dir = host_tmp("h3").join(&name);
+    fs::create_dir(&dir).unwrap();
+    fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).unwrap();
+    let remote = dir.join("db.conf");
+    fs::write(
+        &remote,
+        "user = app\npassword = old-Secret-1\nport = 5432\n",
+    )
+    .unwrap();
+    fs::write(
+        lab.work.path().join("db.conf.j2"),
+        "user = app\npassword = {{ db_password }}\nport = {{ port }}\n",
+    )
+    .unwrap();
+    let yaml = format!(
+        "- hosts: h3\n  vars:\n    db_password: New-Secret-2\n    port: 6432\n  steps:\n    \
+         - put: {{src: db.conf.j2, dest: /tmp/{name}/db.conf, template: true}}\n      become: true\n"
+    );
+    let inventory = become_inventory(&lab, PASSWORD);
+    for output in ["text", "json"] {
+        let out = play(
+            &lab,
+            &inventory,
+            &yaml,
+            &["--check", "--diff", "--output", output],
+        );
+        assert_exit(&out, 0);
+        let all = text(&out);
+        for secret in ["old-Secret-1", "New-Secret-2", PASSWORD] {
+            assert!(!all.contains(secret), "{secret} shown:\n{all}");
+        }
+        if output == "text" {
+            assert_eq!(
+                diff_lines(&out, "h3")[2..],
+                [
+                    "@@ -1,3 +1,3 @@",
+                    " user = app",
+                    "-password = ********",
+                    "-port = 5432",
+                    "+password = ********",
+                    "+port = 6432",
+                ],
+                "{all}"
+            );
+        }
+    }
+    assert!(
+        fs::read_to_string(&remote)
+            .unwrap()
+            .contains("old-Secret-1")
+    );
+}

@@ -151,6 +151,10 @@ pub struct PlayArgs {
     /// Connect and compare, change nothing: commands do not run unless their step says `check_mode: false`.
     #[arg(long)]
     pub check: bool,
+    /// Show how each `put` changes (with --check: would change) a text file, as a unified
+    /// diff (secrets masked, files over 102 KiB not diffed, binaries as "Binary files differ").
+    #[arg(long, conflicts_with = "plan")]
+    pub diff: bool,
     /// Hold at most N SSH sessions open between steps (each is a socket and ~110 KB);
     /// hosts beyond reconnect for later steps [default: 256, less under a low open-files limit].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]

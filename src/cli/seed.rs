@@ -38,8 +38,8 @@ const VALUE_OPTIONS: &[&str] = &[
 
 /// Long options without a value: single-dash spellings are accepted for each.
 const FLAG_OPTIONS: &[&str] = &[
-    "gather", "ask-pass", "list", "export", "graph", "plan", "check", "help", "version", "stdin",
-    "become",
+    "gather", "ask-pass", "list", "export", "graph", "plan", "check", "diff", "help", "version",
+    "stdin", "become",
 ];
 
 /// Short options that take a value, joined with it for the same reason.

@@ -69,6 +69,7 @@ fn run(
     let options = PlayOptions {
         executor: executor_options(&args.connection, hosts, Arc::clone(&cancel))?,
         check: args.check,
+        diff: args.diff,
         max_sessions: args.max_sessions.map(|n| n as usize),
     };
     let known_hosts = known_hosts(&args.connection)?;

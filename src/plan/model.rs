@@ -229,7 +229,7 @@ pub enum PutContent {
     },
     /// The local file rendered as a template for this host.
     Template {
-        /// The rendered text.
+        /// The rendered text (in shown values, rendered with secrets masked).
         #[serde(skip)]
         text: Arc<str>,
         /// Its size in bytes.

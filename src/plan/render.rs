@@ -186,21 +186,24 @@ impl StepHost<'_> {
         let real = templates.render_file(&name, &file.text, &self.ctx.real, &origin)?;
         let shown = templates
             .render_file(&name, &file.text, &self.ctx.shown, &origin)
-            .ok()
-            .filter(|shown| *shown == real);
+            .ok();
+        let holds_secret = shown.as_deref() != Some(real.as_str());
         let sha256 = sha256(real.as_bytes());
         let content = PutContent::Template {
             size: real.len() as u64,
             sha256,
             text: real.into(),
         };
-        let shown = match shown {
-            Some(_) => content.clone(),
-            None => PutContent::Template {
-                text: MASK.into(),
+        // With a secret in it, the shown content is the rendering with secrets masked
+        // (never serialized; `--diff` shows its lines), its size and digest masked.
+        let shown = if holds_secret {
+            PutContent::Template {
+                text: shown.as_deref().unwrap_or(MASK).into(),
                 size: MASK.len() as u64,
                 sha256: MASK.to_owned(),
-            },
+            }
+        } else {
+            content.clone()
         };
         Ok((content, shown))
     }

@@ -10,6 +10,7 @@ use std::time::Duration;
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
+use crate::diff::Change;
 use crate::event::{Direction, Event, Outcome, StepStatus, Stream};
 
 use super::lines::lines;
@@ -76,6 +77,14 @@ enum Record<'a> {
         ignored: bool,
         message: Option<&'a str>,
         rc: Option<i32>,
+    },
+    FileDiff {
+        host: &'a str,
+        number: usize,
+        path: &'a str,
+        kind: &'static str,
+        created: bool,
+        diff: String,
     },
     PlayAborted {
         name: &'a str,
@@ -267,6 +276,25 @@ pub(crate) fn write_event(w: &mut dyn Write, event: &Event) -> io::Result<()> {
                 rc: *rc,
             },
         ),
+        Event::FileDiff { host, number, diff } => {
+            let (kind, created) = match &diff.change {
+                Change::Text { created, .. } => ("text", *created),
+                Change::Binary => ("binary", false),
+                Change::TooLarge { .. } => ("too_large", false),
+                Change::Hidden { .. } => ("hidden", false),
+            };
+            write_record(
+                w,
+                &Record::FileDiff {
+                    host,
+                    number: *number,
+                    path: &diff.path,
+                    kind,
+                    created,
+                    diff: super::diff::unified(diff),
+                },
+            )
+        }
         Event::PlayAborted { name, reason } => {
             write_record(w, &Record::PlayAborted { name, reason })
         }

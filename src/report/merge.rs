@@ -268,7 +268,7 @@ impl Stream {
                     self.tally.add(&host);
                 }
             }
-            "host_started" | "output" | "transfer" | "step_retrying" => {
+            "host_started" | "output" | "transfer" | "step_retrying" | "file_diff" => {
                 self.tally.add(&host(&object)?);
             }
             "host_finished" => {

@@ -43,6 +43,10 @@
 //! - `step_finished`: `host`, `number`, `status` (`ok`|`changed`|`failed`|`skipped`|
 //!   `unreachable`), `ignored` (a failure `ignore_errors` let pass), `message` (string or
 //!   null), `rc` (number or null)
+//! - `file_diff` (`herd play --diff`): `host`, `number` (the step), `path` (the remote
+//!   file), `kind` (`text`|`binary`|`too_large`|`hidden`), `created` (the file did not
+//!   exist), `diff` (the unified diff, or the sentence saying why there is none; secrets
+//!   masked)
 //! - `play_aborted`: `name`, `reason`: the rest of the playbook does not run
 //! - `play_recap`, after a playbook run, before `recap`: `hosts`, an object from host
 //!   name to its step counts `{ok, changed, unreachable, failed, skipped, ignored}`,
@@ -54,6 +58,7 @@
 //! [`Event`]: crate::event::Event
 
 mod color;
+mod diff;
 mod gather;
 mod hostlist;
 mod json;

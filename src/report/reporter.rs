@@ -101,6 +101,9 @@ impl<O: Write, E: Write> Reporter<O, E> {
                         };
                         gathered.append(index, format!("{line}\n").as_bytes());
                     }
+                    Event::FileDiff { diff, .. } => {
+                        gathered.append(index, super::diff::unified(diff).as_bytes());
+                    }
                     Event::RunStarted { .. } | Event::HostFinished { .. } => {
                         progress.update(self.tally.counts());
                     }
@@ -176,7 +179,7 @@ impl<O: Write, E: Write> Reporter<O, E> {
                 });
                 0
             }
-            Event::StepRetrying { host, .. } => self.tally.add(host),
+            Event::StepRetrying { host, .. } | Event::FileDiff { host, .. } => self.tally.add(host),
             Event::StepFinished {
                 host,
                 status,
@@ -272,6 +275,11 @@ impl<O: Write, E: Write> Reporter<O, E> {
                 self.stdout.emit(|w| {
                     play::write_status(w, colors, host, (*status, *ignored), message.as_deref())
                 })
+            }
+            Event::FileDiff { host, diff, .. } => {
+                let colors = self.stdout_colors;
+                self.stdout
+                    .emit(|w| super::diff::write_diff(w, colors, host, diff))
             }
             Event::PlayAborted { name, reason } => {
                 let colors = self.stdout_colors;

@@ -2,19 +2,24 @@
 //! compared with what the plan wants, and the file is sent (atomically) only when its
 //! content differs; attributes that differ are set with `chmod`/`chown`/`chgrp`. Under
 //! `become` the file is looked at, and moved into place, as the become user (`staged`).
+//! Under `--diff`, a change first sends a [`FileDiff`] of the remote file against the
+//! new content.
 
 use std::fs;
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
+use crate::diff::{self, Change, FileDiff, MAX_DIFF_BYTES};
+use crate::event::Event;
 use crate::executor::privilege::Shell;
 use crate::plan::PutContent;
 use crate::report::format_bytes;
+use crate::secret::MASK;
 use crate::ssh::Transport;
 
 use super::outcome::{Done, Io};
-use super::remote::{self, Attributes, RemoteFile};
+use super::remote::{self, Attributes, FileState, RemoteFile};
 use super::staged;
 
 /// One `put`, as planned for the host.
@@ -29,6 +34,21 @@ pub(super) struct Put<'a> {
     pub(super) attributes: Attributes<'a>,
     /// `src` and `dest` with secrets masked, for messages.
     pub(super) shown: (&'a str, &'a str),
+    /// A template holding a secret: its rendering with secrets masked (for `--diff`).
+    pub(super) masked_text: Option<&'a str>,
+    /// `--diff`: the step's number, for the [`Event::FileDiff`] a change sends.
+    pub(super) diff: Option<usize>,
+}
+
+impl<'a> Put<'a> {
+    /// The masked rendering in `shown` (the shown content of a put), when the real one
+    /// holds a secret.
+    pub(super) fn masked(shown: &'a PutContent) -> Option<&'a str> {
+        match shown {
+            PutContent::Template { text, sha256, .. } if sha256 == MASK => Some(text),
+            _ => None,
+        }
+    }
 }
 
 /// Does the `put` on the host through `shell` (the login user, or `sudo` for
@@ -100,6 +120,17 @@ fn try_put(
             format!("{what} ({})", format_bytes(size)),
         ),
     };
+    if let (Some(number), false) = (put.diff, same_content) {
+        let diff = FileDiff {
+            path: shown_dest.clone(),
+            change: change(transport, shell, io, put, (&target, current.as_ref())),
+        };
+        (io.send)(Event::FileDiff {
+            host: io.host.clone(),
+            number,
+            diff,
+        });
+    }
     if check {
         return Ok(Done::success(true, would));
     }
@@ -129,6 +160,46 @@ fn try_put(
         }
     }
     Ok(Done::success(true, done))
+}
+
+/// How the put changes the remote file `target` (`current`, when it exists), read as
+/// `shell`'s user; a file that cannot be read gets no diff, and says why.
+fn change(
+    transport: &mut dyn Transport,
+    shell: &Shell<'_>,
+    io: &Io<'_>,
+    put: &Put<'_>,
+    (target, current): (&str, Option<&FileState>),
+) -> Change {
+    let too_large = Change::TooLarge {
+        limit: MAX_DIFF_BYTES,
+    };
+    let max = MAX_DIFF_BYTES as usize;
+    let new = match put.content {
+        PutContent::Template { text, .. } => std::borrow::Cow::Borrowed(text.as_bytes()),
+        PutContent::File { size, .. } if *size > MAX_DIFF_BYTES => return too_large,
+        PutContent::File { .. } => match fs::read(put.src) {
+            Ok(bytes) => std::borrow::Cow::Owned(bytes),
+            Err(error) => {
+                return Change::Hidden {
+                    reason: format!("cannot read the local file: {error}"),
+                };
+            }
+        },
+    };
+    let old = match current {
+        None => None,
+        Some(file) if file.size.is_some_and(|size| size > MAX_DIFF_BYTES) => return too_large,
+        Some(_) => match remote::read(transport, shell, io, target, max + 1) {
+            Ok(bytes) => Some(bytes),
+            Err(error) => {
+                return Change::Hidden {
+                    reason: format!("cannot read the remote file: {error}"),
+                };
+            }
+        },
+    };
+    diff::compare(old.as_deref(), &new, put.masked_text)
 }
 
 /// `dir/name`, whether or not `dir` ends in `/`.

@@ -246,6 +246,56 @@ fn checked(
     }
 }
 
+/// The remote file `path`, read as `shell`'s user; at most `max` bytes are kept.
+pub(super) fn read(
+    transport: &mut dyn Transport,
+    shell: &Shell<'_>,
+    io: &Io<'_>,
+    path: &str,
+    max: usize,
+) -> Result<Vec<u8>, String> {
+    let marker = marker("read_");
+    let script = format!("printf '%s\\n' {marker}\nexec cat -- {}", word(path)?);
+    let line = shell
+        .command(&script)
+        .ok_or_else(|| "the path holds a NUL byte".to_owned())?;
+    let stdin = shell.stdin();
+    let request = ExecRequest {
+        stdin_stream: None,
+        stdin: stdin.as_deref(),
+        timeout: io.timeout,
+        cancel: io.cancel,
+    };
+    // What a chatty shell prints first, the marker line, then the file.
+    let limit = MAX_OUTPUT + marker.len() + 1 + max;
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let code = transport
+        .exec(&line, request, &mut |stream, chunk| {
+            let kept = match stream {
+                Stream::Stdout => &mut stdout,
+                Stream::Stderr => &mut stderr,
+            };
+            let room = limit.saturating_sub(kept.len());
+            kept.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        })
+        .map_err(|error| error.to_string())?;
+    let stderr = String::from_utf8_lossy(&stderr);
+    const WHAT: &str = "reading the file";
+    let start = format!("{marker}\n");
+    let Some(at) = stdout
+        .windows(start.len())
+        .position(|window| window == start.as_bytes())
+    else {
+        return Err(did_not_run(WHAT, code, &stderr));
+    };
+    if code != 0 {
+        return Err(failure(WHAT, code, &stderr));
+    }
+    let mut content = stdout.split_off(at + start.len());
+    content.truncate(max);
+    Ok(content)
+}
+
 /// `path` as one shell word.
 fn word(path: &str) -> Result<String, String> {
     quote(path).ok_or_else(|| "the path holds a NUL byte".to_owned())

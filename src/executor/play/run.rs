@@ -17,6 +17,9 @@ pub struct PlayOptions {
     /// `--check`: look, change nothing. Commands do not run (unless their step says
     /// `check_mode: false`); `put` and `get` only compare checksums.
     pub check: bool,
+    /// `--diff`: each `put` that changes (or would change) a file first sends a
+    /// [`Event::FileDiff`] of the remote file against the new content.
+    pub diff: bool,
     /// `--max-sessions`: most SSH sessions held between steps; `None`: the default
     /// budget (see `hosts::session_limit`).
     pub max_sessions: Option<usize>,

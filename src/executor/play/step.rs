@@ -125,6 +125,7 @@ fn attempt(
         planned,
         host,
         check: planned.options.check_mode.unwrap_or(run.options.check),
+        diff: run.options.diff,
     };
     Ok(tries.run(transport, &mut slot.registered, &shell, &io, &ready))
 }

@@ -28,6 +28,8 @@ pub(super) struct Tries<'a> {
     pub(super) host: usize,
     /// Change nothing (`--check`, or `check_mode: true`).
     pub(super) check: bool,
+    /// `--diff`: show how `put`s change files.
+    pub(super) diff: bool,
 }
 
 impl Tries<'_> {
@@ -45,7 +47,8 @@ impl Tries<'_> {
         let attempts = options.retries.saturating_add(1);
         let mut tries = 1;
         loop {
-            let mut done = once(transport, shell, io, ready, self.check);
+            let diff = self.diff.then_some(self.planned.number);
+            let mut done = once(transport, shell, io, ready, (self.check, diff));
             register(registered, self.planned, &done.result);
             if let Err(error) = self.judge(registered, &mut done) {
                 return Done::failed(error);
@@ -112,13 +115,14 @@ impl Tries<'_> {
 }
 
 /// One try of the step's action; under check mode, only what can be known without
-/// changing anything. Messages show the masked (`shown`) values.
+/// changing anything; with `diff` (the step's number), a `put` shows its change.
+/// Messages show the masked (`shown`) values.
 fn once(
     transport: &mut dyn Transport,
     shell: &Shell<'_>,
     io: &Io<'_>,
     ready: &Ready,
-    check: bool,
+    (check, diff): (bool, Option<usize>),
 ) -> Done {
     match (&ready.real.action, &ready.shown.action) {
         (PlannedAction::Run { .. }, PlannedAction::Run { command: shown }) if check => {
@@ -139,6 +143,7 @@ fn once(
             PlannedAction::Put {
                 src: shown_src,
                 dest: shown_dest,
+                content: shown_content,
                 ..
             },
         ) => {
@@ -152,6 +157,8 @@ fn once(
                     group: group.as_deref(),
                 },
                 shown: (&shown_src.display().to_string(), shown_dest),
+                masked_text: put::Put::masked(shown_content),
+                diff,
             };
             put::put(transport, shell, io, &put, check)
         }
