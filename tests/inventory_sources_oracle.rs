@@ -117,7 +117,12 @@ fn listing(list: &Value) -> Listing {
     let names = |value: &Value| -> BTreeSet<String> {
         value
             .as_array()
-            .map(|items| items.iter().map(|i| i.as_str().unwrap().to_owned()).collect())
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|i| i.as_str().unwrap().to_owned())
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let groups = list
@@ -145,7 +150,10 @@ fn same_list(tree: &Tree, inventory: &str, playbook_dir: Option<&str>) -> Listin
     let playbook_dir = playbook_dir.map(|d| tree.path(d));
     let ansible = listing(&list(true, &inventory, playbook_dir.as_deref(), dir));
     let herd = listing(&list(false, &inventory, playbook_dir.as_deref(), dir));
-    assert_eq!(herd, ansible, "herd (left) and ansible-inventory (right) differ");
+    assert_eq!(
+        herd, ansible,
+        "herd (left) and ansible-inventory (right) differ"
+    );
     ansible
 }
 
@@ -155,7 +163,11 @@ fn selected(tree: &Tree, inventory: &str, pattern: &str) -> (Option<Vec<String>>
     let dir = tree.dir.path();
     let inventory = tree.path(inventory);
     let mut ansible = Command::new(common::ansible_oracle("ansible"));
-    ansible.arg("-i").arg(&inventory).arg(pattern).arg("--list-hosts");
+    ansible
+        .arg("-i")
+        .arg(&inventory)
+        .arg(pattern)
+        .arg("--list-hosts");
     let ansible: Vec<String> = output(ansible, dir)
         .lines()
         .skip(1)
@@ -164,7 +176,10 @@ fn selected(tree: &Tree, inventory: &str, pattern: &str) -> (Option<Vec<String>>
     let playbook = dir.join("select.yml");
     std::fs::write(
         &playbook,
-        format!("- hosts: {}\n  steps:\n    - run: \"true\"\n", json!(pattern)),
+        format!(
+            "- hosts: {}\n  steps:\n    - run: \"true\"\n",
+            json!(pattern)
+        ),
     )
     .unwrap();
     let mut herd = Command::new(assert_cmd::cargo::cargo_bin("herd"));
@@ -199,7 +214,10 @@ fn same_selection(tree: &Tree, inventory: &str, patterns: &[&str]) {
         });
         ansible.sort();
         let expected = (!ansible.is_empty()).then_some(ansible);
-        assert_eq!(herd, expected, "pattern {pattern}: herd (left), ansible (right)");
+        assert_eq!(
+            herd, expected,
+            "pattern {pattern}: herd (left), ansible (right)"
+        );
     }
 }
 
@@ -251,12 +269,21 @@ all:
 "#,
     );
     let listing = same_list(&tree, "hosts.yml", None);
-    assert_eq!(listing.hostvars["test2"]["list"], json!([1, "two", 3.0, false]));
+    assert_eq!(
+        listing.hostvars["test2"]["list"],
+        json!([1, "two", 3.0, false])
+    );
     assert_eq!(listing.hostvars["test1"]["mode"], json!(493));
     same_selection(
         &tree,
         "hosts.yml",
-        &["all", "other_group", "last_group:&other_group", "web*", "all:!group_x"],
+        &[
+            "all",
+            "other_group",
+            "last_group:&other_group",
+            "web*",
+            "all:!group_x",
+        ],
     );
 }
 
@@ -290,7 +317,14 @@ fn a_directory_reads_ini_yaml_scripts_and_skips_what_ansible_skips() {
     same_selection(
         &tree,
         "inv",
-        &["all", "prod", "web:&prod", "cloud:monitor", "all:!web", "db"],
+        &[
+            "all",
+            "prod",
+            "web:&prod",
+            "cloud:monitor",
+            "all:!web",
+            "db",
+        ],
     );
     // A file given alone is read the same way.
     same_list(&tree, "inv/02-more.yml", None);
@@ -365,8 +399,24 @@ impl Rng {
 
 /// YAML values of every type Ansible gives (the text, as YAML writes it).
 const YAML_VALUES: &[&str] = &[
-    "1", "-7", "0755", "0x1f", "1.5", "1e3", "yes", "No", "true", "~", "''", "\"42\"", "text",
-    "'quoted text'", "[1, a, {b: c}]", "{k: v, n: [1, 2]}", "1:30", "0.5e+1",
+    "1",
+    "-7",
+    "0755",
+    "0x1f",
+    "1.5",
+    "1e3",
+    "yes",
+    "No",
+    "true",
+    "~",
+    "''",
+    "\"42\"",
+    "text",
+    "'quoted text'",
+    "[1, a, {b: c}]",
+    "{k: v, n: [1, 2]}",
+    "1:30",
+    "0.5e+1",
 ];
 
 /// INI values, as host line words or `:vars` values.
@@ -453,7 +503,11 @@ fn random_tree(seed: u64) -> Tree {
             if rng.below(4) == 0 {
                 tree.write(
                     &format!("{base}/host_vars/{}", host(h)),
-                    &format!("a: {}\nhv{h}: {}\n", rng.pick(YAML_VALUES), rng.pick(YAML_VALUES)),
+                    &format!(
+                        "a: {}\nhv{h}: {}\n",
+                        rng.pick(YAML_VALUES),
+                        rng.pick(YAML_VALUES)
+                    ),
                 );
             }
         }
@@ -467,6 +521,10 @@ fn random_directories_mean_the_same() {
         let tree = random_tree(seed);
         eprintln!("seed {seed}");
         same_list(&tree, "inv", Some("play"));
-        same_selection(&tree, "inv", &["all", "g2", "g3:!g1", "g1:&g2", "g4", "ungrouped"]);
+        same_selection(
+            &tree,
+            "inv",
+            &["all", "g2", "g3:!g1", "g1:&g2", "g4", "ungrouped"],
+        );
     }
 }
