@@ -32,6 +32,26 @@ pub enum TargetError {
         /// Where the name came from, when not the command line itself.
         context: Option<String>,
     },
+    /// A `~REGEX` term that is not a regular expression.
+    #[error("`~{pattern}` is not a regular expression: {reason}")]
+    BadRegex {
+        /// The text after `~`.
+        pattern: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A group subscript that picks no host.
+    #[error(
+        "`{term}` picks no host: group `{group}` has {count} host(s), numbered from 0 (-1 is the last)"
+    )]
+    SubscriptOutOfRange {
+        /// The term as given.
+        term: String,
+        /// The group.
+        group: String,
+        /// How many hosts the group has.
+        count: usize,
+    },
     /// A bad range in a host pattern.
     #[error("bad range in `{pattern}`: {source}")]
     Range {

@@ -14,6 +14,7 @@ mod error;
 mod glob;
 mod set;
 mod shard;
+mod subscript;
 mod suggest;
 mod terms;
 
@@ -55,9 +56,13 @@ pub fn select<'a>(
 /// Terms are separated by `:` or `,` (not inside `[...]`). A plain term adds hosts, `&term`
 /// keeps only hosts also in it, `!term` removes hosts in it; the plain terms are united
 /// first (all hosts if there are none), then `&` and `!` terms apply. A term is a group
-/// name, a host name, a range, a glob over host and group names, or `@FILE`; `all` and
-/// `*` are every host. `web:&prod:!web03` is the hosts in `web` that are in `prod`,
-/// except `web03`. Any term matching nothing, including `&`/`!` terms, is an error.
+/// name, a host name, a group's subscript (`web[0]`, `web[-1]`, `web[1:2]`, as in
+/// Ansible), a range (`web[01:05]`, when `web` is no group), a glob over host and group
+/// names, `~REGEX` (over host and group names, from their start) or `@FILE`; `all` and
+/// `*` are every host. A plain term naming both a host and a group is the host, an
+/// `&`/`!` term the group (as in Ansible). `web:&prod:!web03` is the hosts in `web` that
+/// are in `prod`, except `web03`. Any term matching nothing, including `&`/`!` terms,
+/// is an error.
 /// The result itself may be empty (`web:!web`); the caller decides what that means.
 pub fn resolve_pattern<'a>(
     inventory: &'a Inventory,
@@ -80,7 +85,7 @@ pub fn resolve_pattern<'a>(
                 operator: term.chars().next().unwrap_or('&'),
             });
         }
-        let set = terms::term(inventory, name, kind)?;
+        let set = terms::pattern_term(inventory, name, kind)?;
         match kind {
             TermKind::Term => union
                 .get_or_insert_with(|| HostSet::none(inventory))

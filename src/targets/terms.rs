@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use super::error::{NoMatch, TargetError, TermKind};
 use super::glob;
 use super::set::HostSet;
+use super::subscript::{self, Subscript};
 use super::suggest::closest;
 use crate::inventory::{HostPattern, Inventory, MAX_HOSTS, RangeError};
 
@@ -35,13 +36,88 @@ pub(crate) fn term(
     Ok(set)
 }
 
-/// The hosts of group `name` and its descendants; an unknown or empty group is an error.
+/// One term of a pattern (plain, `&` or `!`, given here without its operator):
+/// `~REGEX`, a group's subscript (`web[0]`, `web[1:2]`), or a name, range, glob or
+/// `@FILE` matched by [`term`].
+pub(crate) fn pattern_term(
+    inventory: &Inventory,
+    text: &str,
+    kind: TermKind,
+) -> Result<HostSet, TargetError> {
+    if let Some(expr) = text.strip_prefix('~') {
+        return regex_term(inventory, expr, kind);
+    }
+    if let Some((group, subscript)) = group_subscript(inventory, text) {
+        return subscripted(inventory, group, subscript, text);
+    }
+    term(inventory, text, kind)
+}
+
+/// `text` split into a group and its subscript, if it is `GROUP[…]` and GROUP is a group.
+fn group_subscript<'t>(inventory: &Inventory, text: &'t str) -> Option<(&'t str, Subscript)> {
+    subscript::split(text).filter(|(group, _)| inventory.group(group).is_some())
+}
+
+/// The hosts `subscript` picks from `group`; picking none is an error.
+fn subscripted(
+    inventory: &Inventory,
+    group: &str,
+    subscript: Subscript,
+    text: &str,
+) -> Result<HostSet, TargetError> {
+    let order = subscript::ansible_order(inventory, group);
+    let picked = subscript
+        .apply(&order)
+        .ok_or_else(|| TargetError::SubscriptOutOfRange {
+            term: text.to_owned(),
+            group: group.to_owned(),
+            count: order.len(),
+        })?;
+    let mut set = HostSet::none(inventory);
+    for position in picked {
+        set.insert(position);
+    }
+    Ok(set)
+}
+
+/// `~REGEX`: the hosts of every group whose name the regex matches from its start (as
+/// Python's `re.match`), and every host whose name it matches.
+fn regex_term(inventory: &Inventory, expr: &str, kind: TermKind) -> Result<HostSet, TargetError> {
+    let regex =
+        regex::Regex::new(&format!("^(?:{expr})")).map_err(|error| TargetError::BadRegex {
+            pattern: expr.to_owned(),
+            reason: error.to_string(),
+        })?;
+    let mut set = HostSet::filter(inventory, |host| regex.is_match(&host.name));
+    for group in inventory
+        .groups()
+        .iter()
+        .filter(|g| regex.is_match(&g.name))
+    {
+        set.union(&members(inventory, &group.name));
+    }
+    if set.is_empty() {
+        return Err(TargetError::NoMatch(NoMatch {
+            kind,
+            term: format!("~{expr}"),
+            context: None,
+            hint: None,
+        }));
+    }
+    Ok(set)
+}
+
+/// The hosts of group `name` and its descendants, or a subscript of a group
+/// (`web[0]`); an unknown or empty group, or a subscript picking none, is an error.
 pub(crate) fn group(
     inventory: &Inventory,
     name: &str,
     context: Option<&str>,
 ) -> Result<HostSet, TargetError> {
     if inventory.group(name).is_none() {
+        if let Some((group, subscript)) = group_subscript(inventory, name) {
+            return subscripted(inventory, group, subscript, name);
+        }
         return Err(no_match(inventory, name, TermKind::Group, context));
     }
     non_empty(members(inventory, name), name, context)
@@ -95,8 +171,10 @@ fn name_pattern(
 }
 
 /// Adds to `set` the hosts one name matches, exact or a glob. Pattern terms also match
-/// group names. An exact host name costs no more than a lookup, so a range of many
-/// names stays linear in the number of names.
+/// group names: as in Ansible, a plain term naming both a host and a group means the
+/// host, an `&`/`!` term the group (and the host too if the name holds a `.`, which
+/// Ansible then also matches against host names). An exact host name costs no more
+/// than a lookup, so a range of many names stays linear in the number of names.
 fn one_name(
     inventory: &Inventory,
     name: &str,
@@ -127,15 +205,17 @@ fn one_name(
         set.union(&matched);
         return Ok(());
     }
-    if with_groups && inventory.group(name).is_some() {
+    let host = inventory.host_position(name);
+    let plain_host = kind == TermKind::Term && host.is_some();
+    if with_groups && !plain_host && inventory.group(name).is_some() {
         let mut matched = members(inventory, name);
-        if let Some(position) = inventory.host_position(name) {
+        if let Some(position) = host.filter(|_| name.contains('.')) {
             matched.insert(position);
         }
         set.union(&non_empty(matched, name, context)?);
         return Ok(());
     }
-    match inventory.host_position(name) {
+    match host {
         Some(position) => {
             set.insert(position);
             Ok(())

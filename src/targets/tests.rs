@@ -213,7 +213,10 @@ fn pattern_union_intersection_exclusion() {
     assert_eq!(pattern_names("prod:!web0*"), ["db-a"]);
     assert_eq!(pattern_names("!web*"), ["db-a", "db-b", "db-c"]);
     assert_eq!(pattern_names("&staging"), ["web05", "db-c"]);
-    assert_eq!(pattern_names("web[01:02]:db-a"), ["web01", "web02", "db-a"]);
+    // `web` is a group: `web[01:02]` is its subscript, hosts 1 and 2 (as in Ansible).
+    assert_eq!(pattern_names("web[01:02]:db-a"), ["web02", "web03", "db-a"]);
+    // `db-` is no group: `db-[a:b]` stays a range of host names.
+    assert_eq!(pattern_names("db-[a:b]"), ["db-a", "db-b"]);
     assert_eq!(pattern_names("!web:!db"), Vec::<String>::new());
 }
 
@@ -262,4 +265,64 @@ fn split_terms_respects_brackets() {
     assert_eq!(split_terms("web[01:05]:!web03"), ["web[01:05]", "!web03"]);
     assert_eq!(split_terms(" a ,, b "), ["a", "b"]);
     assert!(split_terms("").is_empty());
+}
+
+#[test]
+fn group_subscripts_as_in_ansible() {
+    assert_eq!(pattern_names("web[0]"), ["web01"]);
+    assert_eq!(pattern_names("web[-1]"), ["web05"]);
+    assert_eq!(pattern_names("web[1:2]"), ["web02", "web03"]);
+    assert_eq!(pattern_names("web[3:]"), ["web04", "web05"]);
+    assert_eq!(pattern_names("web[1-1]"), ["web02"]);
+    // A group's own hosts first, then its children's: prod's first is web01.
+    assert_eq!(pattern_names("prod[0]"), ["web01"]);
+    assert_eq!(pattern_names("prod[-1]"), ["db-a"]);
+    assert_eq!(pattern_names("all:!web[0]").len(), 7);
+    assert_eq!(pattern_names("db[0]:web[0]"), ["web01", "db-a"]);
+    assert_contains(
+        &pattern_error("web[5]"),
+        &["`web[5]` picks no host", "group `web` has 5 host(s)"],
+    );
+    assert_contains(&pattern_error("web[9:]"), &["picks no host"]);
+    // -g takes subscripts too; -h keeps ranges of names.
+    assert_eq!(select_names(&[], &["web[-1]"]).unwrap(), ["web05"]);
+    assert_eq!(
+        select_names(&["web[01:02]"], &[]).unwrap(),
+        ["web01", "web02"]
+    );
+}
+
+#[test]
+fn a_name_both_host_and_group() {
+    let inventory = Inventory::parse(
+        "hosts.ini",
+        "[web]\nw1\nweb\n[db]\nweb\nd1\n[x.y]\nx1\n[k]\nx.y\n",
+    )
+    .expect("valid");
+    let names = |pattern: &str| -> Vec<String> {
+        let hosts = resolve_pattern(&inventory, pattern).expect(pattern);
+        hosts.iter().map(|h| h.name.clone()).collect()
+    };
+    // A plain term is the host; after & or ! it is the group.
+    assert_eq!(names("web"), ["web"]);
+    assert_eq!(names("db:&web"), ["web"]);
+    assert_eq!(names("db:!web"), ["d1"]);
+    assert_eq!(names("all:&web"), ["w1", "web"]);
+    // With a `.` in the name, Ansible matches host names too after & and !.
+    assert_eq!(names("all:!x.y"), ["w1", "web", "d1"]);
+    assert_eq!(names("x.y"), ["x.y"]);
+}
+
+#[test]
+fn regex_terms() {
+    assert_eq!(pattern_names("~web0[12]"), ["web01", "web02"]);
+    // Matched from the start of a name, as Python's re.match; group names match too.
+    assert_eq!(pattern_names("~db_"), ["db-a"]);
+    assert_eq!(pattern_names("~(web|db)-?[ab]").len(), 2);
+    assert_eq!(pattern_names("web:!~web0[1-4]"), ["web05"]);
+    assert_contains(&pattern_error("~zzz"), &["`~zzz` matches no host or group"]);
+    assert_contains(
+        &pattern_error("~web("),
+        &["`~web(` is not a regular expression"],
+    );
 }
