@@ -29,8 +29,16 @@ pub struct LoginGate(Arc<Counts>);
 #[derive(Debug)]
 struct Counts {
     limit: usize,
-    in_progress: Mutex<HashMap<(String, u16), usize>>,
-    freed: Condvar,
+    servers: Mutex<HashMap<(String, u16), Server>>,
+}
+
+/// One server's logins in progress, and where the logins waiting for a turn sleep (one
+/// for each server, so a turn ending wakes one waiter of that server, not every waiter).
+#[derive(Debug, Default)]
+struct Server {
+    in_progress: usize,
+    waiting: usize,
+    freed: Arc<Condvar>,
 }
 
 impl Default for LoginGate {
@@ -44,8 +52,7 @@ impl LoginGate {
     pub fn new(limit: usize) -> LoginGate {
         LoginGate(Arc::new(Counts {
             limit: limit.max(1),
-            in_progress: Mutex::new(HashMap::new()),
-            freed: Condvar::new(),
+            servers: Mutex::new(HashMap::new()),
         }))
     }
 
@@ -54,35 +61,55 @@ impl LoginGate {
     pub fn enter(&self, address: &str, port: u16, cancel: &AtomicBool) -> Option<Turn> {
         let counts = &self.0;
         let key = (address.to_owned(), port);
-        let mut in_progress = counts.in_progress.lock().unwrap_or_else(|e| e.into_inner());
-        loop {
+        let mut servers = counts.servers.lock().unwrap_or_else(|e| e.into_inner());
+        let mut waited = false;
+        let entered = loop {
+            let server = servers.entry(key.clone()).or_default();
+            if waited {
+                server.waiting -= 1;
+            }
             if cancel.load(Ordering::SeqCst) {
-                return None;
+                break false;
             }
-            let count = in_progress.entry(key.clone()).or_insert(0);
-            if *count < counts.limit {
-                *count += 1;
-                return Some(Turn {
-                    counts: Arc::clone(counts),
-                    key,
-                });
+            if server.in_progress < counts.limit {
+                server.in_progress += 1;
+                break true;
             }
-            in_progress = counts
-                .freed
-                .wait_timeout(in_progress, CANCEL_CHECK)
+            server.waiting += 1;
+            waited = true;
+            let freed = Arc::clone(&server.freed);
+            servers = freed
+                .wait_timeout(servers, CANCEL_CHECK)
                 .unwrap_or_else(|e| e.into_inner())
                 .0;
+        };
+        if !entered {
+            forget_if_idle(&mut servers, &key);
+            return None;
         }
+        Some(Turn {
+            counts: Arc::clone(counts),
+            key,
+        })
     }
 
     /// Logins in progress to `address`:`port` now.
     #[cfg(test)]
     fn count(&self, address: &str, port: u16) -> usize {
-        let in_progress = self.0.in_progress.lock().unwrap_or_else(|e| e.into_inner());
-        in_progress
+        let servers = self.0.servers.lock().unwrap_or_else(|e| e.into_inner());
+        servers
             .get(&(address.to_owned(), port))
-            .copied()
-            .unwrap_or(0)
+            .map_or(0, |server| server.in_progress)
+    }
+}
+
+/// Drops the entry of a server nobody is logging in to or waiting for.
+fn forget_if_idle(servers: &mut HashMap<(String, u16), Server>, key: &(String, u16)) {
+    if servers
+        .get(key)
+        .is_some_and(|server| server.in_progress == 0 && server.waiting == 0)
+    {
+        servers.remove(key);
     }
 }
 
@@ -95,18 +122,18 @@ pub struct Turn {
 
 impl Drop for Turn {
     fn drop(&mut self) {
-        let mut in_progress = self
+        let mut servers = self
             .counts
-            .in_progress
+            .servers
             .lock()
             .unwrap_or_else(|e| e.into_inner());
-        if let Some(count) = in_progress.get_mut(&self.key) {
-            *count -= 1;
-            if *count == 0 {
-                in_progress.remove(&self.key);
+        if let Some(server) = servers.get_mut(&self.key) {
+            server.in_progress -= 1;
+            if server.waiting > 0 {
+                server.freed.notify_one();
             }
         }
-        self.counts.freed.notify_all();
+        forget_if_idle(&mut servers, &self.key);
     }
 }
 
