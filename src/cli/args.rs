@@ -166,12 +166,27 @@ pub struct PlayArgs {
     /// After the run, write the failed and unreachable hosts to FILE, one a line (rerun them with --limit @FILE).
     #[arg(long, value_name = "FILE")]
     pub retry_file: Option<PathBuf>,
+    /// Passwords for files encrypted with ansible-vault.
+    #[command(flatten)]
+    pub vault: VaultArgs,
     /// How to connect.
     #[command(flatten)]
     pub connection: ConnectionArgs,
     /// text: live lines and a recap; json: JSON Lines events on stdout (with --plan: the plan as JSON).
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub output: OutputFormat,
+}
+
+/// Where the passwords for ansible-vault files come from; every one given is tried.
+#[derive(Debug, Clone, Default, Args)]
+pub struct VaultArgs {
+    /// Read the ansible-vault password from FILE (an executable FILE is run and its output
+    /// used); repeatable [also: $HERD_VAULT_PASSWORD_FILE].
+    #[arg(long, value_name = "FILE")]
+    pub vault_password_file: Vec<PathBuf>,
+    /// Prompt for the ansible-vault password (not echoed).
+    #[arg(long)]
+    pub ask_vault_pass: bool,
 }
 
 /// `herd recap`.

@@ -34,12 +34,24 @@ const VALUE_OPTIONS: &[&str] = &[
     "become-user",
     "max-sessions",
     "playbook-dir",
+    "vault-password-file",
 ];
 
 /// Long options without a value: single-dash spellings are accepted for each.
 const FLAG_OPTIONS: &[&str] = &[
-    "gather", "ask-pass", "list", "export", "graph", "plan", "check", "diff", "help", "version",
-    "stdin", "become",
+    "gather",
+    "ask-pass",
+    "list",
+    "export",
+    "graph",
+    "plan",
+    "check",
+    "diff",
+    "help",
+    "version",
+    "stdin",
+    "become",
+    "ask-vault-pass",
 ];
 
 /// Short options that take a value, joined with it for the same reason.

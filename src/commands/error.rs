@@ -22,6 +22,9 @@ pub enum CommandError {
     /// `-h`/`-g` selected nothing usable.
     #[error(transparent)]
     Targets(#[from] TargetError),
+    /// A vault password file gave no password.
+    #[error(transparent)]
+    VaultPassword(#[from] crate::vault::PasswordError),
     /// The arguments do not make sense together.
     #[error("{0}")]
     Usage(String),

@@ -12,6 +12,7 @@ mod play_hosts;
 mod recap;
 mod schema;
 mod setup;
+mod vault;
 
 pub use error::CommandError;
 

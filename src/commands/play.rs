@@ -10,6 +10,7 @@ use super::play_hosts::play_hosts;
 use super::setup::{
     execute_and_report, executor_options, known_hosts, load_inventory, note_added_keys,
 };
+use super::vault::vault;
 use crate::cli::args::{OutputFormat, PlayArgs};
 use crate::event::HostName;
 use crate::executor::{self, HostTarget, PlayOptions};
@@ -19,18 +20,22 @@ use crate::playbook;
 use crate::report::{self, OutputMode, RunSummary};
 
 /// Loads, checks and plans the playbook; prints the plan (`--plan`) or runs it.
-/// Every problem with the playbook, inventory, variables or options is found before
-/// any host is contacted.
+/// Every problem with the playbook, inventory, variables or options (a wrong vault
+/// password too) is found before any host is contacted.
 pub fn play(args: PlayArgs) -> Result<i32, CommandError> {
+    let vault = vault(&args.vault)?;
     let playbook_dir = match args.playbook.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
     let inventory = load_inventory(args.inventory.as_deref(), Some(playbook_dir))?;
-    let playbook = playbook::load(&args.playbook)?;
+    let playbook = playbook::load_with_vault(&args.playbook, &vault)?;
+    let (extra_vars, extra_secret_vars) =
+        plan::parse_extra_vars_with_vault(&args.extra_vars, Path::new("."), &vault)?;
     let options = PlanOptions {
         limit: args.limit.clone(),
-        extra_vars: plan::parse_extra_vars(&args.extra_vars, Path::new("."))?,
+        extra_vars,
+        extra_secret_vars,
         tags: args.tags.clone(),
         skip_tags: args.skip_tags.clone(),
         shard: args.shard,

@@ -120,14 +120,17 @@ impl Planner<'_> {
             .iter()
             .map(|host| HostName::from(host.name.as_str()))
             .collect();
+        let mut secret = play.secret_vars.clone();
+        secret.extend(self.options.extra_secret_vars.clone());
         let scope = Arc::new(Scope {
             templates: Arc::clone(&self.templates),
             base_dir: self.playbook.base_dir.clone(),
             hosts: hosts
                 .iter()
                 .map(|host| {
+                    let extra = &self.options.extra_vars;
                     self.inventory_vars
-                        .host_context(host, &play.vars, &self.options.extra_vars)
+                        .host_context(host, &play.vars, extra, &secret)
                 })
                 .collect(),
             files: Arc::clone(&self.files),

@@ -10,7 +10,8 @@
 
 use super::result::Registered;
 use crate::inventory::{ALL, Host, Inventory, Vars};
-use crate::template::{Value, mask_secrets};
+use crate::secret::SecretVars;
+use crate::template::{Value, mask_secret_vars, mask_secrets};
 use minijinja::value::{Serde, merge_maps};
 use serde_json::Map;
 use std::collections::BTreeMap;
@@ -123,12 +124,14 @@ impl InventoryVars {
         }
     }
 
-    /// `host`'s context in a play with `play_vars`, under `extra_vars`.
+    /// `host`'s context in a play with `play_vars`, under `extra_vars`; `secret` marks
+    /// the variables that came from ansible-vault, masked in the shown context.
     pub fn host_context(
         &self,
         host: &Host,
         play_vars: &Map<String, serde_json::Value>,
         extra_vars: &Map<String, serde_json::Value>,
+        secret: &SecretVars,
     ) -> HostContext {
         let mut own: BTreeMap<&str, Value> = host
             .vars
@@ -148,7 +151,7 @@ impl InventoryVars {
         own.insert("group_names", Value::from(Serde(&group_names)));
         let own = Value::from(own);
         HostContext {
-            shown: merge_maps([mask_secrets(&own), self.shown.clone()]),
+            shown: merge_maps([mask_secret_vars(&own, secret), self.shown.clone()]),
             real: merge_maps([own, self.real.clone()]),
         }
     }

@@ -2,6 +2,8 @@
 
 use super::error::{PlanError, PlanProblem};
 use crate::playbook::{is_identifier, read_vars_file};
+use crate::secret::SecretVars;
+use crate::vault::Vault;
 use serde_json::{Map, Value};
 use std::path::Path;
 
@@ -15,13 +17,28 @@ use std::path::Path;
 ///   (`-e 'app=shop greeting="hello world"'`); values are strings, `key=` is empty.
 ///
 /// Variable names must be `[A-Za-z_][A-Za-z0-9_]*`. Errors name the argument by its
-/// file, key or position, never by a value (which may be a password).
+/// file, key or position, never by a value (which may be a password). An `@FILE`
+/// encrypted with ansible-vault is refused: see [`parse_extra_vars_with_vault`].
 pub fn parse_extra_vars(args: &[String], cwd: &Path) -> Result<Map<String, Value>, PlanError> {
+    Ok(parse_extra_vars_with_vault(args, cwd, &Vault::default())?.0)
+}
+
+/// [`parse_extra_vars`], decrypting `@FILE`s (and `!vault` values in them) encrypted
+/// with ansible-vault with the passwords in `vault`; also returns which variables came
+/// from the vault (each later argument that sets one again leaves it marked).
+pub fn parse_extra_vars_with_vault(
+    args: &[String],
+    cwd: &Path,
+    vault: &Vault,
+) -> Result<(Map<String, Value>, SecretVars), PlanError> {
     let mut vars = Map::new();
+    let mut secret = SecretVars::default();
     for (index, arg) in args.iter().enumerate() {
         let position = index + 1;
         let parsed = if let Some(file) = arg.strip_prefix('@') {
-            from_file(file, cwd)
+            let (file_vars, file_secret) = from_file(file, cwd, vault)?;
+            secret.extend(file_secret);
+            Ok(file_vars)
         } else if arg.trim_start().starts_with('{') {
             from_json(arg, position)
         } else {
@@ -29,11 +46,15 @@ pub fn parse_extra_vars(args: &[String], cwd: &Path) -> Result<Map<String, Value
         }?;
         vars.extend(parsed);
     }
-    Ok(vars)
+    Ok((vars, secret))
 }
 
-/// `@FILE`: a mapping of variable names to any values.
-fn from_file(file: &str, cwd: &Path) -> Result<Map<String, Value>, PlanProblem> {
+/// `@FILE`: a mapping of variable names to any values, and which came from the vault.
+fn from_file(
+    file: &str,
+    cwd: &Path,
+    vault: &Vault,
+) -> Result<(Map<String, Value>, SecretVars), PlanProblem> {
     let arg = format!("@{file}");
     if file.is_empty() {
         return Err(problem(
@@ -41,11 +62,12 @@ fn from_file(file: &str, cwd: &Path) -> Result<Map<String, Value>, PlanProblem> 
             "give a file after @, like -e @vars.yml".into(),
         ));
     }
-    let vars = read_vars_file(&cwd.join(file)).map_err(|problem| PlanProblem::ExtraVars {
-        arg: arg.clone(),
-        reason: problem.to_string(),
-    })?;
-    check_names(&arg, vars)
+    let file =
+        read_vars_file(&cwd.join(file), vault).map_err(|problem| PlanProblem::ExtraVars {
+            arg: arg.clone(),
+            reason: problem.to_string(),
+        })?;
+    Ok((check_names(&arg, file.vars)?, file.secret))
 }
 
 /// `{"a": 1}`: a JSON object.

@@ -15,7 +15,8 @@
 //!
 //! Every rendered value is kept twice: the real one for the host, and one rendered with
 //! secrets masked (`********`), which is all that [`plan_text`] (`herd play --plan`)
-//! and the plan's JSON show.
+//! and the plan's JSON show. Secret are the values of secret-looking names and every
+//! value that came from ansible-vault, whatever a template makes of it.
 
 mod build;
 mod context;
@@ -34,7 +35,7 @@ mod text;
 
 pub use build::build;
 pub use error::{MAX_PROBLEMS, PlanError, PlanProblem};
-pub use extra_vars::parse_extra_vars;
+pub use extra_vars::{parse_extra_vars, parse_extra_vars_with_vault};
 pub(crate) use files::sha256_file;
 pub use handlers::PlannedHandler;
 pub use model::{
@@ -44,6 +45,7 @@ pub use model::{
 pub use result::{Registered, StepResult};
 pub use text::plan_text;
 
+use crate::secret::SecretVars;
 use crate::targets::Shard;
 use serde_json::{Map, Value};
 
@@ -54,6 +56,9 @@ pub struct PlanOptions {
     pub limit: Option<String>,
     /// `-e` extra vars, merged ([`parse_extra_vars`]); they beat every other variable.
     pub extra_vars: Map<String, Value>,
+    /// Which of `extra_vars` came from ansible-vault (`-e @vault.yml`): masked wherever
+    /// shown, like the play's [`secret_vars`](crate::playbook::Play::secret_vars).
+    pub extra_secret_vars: SecretVars,
     /// `--tags`: each entry may hold comma-separated tags.
     pub tags: Vec<String>,
     /// `--skip-tags`: each entry may hold comma-separated tags.

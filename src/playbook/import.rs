@@ -173,6 +173,7 @@ impl Validator<'_> {
             lines: text.lines().collect(),
             base_dir: self.base_dir,
             chain: self.chain.with(name.clone(), &path),
+            vault: self.vault,
             problems: Vec::new(),
         };
         let steps = inner.steps(raw);

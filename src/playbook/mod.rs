@@ -44,6 +44,7 @@ pub(crate) use files::read_vars_file;
 pub(crate) use source::read_text;
 pub(crate) use validate::is_identifier;
 
+use crate::vault::Vault;
 use import::ImportChain;
 use raw::RawPlaybook;
 use source::{Source, file_problem};
@@ -52,20 +53,37 @@ use validate::Validator;
 
 /// Reads, parses and validates the playbook at `path`, and loads its vars files.
 ///
-/// Relative local paths in it are resolved against the playbook's directory.
+/// Relative local paths in it are resolved against the playbook's directory. Files (and
+/// values) encrypted with ansible-vault are refused: see [`load_with_vault`].
 pub fn load(path: &Path) -> Result<Playbook, PlaybookError> {
+    load_with_vault(path, &Vault::default())
+}
+
+/// [`load`], decrypting vars files and `!vault` values encrypted with ansible-vault with
+/// the passwords in `vault`; what they held is marked secret ([`Play::secret_vars`]).
+pub fn load_with_vault(path: &Path, vault: &Vault) -> Result<Playbook, PlaybookError> {
     let name = path.display().to_string();
     let text = read_text(path, &name)?;
     let base_dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
-    parse(&name, &text, base_dir)
+    parse_with_vault(&name, &text, base_dir, vault)
 }
 
 /// Parses and validates playbook `text`; `source_name` is how messages name it and
 /// `base_dir` is where its relative local paths (vars files, `put` sources) start.
 pub fn parse(source_name: &str, text: &str, base_dir: &Path) -> Result<Playbook, PlaybookError> {
+    parse_with_vault(source_name, text, base_dir, &Vault::default())
+}
+
+/// [`parse`], with the passwords for ansible-vault data.
+fn parse_with_vault(
+    source_name: &str,
+    text: &str,
+    base_dir: &Path,
+    vault: &Vault,
+) -> Result<Playbook, PlaybookError> {
     if text.len() as u64 > MAX_FILE_BYTES {
         return Err(file_problem(
             source_name,
@@ -95,6 +113,7 @@ pub fn parse(source_name: &str, text: &str, base_dir: &Path) -> Result<Playbook,
         lines: text.lines().collect(),
         base_dir,
         chain: ImportChain::new(source_name, Path::new(source_name), base_dir),
+        vault,
         problems: Vec::new(),
     };
     let plays: Vec<Play> = raw

@@ -4,6 +4,7 @@
 //! passed validation: a step has exactly one action, `serial` is at least 1, and so on.
 
 use super::values::{Condition, Mode, Serial};
+use crate::secret::SecretVars;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -38,6 +39,10 @@ pub struct Play {
     pub hosts: String,
     /// `vars`, then each of `vars_files` merged over them, in order.
     pub vars: Map<String, Value>,
+    /// Which of `vars` came from ansible-vault (an encrypted vars file, a `!vault`
+    /// value): secret whatever their names. A name stays marked when a later file
+    /// sets it again in the clear.
+    pub secret_vars: SecretVars,
     /// The variable files that were merged into `vars`, resolved against the
     /// playbook's directory.
     pub vars_files: Vec<PathBuf>,

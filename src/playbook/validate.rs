@@ -7,7 +7,9 @@ use super::model::{Action, GetSpec, Play, PutSpec, Step};
 use super::raw::{RawPlay, RawStep};
 use super::source::Source;
 use super::values::Condition;
+use crate::secret::SecretVars;
 use crate::template::{referenced_variables, referenced_variables_in_expr};
+use crate::vault::{Vault, decrypt_values};
 use serde_json::{Map, Value};
 use serde_saphyr::{Location, Spanned};
 use std::path::{Path, PathBuf};
@@ -28,6 +30,8 @@ pub(super) struct Validator<'a> {
     /// The file being read and the files that imported it (`import_steps`), the
     /// playbook first: where its imports start, and what a cycle would run through.
     pub chain: ImportChain,
+    /// The passwords for vars files (and values) encrypted with ansible-vault.
+    pub vault: &'a Vault,
     /// Problems found so far.
     pub problems: Vec<Problem>,
 }
@@ -69,7 +73,15 @@ impl Validator<'_> {
         }
         self.check_var_names(&place, &raw_play.vars);
         let mut vars = raw_play.vars;
-        let vars_files = self.merge_vars_files(&place, &raw_play.vars_files, &mut vars);
+        let mut secret_vars = match decrypt_values(&mut vars, self.vault) {
+            Ok(secret) => secret,
+            Err(err) => {
+                self.report(&place, format!("in `vars:`, {err}"));
+                SecretVars::default()
+            }
+        };
+        let vars_files =
+            self.merge_vars_files(&place, &raw_play.vars_files, &mut vars, &mut secret_vars);
         let steps = self.steps(raw_play.steps);
         let handlers = self.steps(raw_play.handlers);
         self.check_handlers(&steps, &handlers);
@@ -78,6 +90,7 @@ impl Validator<'_> {
             name,
             hosts: raw_play.hosts,
             vars,
+            secret_vars,
             vars_files,
             serial: raw_play.serial,
             max_fail_percentage: raw_play.max_fail_percentage,
@@ -88,12 +101,14 @@ impl Validator<'_> {
         })
     }
 
-    /// Merges each vars file over `vars`, in order; returns the files' resolved paths.
+    /// Merges each vars file over `vars`, in order, adding what came from the vault to
+    /// `secret`; returns the files' resolved paths.
     fn merge_vars_files(
         &mut self,
         play: &Place,
         files: &[Spanned<String>],
         vars: &mut Map<String, Value>,
+        secret: &mut SecretVars,
     ) -> Vec<PathBuf> {
         let mut paths = Vec::new();
         for file in files {
@@ -115,14 +130,15 @@ impl Validator<'_> {
                 );
                 continue;
             }
-            match read_vars_file(&path) {
+            match read_vars_file(&path, self.vault) {
                 Ok(loaded) => {
                     let at = Place {
                         label: format!("vars file {}", path.display()),
                         ..entry
                     };
-                    self.check_var_names(&at, &loaded);
-                    vars.extend(loaded);
+                    self.check_var_names(&at, &loaded.vars);
+                    vars.extend(loaded.vars);
+                    secret.extend(loaded.secret);
                 }
                 Err(problem) => self.problems.push(problem),
             }

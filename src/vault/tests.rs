@@ -2,7 +2,7 @@
 //! `correct horse` (a password file holding `correct horse\n`):
 //! `ansible-vault encrypt --vault-password-file PW vars-1.1.yml`,
 //! `ansible-vault encrypt --vault-id prod@PW vars-1.2-prod.yml`, the same for
-//! `empty-1.1.txt` (an empty file) and `binary-1.1.dat` (text then `\xff\xfe\x00`), and
+//! `empty-1.1.txt` (an empty file), `list-1.1.yml` (`- hidden-item-42`) and `binary-1.1.dat` (text then `\xff\xfe\x00`), and
 //! `ansible-vault encrypt_string --vault-password-file PW 'inline-S3cret' --name api_key`
 //! for `inline.yml`. tests/vault.rs makes more at run time.
 

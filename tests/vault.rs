@@ -1,0 +1,327 @@
+//! `herd play` with ansible-vault files, against the lab's real sshd servers. Every
+//! encrypted file and value is made at run time by ansible-vault itself (the Ansible
+//! oracle, `scripts/oracles.sh`): the 1.1 format (`--vault-password-file`), the 1.2 format
+//! (`--vault-id LABEL@FILE`) and `encrypt_string` values. The secrets' names do not look
+//! secret, so only their vault origin can mask them.
+
+mod common;
+
+use std::fs;
+use std::io::{Read, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use common::{Lab, ansible_oracle, host_tmp, unique};
+
+const PASSWORD: &str = "correct horse battery";
+/// The secrets: none is written anywhere in the clear in the test's directory.
+const DB_CREDENTIAL: &str = "Db-Cred-5b1e9c77";
+const API_TOKEN: &str = "Api-Tok-88d0a6f2";
+const INLINE_TOKEN: &str = "Inline-Tok-3c9f41aa";
+const SECRETS: [&str; 3] = [DB_CREDENTIAL, API_TOKEN, INLINE_TOKEN];
+
+/// Runs ansible-vault with `args` in `dir`; panics with its output when it fails.
+fn ansible_vault(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new(ansible_oracle("ansible-vault"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "ansible-vault {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A playbook directory: the password file `pw`, `db.yml` (format 1.1), `api.yml`
+/// (format 1.2, vault id `prod`), a template reading both, and `site.yml`, whose play
+/// has an `encrypt_string` value in its `vars:`. Each step checks on the host that it got
+/// the real value; `marker` is the file the first step creates in the host's /tmp, and
+/// `conf` the file the template is put to there.
+struct Book {
+    dir: PathBuf,
+    playbook: PathBuf,
+    marker: String,
+    conf: String,
+}
+
+fn book(lab: &Lab, last_step: &str) -> Book {
+    let dir = lab.work.path().to_path_buf();
+    fs::write(dir.join("pw"), format!("{PASSWORD}\n")).unwrap();
+    fs::write(
+        dir.join("db.yml"),
+        format!("db_credential: {DB_CREDENTIAL}\ndb_port: 5432\n"),
+    )
+    .unwrap();
+    fs::write(
+        dir.join("api.yml"),
+        format!("api:\n  token: {API_TOKEN}\n  region: eu-west\n"),
+    )
+    .unwrap();
+    ansible_vault(&dir, &["encrypt", "--vault-password-file", "pw", "db.yml"]);
+    ansible_vault(&dir, &["encrypt", "--vault-id", "prod@pw", "api.yml"]);
+    for (file, header) in [
+        ("db.yml", "$ANSIBLE_VAULT;1.1;AES256\n"),
+        ("api.yml", "$ANSIBLE_VAULT;1.2;AES256;prod\n"),
+    ] {
+        let text = fs::read_to_string(dir.join(file)).unwrap();
+        assert!(text.starts_with(header), "{file}: {text}");
+    }
+    let inline = ansible_vault(
+        &dir,
+        &[
+            "encrypt_string",
+            "--vault-password-file",
+            "pw",
+            INLINE_TOKEN,
+            "--name",
+            "inline_token",
+        ],
+    );
+    let inline: String = inline.lines().map(|line| format!("    {line}\n")).collect();
+    fs::write(
+        dir.join("app.conf.j2"),
+        "db={{ db_credential }}:{{ db_port }}\napi={{ api.token }}@{{ api.region }}\n",
+    )
+    .unwrap();
+    let marker = unique("vault-ran");
+    let conf = unique("vault-app.conf");
+    let yaml = format!(
+        "- hosts: h1\n  \
+           vars:\n    plain: visible-value\n{inline}  \
+           vars_files: [db.yml, api.yml]\n  \
+           steps:\n    \
+             - name: mark\n      run: touch /tmp/{marker}\n    \
+             - name: check the values\n      \
+               run: >-\n        \
+                 test {{{{ db_credential | b64encode | quote }}}} = {db}\n        \
+                 && test {{{{ api.token | b64encode | quote }}}} = {api}\n        \
+                 && test {{{{ inline_token | b64encode | quote }}}} = {inl}\n        \
+                 && echo matched {{{{ plain }}}} {{{{ api.region }}}}\n    \
+             - name: config\n      \
+               put: {{src: app.conf.j2, dest: /tmp/{conf}, template: true}}\n    \
+             - name: connect\n      \
+               run: echo db://app:{{{{ db_credential }}}}@db >/dev/null\n{last_step}",
+        db = b64(DB_CREDENTIAL),
+        api = b64(API_TOKEN),
+        inl = b64(INLINE_TOKEN),
+    );
+    let playbook = dir.join("site.yml");
+    fs::write(&playbook, yaml).unwrap();
+    Book {
+        dir,
+        playbook,
+        marker,
+        conf,
+    }
+}
+
+/// Standard base64, as the playbook's `b64encode` filter writes it.
+fn b64(text: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(text)
+}
+
+fn play(lab: &Lab, book: &Book, args: &[&str]) -> Output {
+    let mut command = lab.herd(&["play", book.playbook.to_str().unwrap()]);
+    command.args(args);
+    command.output().unwrap()
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "stdout:\n{}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// No secret anywhere in what herd printed.
+fn assert_no_secret(out: &Output) {
+    let shown = text(out);
+    for secret in SECRETS {
+        assert!(!shown.contains(secret), "{secret} shown:\n{shown}");
+    }
+}
+
+#[test]
+fn vault_values_reach_the_hosts_and_never_show() {
+    let lab = Lab::new();
+    let book = book(&lab, "");
+
+    let plan = play(&lab, &book, &["--plan", "--vault-password-file", "pw"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+    assert_no_secret(&plan);
+    let shown = text(&plan);
+    assert!(
+        shown.contains("echo db://app:********@db"),
+        "a secret stays masked inside what a template makes of it:\n{shown}"
+    );
+    assert!(shown.contains("echo matched visible-value"), "{shown}");
+
+    let json = play(
+        &lab,
+        &book,
+        &["--plan", "--output", "json", "--vault-password-file", "pw"],
+    );
+    assert_eq!(json.status.code(), Some(0), "{}", text(&json));
+    assert_no_secret(&json);
+    assert!(text(&json).contains("********"), "{}", text(&json));
+
+    // The environment variable, as Ansible's ANSIBLE_VAULT_PASSWORD_FILE.
+    let mut live = lab.herd(&["play", book.playbook.to_str().unwrap()]);
+    let live = live
+        .env("HERD_VAULT_PASSWORD_FILE", book.dir.join("pw"))
+        .output()
+        .unwrap();
+    assert_eq!(live.status.code(), Some(0), "{}", text(&live));
+    assert_no_secret(&live);
+    assert!(
+        text(&live).contains("h1: matched visible-value eu-west"),
+        "{}",
+        text(&live)
+    );
+    let conf = fs::read_to_string(host_tmp("h1").join(&book.conf)).unwrap();
+    assert_eq!(
+        conf,
+        format!("db={DB_CREDENTIAL}:5432\napi={API_TOKEN}@eu-west\n")
+    );
+
+    // An executable password file is run, and its output is the password.
+    let script = book.dir.join("pw.sh");
+    fs::write(&script, format!("#!/bin/sh\necho '{PASSWORD}'\n")).unwrap();
+    fs::set_permissions(&script, fs::Permissions::from_mode(0o700)).unwrap();
+    let events = play(
+        &lab,
+        &book,
+        &["--output", "json", "--vault-password-file", "pw.sh"],
+    );
+    assert_eq!(events.status.code(), Some(0), "{}", text(&events));
+    assert_no_secret(&events);
+    assert!(text(&events).contains("matched visible-value"));
+}
+
+#[test]
+fn a_failing_step_with_a_vault_value_shows_no_secret() {
+    let lab = Lab::new();
+    let failing = "    - name: compare\n      run: test {{ db_credential | quote }} = {{ api.token | quote }}\n";
+    let book = book(&lab, failing);
+    for output in ["text", "json"] {
+        let out = play(
+            &lab,
+            &book,
+            &["--output", output, "--vault-password-file", "pw"],
+        );
+        assert_ne!(out.status.code(), Some(0), "{}", text(&out));
+        assert!(text(&out).contains("failed"), "{}", text(&out));
+        assert_no_secret(&out);
+    }
+}
+
+#[test]
+fn a_wrong_password_is_one_error_before_anything_runs() {
+    let lab = Lab::new();
+    let book = book(&lab, "");
+    fs::write(book.dir.join("wrong"), "correct horse staple\n").unwrap();
+    let out = play(&lab, &book, &["--vault-password-file", "wrong"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(out.stdout.is_empty(), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.matches("herd: error:").count(),
+        1,
+        "one error, listing each encrypted thing:\n{stderr}"
+    );
+    for expected in [
+        "in `vars:`, the value of `inline_token` cannot be decrypted: the vault password is wrong",
+        "db.yml: the vars file cannot be decrypted: the vault password is wrong",
+        "api.yml: the vars file cannot be decrypted (vault id `prod`): the vault password is wrong",
+    ] {
+        assert!(stderr.contains(expected), "{expected}:\n{stderr}");
+    }
+    assert!(!stderr.contains("correct horse"), "{stderr}");
+    assert!(
+        !host_tmp("h1").join(&book.marker).exists(),
+        "a step ran despite the wrong password"
+    );
+}
+
+#[test]
+fn a_missing_password_says_what_to_pass() {
+    let lab = Lab::new();
+    let book = book(&lab, "");
+    let out = play(&lab, &book, &["--plan"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("is encrypted with ansible-vault and no vault password was given"),
+        "{stderr}"
+    );
+    for option in [
+        "--vault-password-file FILE",
+        "--ask-vault-pass",
+        "HERD_VAULT_PASSWORD_FILE",
+    ] {
+        assert!(stderr.contains(option), "{stderr}");
+    }
+    let missing = play(&lab, &book, &["--plan", "--vault-password-file", "nope"]);
+    assert_eq!(missing.status.code(), Some(1), "{}", text(&missing));
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert!(
+        stderr.contains("vault password file nope: cannot read it"),
+        "{stderr}"
+    );
+}
+
+/// `--ask-vault-pass` reads the terminal, without echo: `script` gives herd one.
+#[test]
+fn ask_vault_pass_prompts_on_the_terminal_without_echo() {
+    let lab = Lab::new();
+    let book = book(&lab, "");
+    let herd = assert_cmd::cargo::cargo_bin("herd");
+    let command = format!(
+        "{} play {} --plan --ask-vault-pass",
+        herd.display(),
+        book.playbook.display()
+    );
+    // Same environment as herd's, but `script` runs herd on a pseudo-terminal.
+    let mut script = Command::new("script");
+    lab.set_up(&mut script);
+    let mut child = script
+        .args(["-qec", &command, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Type the password once herd asks, as a person would: rpassword turns echo off just
+    // after printing the prompt, so give it a moment (a password typed before that would
+    // be echoed by the terminal, not by herd).
+    let mut stdout = child.stdout.take().unwrap();
+    let mut seen = Vec::new();
+    let mut buffer = [0u8; 256];
+    while !String::from_utf8_lossy(&seen).contains("vault password:") {
+        let read = stdout.read(&mut buffer).unwrap();
+        assert!(read > 0, "no prompt: {}", String::from_utf8_lossy(&seen));
+        seen.extend_from_slice(&buffer[..read]);
+    }
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(format!("{PASSWORD}\n").as_bytes()).unwrap();
+    stdout.read_to_end(&mut seen).unwrap();
+    drop(stdin);
+    let mut out = child.wait_with_output().unwrap();
+    out.stdout = seen;
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    assert!(shown.contains("herd: vault password:"), "{shown}");
+    assert!(
+        !shown.contains(PASSWORD),
+        "the password was echoed:\n{shown}"
+    );
+    assert!(shown.contains("echo db://app:********@db"), "{shown}");
+    assert_no_secret(&out);
+}
