@@ -19,7 +19,8 @@ const PASSWORD: &str = "correct horse battery";
 const DB_CREDENTIAL: &str = "Db-Cred-5b1e9c77";
 const API_TOKEN: &str = "Api-Tok-88d0a6f2";
 const INLINE_TOKEN: &str = "Inline-Tok-3c9f41aa";
-const SECRETS: [&str; 3] = [DB_CREDENTIAL, API_TOKEN, INLINE_TOKEN];
+const STEP_TOKEN: &str = "Step-Tok-9e02d7b1";
+const SECRETS: [&str; 4] = [DB_CREDENTIAL, API_TOKEN, INLINE_TOKEN, STEP_TOKEN];
 
 /// Runs ansible-vault with `args` in `dir`; panics with its output when it fails.
 fn ansible_vault(dir: &Path, args: &[&str]) -> String {
@@ -38,7 +39,7 @@ fn ansible_vault(dir: &Path, args: &[&str]) -> String {
 
 /// A playbook directory: the password file `pw`, `db.yml` (format 1.1), `api.yml`
 /// (format 1.2, vault id `prod`), a template reading both, and `site.yml`, whose play
-/// has an `encrypt_string` value in its `vars:`. Each step checks on the host that it got
+/// and last step have an `encrypt_string` value in their `vars:`. Each step checks on the host that it got
 /// the real value; `marker` is the file the first step creates in the host's /tmp, and
 /// `conf` the file the template is put to there.
 struct Book {
@@ -70,18 +71,22 @@ fn book(lab: &Lab, last_step: &str) -> Book {
         let text = fs::read_to_string(dir.join(file)).unwrap();
         assert!(text.starts_with(header), "{file}: {text}");
     }
-    let inline = ansible_vault(
-        &dir,
-        &[
+    let encrypt_string = |value: &str, name: &str, indent: &str| -> String {
+        let args = [
             "encrypt_string",
             "--vault-password-file",
             "pw",
-            INLINE_TOKEN,
+            value,
             "--name",
-            "inline_token",
-        ],
-    );
-    let inline: String = inline.lines().map(|line| format!("    {line}\n")).collect();
+            name,
+        ];
+        let yaml = ansible_vault(&dir, &args);
+        yaml.lines()
+            .map(|line| format!("{indent}{line}\n"))
+            .collect()
+    };
+    let inline = encrypt_string(INLINE_TOKEN, "inline_token", "    ");
+    let step_token = encrypt_string(STEP_TOKEN, "step_token", "        ");
     fs::write(
         dir.join("app.conf.j2"),
         "db={{ db_credential }}:{{ db_port }}\napi={{ api.token }}@{{ api.region }}\n",
@@ -104,10 +109,14 @@ fn book(lab: &Lab, last_step: &str) -> Book {
              - name: config\n      \
                put: {{src: app.conf.j2, dest: /tmp/{conf}, template: true}}\n    \
              - name: connect\n      \
-               run: echo db://app:{{{{ db_credential }}}}@db >/dev/null\n{last_step}",
+               run: >-\n        \
+                 echo db://app:{{{{ db_credential }}}}@db >/dev/null\n        \
+                 && test {{{{ step_token | b64encode | quote }}}} = {step}\n      \
+               vars:\n{step_token}{last_step}",
         db = b64(DB_CREDENTIAL),
         api = b64(API_TOKEN),
         inl = b64(INLINE_TOKEN),
+        step = b64(STEP_TOKEN),
     );
     let playbook = dir.join("site.yml");
     fs::write(&playbook, yaml).unwrap();
@@ -207,7 +216,9 @@ fn vault_values_reach_the_hosts_and_never_show() {
 #[test]
 fn a_failing_step_with_a_vault_value_shows_no_secret() {
     let lab = Lab::new();
-    let failing = "    - name: compare\n      run: test {{ db_credential | quote }} = {{ api.token | quote }}\n";
+    // The SSH error names the remote path, which holds a secret.
+    let failing =
+        "    - name: misplaced\n      put: {src: pw, dest: '/nonexistent/{{ db_credential }}/x'}\n";
     let book = book(&lab, failing);
     for output in ["text", "json"] {
         let out = play(
@@ -217,6 +228,11 @@ fn a_failing_step_with_a_vault_value_shows_no_secret() {
         );
         assert_ne!(out.status.code(), Some(0), "{}", text(&out));
         assert!(text(&out).contains("failed"), "{}", text(&out));
+        assert!(
+            text(&out).contains("/nonexistent/********/x"),
+            "{}",
+            text(&out)
+        );
         assert_no_secret(&out);
     }
 }

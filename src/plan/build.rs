@@ -232,7 +232,7 @@ impl Planner<'_> {
         problems: &mut Problems,
     ) -> PlannedStep {
         let label = step.label();
-        let vars = Layer::step_vars(&step.vars, &self.options.extra_vars);
+        let vars = Layer::step_vars(&step.vars, &self.options.extra_vars, &step.secret_vars);
         let mut hosts = Vec::with_capacity(names.len());
         if let Some(detail) = tags.excludes(&step.tags) {
             let skip = Skip::Tags { detail };

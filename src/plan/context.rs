@@ -10,9 +10,9 @@
 
 use super::result::Registered;
 use crate::inventory::{ALL, Host, Inventory, Vars};
-use crate::secret::SecretVars;
+use crate::secret::{MASK, SecretVars};
 use crate::template::{Value, mask_secret_vars, mask_secrets};
-use minijinja::value::{Serde, merge_maps};
+use minijinja::value::{Serde, ValueKind, merge_maps};
 use serde_json::Map;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -38,6 +38,23 @@ impl HostContext {
         }
     }
 
+    /// The texts of the host's secret values (those its shown context masks, but the
+    /// inventory-wide `groups` and `hostvars`), longest first: what
+    /// [`mask_texts`] hides in a message that may quote a real value.
+    pub fn secret_texts(&self) -> Vec<String> {
+        let mut texts = Vec::new();
+        if let Ok(keys) = self.real.try_iter() {
+            for key in keys.filter(|key| !INVENTORY_WIDE.contains(&key.as_str().unwrap_or(""))) {
+                let real = self.real.get_item(&key).unwrap_or_default();
+                let shown = self.shown.get_item(&key).unwrap_or_default();
+                collect_secret_texts(&real, &shown, &mut texts);
+            }
+        }
+        texts.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        texts.dedup();
+        texts
+    }
+
     /// The context with the host's `registered` results over it.
     pub fn with_registered(&self, registered: &Registered) -> HostContext {
         if registered.is_empty() {
@@ -58,10 +75,12 @@ pub(super) struct Layer(Option<HostContext>);
 
 impl Layer {
     /// A step's `vars`, without the names `-e` sets (extra vars beat step vars) or the
-    /// magic variables (which beat every other).
+    /// magic variables (which beat every other); `secret` marks the ones that came from
+    /// ansible-vault.
     pub fn step_vars(
         vars: &Map<String, serde_json::Value>,
         extra: &Map<String, serde_json::Value>,
+        secret: &SecretVars,
     ) -> Layer {
         let kept: BTreeMap<&str, Value> = vars
             .iter()
@@ -73,7 +92,7 @@ impl Layer {
         }
         let real = Value::from(kept);
         Layer(Some(HostContext {
-            shown: mask_secrets(&real),
+            shown: mask_secret_vars(&real, secret),
             real,
         }))
     }
@@ -84,6 +103,49 @@ impl fmt::Debug for Layer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Layer")
     }
+}
+
+/// The magic variables that are the same for every host (not the host's own values).
+const INVENTORY_WIDE: [&str; 2] = ["groups", "hostvars"];
+
+/// Adds to `texts` each scalar of `real` that `shown` (the same value, masked) masks.
+fn collect_secret_texts(real: &Value, shown: &Value, texts: &mut Vec<String>) {
+    let all_masked = shown.as_str() == Some(MASK);
+    let masked_part = |part: Result<Value, minijinja::Error>| match all_masked {
+        true => shown.clone(),
+        false => part.unwrap_or_default(),
+    };
+    match real.kind() {
+        ValueKind::Seq => {
+            let Ok(items) = real.try_iter() else { return };
+            for (index, item) in items.enumerate() {
+                let shown_item = masked_part(shown.get_item_by_index(index));
+                collect_secret_texts(&item, &shown_item, texts);
+            }
+        }
+        ValueKind::Map => {
+            let Ok(keys) = real.try_iter() else { return };
+            for key in keys {
+                let part = real.get_item(&key).unwrap_or_default();
+                collect_secret_texts(&part, &masked_part(shown.get_item(&key)), texts);
+            }
+        }
+        ValueKind::Undefined | ValueKind::None => {}
+        _ => {
+            let text = real.to_string();
+            if all_masked && !text.is_empty() && text != MASK {
+                texts.push(text);
+            }
+        }
+    }
+}
+
+/// `message` with every one of `texts` (secret values, longest first) shown as
+/// `********`: for messages that may quote a real value (a remote path in an SSH error).
+pub(super) fn mask_texts(message: &str, texts: &[String]) -> String {
+    texts.iter().fold(message.to_owned(), |message, text| {
+        message.replace(text.as_str(), MASK)
+    })
 }
 
 /// The variables herd sets for every host, above all others.

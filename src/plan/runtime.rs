@@ -2,6 +2,7 @@
 //! results registered so far, and after each try `changed_when:`/`failed_when:`
 //! applied and `until:` decided.
 
+use super::context::mask_texts;
 use super::error::{PlanError, PlanProblem};
 use super::model::{PlannedPlay, PlannedStep, Resolved, StepState};
 use super::render::StepHost;
@@ -31,6 +32,17 @@ impl PlannedPlay {
             StepState::Skipped(skip) => Ok(Resolved::Skipped(skip.clone())),
             StepState::Deferred(_) => Ok(self.step_host(planned, host, registered)?.resolve()?),
         }
+    }
+
+    /// `message` (about step index `step` on the host at index `host`) with the host's
+    /// secret values, those of its variables that [`plan_text`](super::plan_text) shows
+    /// as `********` (secret names, ansible-vault values), masked the same way: for
+    /// messages that may quote a real value, like an SSH error naming a remote path.
+    pub fn mask_message(&self, step: usize, host: usize, message: &str) -> String {
+        let (Some(planned), Some(ctx)) = (self.steps.get(step), self.scope.hosts.get(host)) else {
+            return message.to_owned();
+        };
+        mask_texts(message, &ctx.with_layer(&planned.vars).secret_texts())
     }
 
     /// Whether the step's `until:` holds for the host, with `registered` holding its

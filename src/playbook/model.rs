@@ -106,8 +106,11 @@ pub struct Step {
     pub check_mode: Option<bool>,
     /// Tags for `--tags` / `--skip-tags`.
     pub tags: Vec<String>,
-    /// Variables for this step only (above the play's, below `-e`), as written.
+    /// Variables for this step only (above the play's, below `-e`), as written (and
+    /// `!vault` values decrypted).
     pub vars: Map<String, Value>,
+    /// Which of `vars` were `!vault` values: secret whatever their names.
+    pub secret_vars: SecretVars,
     /// Environment variables for a `run` step: names (validated) and value templates.
     pub environment: Vec<(String, String)>,
     /// The directory a `run` step's command starts in (a template).

@@ -73,13 +73,7 @@ impl Validator<'_> {
         }
         self.check_var_names(&place, &raw_play.vars);
         let mut vars = raw_play.vars;
-        let mut secret_vars = match decrypt_values(&mut vars, self.vault) {
-            Ok(secret) => secret,
-            Err(err) => {
-                self.report(&place, format!("in `vars:`, {err}"));
-                SecretVars::default()
-            }
-        };
+        let mut secret_vars = self.decrypt_vars(&place, &mut vars);
         let vars_files =
             self.merge_vars_files(&place, &raw_play.vars_files, &mut vars, &mut secret_vars);
         let steps = self.steps(raw_play.steps);
@@ -98,6 +92,14 @@ impl Validator<'_> {
             steps,
             handlers,
             line,
+        })
+    }
+
+    /// Decrypts the `!vault` values of a play's or step's `vars:`; returns where they were.
+    fn decrypt_vars(&mut self, place: &Place, vars: &mut Map<String, Value>) -> SecretVars {
+        decrypt_values(vars, self.vault).unwrap_or_else(|err| {
+            self.report(place, format!("in `vars:`, {err}"));
+            SecretVars::default()
         })
     }
 
@@ -148,7 +150,7 @@ impl Validator<'_> {
     }
 
     /// The step, if it is valid; otherwise its problems are recorded.
-    pub(super) fn step(&mut self, place: Place, raw: RawStep) -> Option<Step> {
+    pub(super) fn step(&mut self, place: Place, mut raw: RawStep) -> Option<Step> {
         let line = place.line;
         let before = self.problems.len();
 
@@ -179,6 +181,8 @@ impl Validator<'_> {
             }
         }
         self.check_var_names(&place, &raw.vars);
+        let mut vars = std::mem::take(&mut raw.vars);
+        let secret_vars = self.decrypt_vars(&place, &mut vars);
         let environment = self.environment(&place, &raw);
         if raw.chdir.is_some() && raw.run.is_none() {
             self.report(&place, "has `chdir:`, which only `run` steps take");
@@ -249,7 +253,8 @@ impl Validator<'_> {
             become_user: raw.become_user,
             check_mode: raw.check_mode,
             tags: raw.tags.0,
-            vars: raw.vars,
+            vars,
+            secret_vars,
             environment,
             chdir: raw.chdir,
             changed_when: raw.changed_when,

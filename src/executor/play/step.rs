@@ -41,6 +41,12 @@ pub(super) fn run_step(
             (StepStatus::Unreachable, Done::failed(message))
         }
     };
+    // A message may quote a real value (an SSH error names the remote path): mask the
+    // host's secrets in it as the plan shows them.
+    let done = Done {
+        message: (done.message.as_deref()).map(|m| play.mask_message(step, host, m)),
+        ..done
+    };
     let ignored = status == StepStatus::Failed && planned.options.ignore_errors;
     if status == StepStatus::Failed && !ignored {
         let why = done.message.as_deref().unwrap_or("failed");

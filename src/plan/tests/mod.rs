@@ -12,6 +12,7 @@ mod runtime;
 mod steps;
 mod text;
 mod vars;
+mod vault;
 
 /// The lab-like inventory most tests use.
 const SMALL: &str = "\
