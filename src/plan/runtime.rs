@@ -34,15 +34,20 @@ impl PlannedPlay {
         }
     }
 
-    /// `message` (about step index `step` on the host at index `host`) with the host's
-    /// secret values, those of its variables that [`plan_text`](super::plan_text) shows
-    /// as `********` (secret names, ansible-vault values), masked the same way: for
-    /// messages that may quote a real value, like an SSH error naming a remote path.
+    /// `message` (about step index `step`, or a handler past the steps, on the host at
+    /// index `host`) with the host's secret values, those of its variables that
+    /// [`plan_text`](super::plan_text) shows as `********` (secret names, ansible-vault
+    /// values), masked the same way: for messages that may quote a real value, like an
+    /// SSH error naming a remote path.
     pub fn mask_message(&self, step: usize, host: usize, message: &str) -> String {
-        let (Some(planned), Some(ctx)) = (self.steps.get(step), self.scope.hosts.get(host)) else {
+        let Some(ctx) = self.scope.hosts.get(host) else {
             return message.to_owned();
         };
-        mask_texts(message, &ctx.with_layer(&planned.vars).secret_texts())
+        let ctx = match self.step_at(step) {
+            Some(planned) => ctx.with_layer(&planned.vars),
+            None => ctx.clone(),
+        };
+        mask_texts(message, &ctx.secret_texts())
     }
 
     /// Whether the step's `until:` holds for the host, with `registered` holding its
