@@ -180,8 +180,9 @@ fn vault_values_reach_the_hosts_and_never_show() {
     assert_no_secret(&json);
     assert!(text(&json).contains("********"), "{}", text(&json));
 
-    // The environment variable, as Ansible's ANSIBLE_VAULT_PASSWORD_FILE.
-    let mut live = lab.herd(&["play", book.playbook.to_str().unwrap()]);
+    // The environment variable, as Ansible's ANSIBLE_VAULT_PASSWORD_FILE; --diff shows
+    // the template's lines masked.
+    let mut live = lab.herd(&["play", book.playbook.to_str().unwrap(), "--diff"]);
     let live = live
         .env("HERD_VAULT_PASSWORD_FILE", book.dir.join("pw"))
         .output()
@@ -193,6 +194,9 @@ fn vault_values_reach_the_hosts_and_never_show() {
         "{}",
         text(&live)
     );
+    for line in ["h1: +db=********:********", "h1: +api=********@********"] {
+        assert!(text(&live).contains(line), "{line}:\n{}", text(&live));
+    }
     let conf = fs::read_to_string(host_tmp("h1").join(&book.conf)).unwrap();
     assert_eq!(
         conf,
