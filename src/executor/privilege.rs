@@ -130,6 +130,75 @@ mod tests {
         assert_eq!(with.command("a\0b"), None);
     }
 
+    /// Runs `line` with `sh` and `stdin`, with a stand-in `sudo` first on `PATH` that
+    /// reads the password line (as `sudo -S` does, byte by byte) unless `nopasswd`, then
+    /// runs the command after `--` with the rest of the input.
+    fn fed_through_fake_sudo(line: &str, stdin: &[u8], nopasswd: bool) -> Vec<u8> {
+        use std::io::Write;
+        use std::os::unix::fs::PermissionsExt;
+        use std::process::{Command, Stdio};
+        let dir = tempfile::tempdir().unwrap();
+        let sudo = dir.path().join("sudo");
+        std::fs::write(
+            &sudo,
+            "#!/bin/sh\nasks=no\nwhile [ \"$1\" != -- ]; do [ \"$1\" = -S ] && asks=yes; shift; done\n\
+             shift\nif [ $asks = yes ] && [ -z \"$NOPASSWD\" ]; then IFS= read -r pw; \
+             [ \"$pw\" = \"pw'; x\" ] || exit 1; fi\nexec \"$@\"\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&sudo, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let path = format!("{}:{}", dir.path().display(), std::env::var("PATH").unwrap());
+        let mut command = Command::new("sh");
+        command
+            .args(["-c", line])
+            .env("PATH", path)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped());
+        if nopasswd {
+            command.env("NOPASSWD", "1");
+        }
+        let mut child = command.spawn().unwrap();
+        child.stdin.take().unwrap().write_all(stdin).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{out:?}");
+        out.stdout
+    }
+
+    #[test]
+    fn a_fed_command_gets_the_file_whether_or_not_sudo_takes_the_password() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("content");
+        let content = b"first line\n\0binary\xff\nno newline at the end";
+        std::fs::write(&input, content).unwrap();
+        let input = input.to_str().unwrap();
+        let password = Secret::new("pw'; x");
+        let with = Shell {
+            become_: true,
+            user: Some("app"),
+            password: Some(&password),
+        };
+        let line = with.command_fed("cat", input).unwrap();
+        assert!(!line.contains("pw'"), "{line}");
+        let stdin = with.stdin().unwrap();
+        for nopasswd in [false, true] {
+            assert_eq!(
+                fed_through_fake_sudo(&line, &stdin, nopasswd),
+                content,
+                "nopasswd: {nopasswd}"
+            );
+        }
+        let without = Shell {
+            become_: true,
+            user: None,
+            password: None,
+        };
+        let line = without.command_fed("cat", input).unwrap();
+        assert!(line.contains("sudo -n -- sh -c"), "{line}");
+        assert_eq!(fed_through_fake_sudo(&line, b"", false), content);
+        let login = Shell::login().command_fed("cat", input).unwrap();
+        assert_eq!(fed_through_fake_sudo(&login, b"", false), content);
+    }
+
     #[test]
     fn become_user_runs_sudo_as_that_user() {
         let shell = Shell {
