@@ -392,3 +392,170 @@ fn diff_masks_secrets_old_and_new_and_reads_root_files_through_sudo() {
             .contains("old-Secret-1")
     );
 }
+
+#[test]
+fn become_get_reads_as_the_become_user_and_refuses_a_directory() {
+    let _h3 = H3_TMP.lock().unwrap_or_else(|poison| poison.into_inner());
+    let lab = Lab::new();
+    let name = unique("become-get");
+    let dir = host_tmp("h3").join(&name);
+    fs::create_dir(&dir).unwrap();
+    let alice = fs::metadata("/home/herd_alice").unwrap();
+    let file = dir.join("secret.txt");
+    fs::write(&file, "alice only\n").unwrap();
+    for path in [&dir, &file] {
+        std::os::unix::fs::chown(path, Some(alice.uid()), Some(alice.gid())).unwrap();
+    }
+    fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).unwrap();
+    let yaml = format!(
+        "- hosts: h3\n  steps:\n    \
+         - get: {{src: /tmp/{name}/secret.txt, dest: fetched}}\n      become: true\n      \
+           become_user: herd_alice\n    \
+         - get: {{src: /tmp/{name}, dest: fetched}}\n      become: true\n"
+    );
+    let out = play(&lab, &become_inventory(&lab, PASSWORD), &yaml, &[]);
+    assert_exit(&out, 2);
+    assert_eq!(
+        fs::read_to_string(lab.work.path().join("fetched/h3/secret.txt")).unwrap(),
+        "alice only\n"
+    );
+    let output = text(&out);
+    assert!(
+        output.contains(&format!(
+            "/tmp/{name} is a directory; with `become`, get copies one regular file"
+        )),
+        "{output}"
+    );
+    assert!(leftovers(&host_tmp("h3")).is_empty());
+}
+
+/// The diff blocks of an output, from each `@@` line to the block's end (a blank line,
+/// or a line that is not a diff line), with `HOST: ` removed first when given.
+fn hunk_blocks(output: &str, host: Option<&str>) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut block: Option<String> = None;
+    for line in output.lines() {
+        let line = match host {
+            Some(host) => match line.strip_prefix(&format!("{host}: ")) {
+                Some(rest) => rest,
+                None => "",
+            },
+            None => line,
+        };
+        let in_diff = line.starts_with("@@ ")
+            || (block.is_some()
+                && (line.starts_with([' ', '-', '+']) || line.starts_with("\\ No newline")));
+        match (&mut block, in_diff) {
+            (Some(text), true) => {
+                text.push_str(line);
+                text.push('\n');
+            }
+            (None, true) => block = Some(format!("{line}\n")),
+            (Some(_), false) => blocks.extend(block.take()),
+            (None, false) => {}
+        }
+    }
+    blocks.extend(block);
+    blocks
+}
+
+/// Before and after texts: unique lines, edited in place (no moves), so every correct
+/// line diff finds the same changes.
+fn edit_pairs() -> Vec<(String, String)> {
+    let mut seed: u64 = 0x5eed;
+    let mut next = move |below: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % below
+    };
+    let mut pairs = vec![
+        ("a\nb\nc\n".to_owned(), "a\nB\nc\n".to_owned()),
+        ("x\ny".to_owned(), "x\ny\n".to_owned()),
+        ("only\n".to_owned(), "".to_owned()),
+    ];
+    for case in 0..6 {
+        let count = 5 + next(40);
+        let (mut before, mut after) = (String::new(), String::new());
+        for line in 0..count {
+            let text = format!("case {case} line {line}\n");
+            match next(10) {
+                0 => before.push_str(&text),
+                1 => after.push_str(&format!("case {case} new {line}\n")),
+                2 => {
+                    before.push_str(&text);
+                    after.push_str(&format!("case {case} changed {line}\n"));
+                }
+                _ => {
+                    before.push_str(&text);
+                    after.push_str(&text);
+                }
+            }
+        }
+        if next(2) == 0 {
+            after.pop();
+        }
+        pairs.push((before, after));
+    }
+    pairs
+}
+
+#[test]
+fn diff_hunks_match_ansible_copy_diff() {
+    let lab = Lab::new();
+    let name = unique("diff-oracle");
+    let pairs = edit_pairs();
+    let oracle_dir = lab.work.path().join("oracle");
+    fs::create_dir(&oracle_dir).unwrap();
+    let (mut herd_steps, mut ansible_tasks) = (String::new(), String::new());
+    for (index, (before, after)) in pairs.iter().enumerate() {
+        let src = format!("after{index}");
+        fs::write(lab.work.path().join(&src), after).unwrap();
+        fs::write(oracle_dir.join(&src), after).unwrap();
+        fs::write(host_tmp("h1").join(format!("{name}-{index}")), before).unwrap();
+        fs::write(oracle_dir.join(format!("dest{index}")), before).unwrap();
+        herd_steps.push_str(&format!(
+            "    - put: {{src: {src}, dest: /tmp/{name}-{index}}}\n"
+        ));
+        ansible_tasks.push_str(&format!(
+            "    - copy: {{src: {src}, dest: {}/dest{index}}}\n",
+            oracle_dir.display()
+        ));
+    }
+    let yaml = format!("- hosts: h1\n  steps:\n{herd_steps}");
+    let out = play(
+        &lab,
+        &common::lab_dir().join("inventory.ini"),
+        &yaml,
+        &["--check", "--diff"],
+    );
+    assert_exit(&out, 0);
+    let herd = hunk_blocks(&String::from_utf8_lossy(&out.stdout), Some("h1"));
+
+    let book = oracle_dir.join("copy.yml");
+    fs::write(
+        &book,
+        format!("- hosts: localhost\n  gather_facts: false\n  tasks:\n{ansible_tasks}"),
+    )
+    .unwrap();
+    let python = common::ansible_oracle("python");
+    let ansible = std::process::Command::new(common::ansible_oracle("ansible-playbook"))
+        .args(["-i", "localhost,", "-c", "local", "--check", "--diff"])
+        .arg("-e")
+        .arg(format!("ansible_python_interpreter={}", python.display()))
+        .arg(&book)
+        .current_dir(&oracle_dir)
+        .env("ANSIBLE_NOCOLOR", "1")
+        .env("ANSIBLE_LOCALHOST_WARNING", "0")
+        .output()
+        .unwrap();
+    let ansible_out = String::from_utf8_lossy(&ansible.stdout);
+    assert!(ansible.status.success(), "{ansible_out}");
+    let oracle = hunk_blocks(&ansible_out, None);
+    assert!(oracle.len() >= pairs.len(), "{ansible_out}");
+    assert_eq!(herd, oracle, "herd:\n{}", text(&out));
+    for index in 0..pairs.len() {
+        let remote = host_tmp("h1").join(format!("{name}-{index}"));
+        assert_eq!(fs::read_to_string(remote).unwrap(), pairs[index].0);
+    }
+}
