@@ -436,10 +436,7 @@ fn hunk_blocks(output: &str, host: Option<&str>) -> Vec<String> {
     let mut block: Option<String> = None;
     for line in output.lines() {
         let line = match host {
-            Some(host) => match line.strip_prefix(&format!("{host}: ")) {
-                Some(rest) => rest,
-                None => "",
-            },
+            Some(host) => line.strip_prefix(&format!("{host}: ")).unwrap_or_default(),
             None => line,
         };
         let in_diff = line.starts_with("@@ ")
@@ -554,8 +551,8 @@ fn diff_hunks_match_ansible_copy_diff() {
     let oracle = hunk_blocks(&ansible_out, None);
     assert!(oracle.len() >= pairs.len(), "{ansible_out}");
     assert_eq!(herd, oracle, "herd:\n{}", text(&out));
-    for index in 0..pairs.len() {
+    for (index, (before, _)) in pairs.iter().enumerate() {
         let remote = host_tmp("h1").join(format!("{name}-{index}"));
-        assert_eq!(fs::read_to_string(remote).unwrap(), pairs[index].0);
+        assert_eq!(&fs::read_to_string(remote).unwrap(), before);
     }
 }
