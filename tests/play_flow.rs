@@ -129,3 +129,115 @@ fn a_failed_host_runs_no_handler_and_each_serial_batch_runs_its_own() {
         "{text}"
     );
 }
+
+#[test]
+fn run_once_runs_on_the_first_host_of_each_batch_and_shares_its_result() {
+    let lab = Lab::new();
+    let dir = unique("once");
+    let book = write_files(
+        &lab,
+        &[(
+            "once.yml",
+            &format!(
+                "- hosts: all\n  serial: 2\n  steps:\n    \
+                 - name: Build once\n      \
+                 run: mkdir -p /tmp/{dir} && touch /tmp/{dir}/ran && echo built-on-{{{{ inventory_hostname }}}}\n      \
+                 run_once: true\n      \
+                 register: build\n    \
+                 - run: echo {{{{ inventory_hostname }}}} saw {{{{ build.stdout }}}}\n"
+            ),
+        )],
+    );
+    let out = play(&lab, &book, &[]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    for line in [
+        "h1: built-on-h1",
+        "h3: built-on-h3",
+        "h1: h1 saw built-on-h1",
+        "h2: h2 saw built-on-h1",
+        "h3: h3 saw built-on-h3",
+        "h4: h4 saw built-on-h3",
+    ] {
+        assert!(text.lines().any(|l| l == line), "no `{line}` in:\n{text}");
+    }
+    assert!(text.contains("── STEP 1/2 Build once ("), "{text}");
+    assert!(
+        text.contains(") on h1\n") && text.contains(") on h3\n"),
+        "{text}"
+    );
+    for (host, ran) in [("h1", true), ("h2", false), ("h3", true), ("h4", false)] {
+        assert_eq!(
+            host_tmp(host).join(&dir).join("ran").exists(),
+            ran,
+            "{host}"
+        );
+    }
+}
+
+#[test]
+fn a_failed_run_once_step_stops_its_whole_batch() {
+    let lab = Lab::new();
+    let book = write_files(
+        &lab,
+        &[(
+            "once-fails.yml",
+            "- hosts: h1,h2\n  steps:\n    - {run: 'exit 3', run_once: true}\n    - run: echo after\n",
+        )],
+    );
+    let out = play(&lab, &book, &[]);
+    assert_exit(&out, 2);
+    let text = stdout(&out);
+    assert!(text.contains("h1: failed: exit status 3"), "{text}");
+    assert!(!text.contains("after"), "{text}");
+    let err = common::play::stderr(&out);
+    assert!(
+        err.contains("step 1 'run: exit 3' (run_once) did not succeed on h1"),
+        "{err}"
+    );
+}
+
+#[test]
+fn delegate_to_localhost_runs_on_the_controller_with_the_hosts_variables() {
+    let lab = Lab::new();
+    let me = String::from_utf8(
+        std::process::Command::new("id")
+            .arg("-un")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let me = me.trim();
+    let work = lab.work.path().display().to_string();
+    fs::write(lab.work.path().join("built-h2"), "already\n").unwrap();
+    let book = write_files(
+        &lab,
+        &[(
+            "local.yml",
+            "- hosts: h1,h2\n  vars: {color: blue}\n  steps:\n    \
+             - name: Build locally\n      \
+             run: echo {{ color }} $(id -un) > built-{{ inventory_hostname }} && cat built-{{ inventory_hostname }}\n      \
+             creates: built-{{ inventory_hostname }}\n      \
+             delegate_to: localhost\n      \
+             register: local\n    \
+             - run: echo remote $(id -un) saw {{ ('skipped' if local.skipped else local.stdout) | quote }}\n",
+        )],
+    );
+    let out = play(&lab, &book, &[]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    let want = [
+        format!("h1: blue {me}"),
+        format!("h1: remote herd_alice saw blue {me}"),
+        "h2: skipped (creates: built-h2 exists)".to_owned(),
+        "h2: remote herd_bob saw skipped".to_owned(),
+    ];
+    for line in &want {
+        assert!(text.lines().any(|l| l == line), "no `{line}` in:\n{text}");
+    }
+    assert_eq!(
+        fs::read_to_string(format!("{work}/built-h1")).unwrap(),
+        format!("blue {me}\n")
+    );
+}

@@ -355,6 +355,8 @@ fn options(step: &Step) -> StepOptions {
         changed_when: step.changed_when.clone(),
         failed_when: step.failed_when.clone(),
         notify: step.notify.clone(),
+        run_once: step.run_once,
+        delegate_to_localhost: step.delegate_to_localhost,
     }
 }
 

@@ -119,6 +119,13 @@ pub struct StepOptions {
     /// The handlers it notifies when it reports changed.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notify: Vec<String>,
+    /// Runs on the first host of each batch still in the run; its registered result is
+    /// given to every host of the batch, and its failure takes them all out.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub run_once: bool,
+    /// `delegate_to: localhost`: the command runs on the controller.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub delegate_to_localhost: bool,
 }
 
 /// What one host does at one step.

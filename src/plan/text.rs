@@ -175,6 +175,12 @@ fn describe_options(options: &StepOptions, tags: &[String]) -> Vec<String> {
     if let Some(check_mode) = options.check_mode {
         shown.push(format!("check_mode: {check_mode}"));
     }
+    if options.run_once {
+        shown.push("run_once".to_owned());
+    }
+    if options.delegate_to_localhost {
+        shown.push("delegate_to: localhost".to_owned());
+    }
     if !options.notify.is_empty() {
         shown.push(format!("notify: {}", options.notify.join(", ")));
     }

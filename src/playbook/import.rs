@@ -212,6 +212,8 @@ fn other_keys(raw: &RawStep) -> Vec<&'static str> {
         failed_when,
         notify,
         listen,
+        run_once,
+        delegate_to,
     } = raw;
     [
         ("run", run.is_some()),
@@ -238,6 +240,8 @@ fn other_keys(raw: &RawStep) -> Vec<&'static str> {
         ("failed_when", failed_when.is_some()),
         ("notify", !notify.0.is_empty()),
         ("listen", !listen.0.is_empty()),
+        ("run_once", run_once.is_some()),
+        ("delegate_to", delegate_to.is_some()),
     ]
     .into_iter()
     .filter_map(|(key, present)| present.then_some(key))

@@ -22,6 +22,7 @@
 //! The JSON Schema of this format ([`schema_json`]) is committed as
 //! `schemas/playbook.schema.json` so editors can check playbooks as they are written.
 
+mod delegate;
 mod error;
 mod files;
 mod handlers;

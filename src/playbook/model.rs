@@ -123,6 +123,10 @@ pub struct Step {
     pub notify: Vec<String>,
     /// On a handler: the topics it answers to besides its name.
     pub listen: Vec<String>,
+    /// Run on the first host of each batch only, its result registered for all.
+    pub run_once: bool,
+    /// `delegate_to: localhost`: the command runs on the controller.
+    pub delegate_to_localhost: bool,
     /// The file the step is written in, as messages name it: the playbook, or the file
     /// an `import_steps` brought it from.
     pub file: String,

@@ -168,6 +168,13 @@ pub(super) struct RawStep {
     /// On a handler: topics it also answers to, besides its name.
     #[serde(default)]
     pub listen: Names,
+    /// Run on the first host of each batch only; its registered result is given to
+    /// every host of the batch.
+    pub run_once: Option<bool>,
+    /// `localhost`: run a `run` step's command on the controller (with the host's
+    /// variables; output still shown under the host's name).
+    #[schemars(regex(pattern = "^(localhost|127\\.0\\.0\\.1)$"))]
+    pub delegate_to: Option<String>,
 }
 
 /// `put:` copy a local file to the host.

@@ -80,7 +80,7 @@ impl Validator<'_> {
         let handlers = self.steps(raw_play.handlers);
         self.check_handlers(&steps, &handlers);
 
-        (self.problems.len() == before).then_some(Play {
+        let play = Play {
             name,
             hosts: raw_play.hosts,
             vars,
@@ -92,7 +92,9 @@ impl Validator<'_> {
             steps,
             handlers,
             line,
-        })
+        };
+        self.check_run_once(&play, &place);
+        (self.problems.len() == before).then_some(play)
     }
 
     /// Decrypts the `!vault` values of a play's or step's `vars:`; returns where they were.
@@ -220,6 +222,7 @@ impl Validator<'_> {
                  input, so write the text to a file first (a `put`) and read it in the command",
             );
         }
+        self.check_delegation(&place, &raw);
         for (key, value) in [
             ("creates", &raw.creates),
             ("removes", &raw.removes),
@@ -261,6 +264,8 @@ impl Validator<'_> {
             failed_when: raw.failed_when,
             notify: raw.notify.0,
             listen: raw.listen.0,
+            run_once: raw.run_once.unwrap_or(false),
+            delegate_to_localhost: raw.delegate_to.is_some(),
             file: self.source.name.to_owned(),
             line,
         })

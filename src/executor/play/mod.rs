@@ -13,6 +13,7 @@
 //! - `hosts`: every host of the run with its session, registered results and fate;
 //! - `strategy`: `linear` and `free`, batches, handlers and `max_fail_percentage`;
 //! - `handlers`: which hosts were notified to run which handler, in a batch;
+//! - `local`: the controller as a transport, for `delegate_to: localhost`;
 //! - `step`: one step on one host: resolve, connect, `creates`/`removes`, and how it
 //!   ended; `tries`: its tries (`retries`, `until`, check mode, `register`);
 //! - `outcome`: how a try or step came out (`Done`), what a try needs (`Io`) and
@@ -24,6 +25,7 @@ mod command;
 mod get;
 mod handlers;
 mod hosts;
+mod local;
 mod outcome;
 mod put;
 mod remote;

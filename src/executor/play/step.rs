@@ -8,6 +8,7 @@ use crate::plan::{PlannedPlay, PlannedStep, Ready, Resolved, Skip, StepResult};
 use crate::ssh::Transport;
 
 use super::hosts::{HostSlot, Unreached};
+use super::local::Local;
 use super::outcome::{Done, Io, register};
 use super::remote;
 use super::run::Run;
@@ -93,12 +94,17 @@ fn attempt(
     };
     let target = run.hosts.host(at);
     let executor = &run.options.executor;
-    let transport = run.hosts.session(
-        at,
-        (&mut slot.session, &mut slot.last_use),
-        &executor.connect,
-        run.known_hosts,
-    )?;
+    let mut controller = Local;
+    let transport: &mut dyn Transport = if planned.options.delegate_to_localhost {
+        &mut controller
+    } else {
+        run.hosts.session(
+            at,
+            (&mut slot.session, &mut slot.last_use),
+            &executor.connect,
+            run.known_hosts,
+        )?
+    };
     let name = run.hosts.name(at);
     let io = Io {
         host: &name,

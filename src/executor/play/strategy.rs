@@ -6,9 +6,10 @@
 //! the other, each on the hosts of the batch still in the run that a changed step
 //! notified. After each step or handler (`linear`), or the batch's steps (`free`), a
 //! batch where more than `max_fail_percentage` of the hosts failed, or where every host
-//! failed, aborts the rest of the playbook, as in Ansible.
+//! failed, aborts the rest of the playbook, as in Ansible. A `run_once` step runs on
+//! the first host of the batch still in the run, for all of them.
 
-use crate::event::{Event, HostName};
+use crate::event::{Event, HostName, Outcome};
 use crate::executor::for_each_host;
 use crate::plan::{PlannedPlay, PlannedStep, Skip, StepState};
 use crate::playbook::Strategy;
@@ -159,8 +160,34 @@ fn in_run(run: &Run<'_>, members: &[Member], keep: impl Fn(&Member) -> bool) -> 
 }
 
 /// Step (or handler) index `index` on every member of `active`, at most `forks` at
-/// once, noting the handlers each notifies.
+/// once, noting the handlers each notifies; a `run_once` step on the first of them
+/// only, for all of them ([`share_once`]).
 fn all_at_once(
+    run: &Run<'_>,
+    play: &PlannedPlay,
+    (index, step): (usize, &PlannedStep),
+    active: &[Member],
+    notified: &Notified,
+) {
+    if step.options.run_once {
+        if let Some((first, others)) = active.split_first() {
+            on_members(
+                run,
+                play,
+                (index, step),
+                std::slice::from_ref(first),
+                notified,
+            );
+            share_once(run, step, first, others);
+        }
+        return;
+    }
+    on_members(run, play, (index, step), active, notified);
+}
+
+/// Step (or handler) index `index` on every member of `active`, at most `forks` at
+/// once, noting the handlers each notifies.
+fn on_members(
     run: &Run<'_>,
     play: &PlannedPlay,
     (index, step): (usize, &PlannedStep),
@@ -175,6 +202,40 @@ fn all_at_once(
         let status = run_step(run, play, index, member.play, member.run);
         notified.note(play, index, member.run, status);
     });
+}
+
+/// After a `run_once` step ran on `first`: its registered result (if it registers one)
+/// becomes every other member's; if it took `first` out of the run (failed, unless
+/// ignored, or unreachable), the others are out too, as in Ansible (their recap counts
+/// stay as they were: the step ran on one host). Handlers it notified run on `first`
+/// only, as Ansible's.
+fn share_once(run: &Run<'_>, step: &PlannedStep, first: &Member, others: &[Member]) {
+    let (result, out) = {
+        let slot = run.hosts.lock(first.run);
+        let result = step.options.register.as_ref().and_then(|name| {
+            let value = slot.registered.get(name)?;
+            Some((name.clone(), value.clone()))
+        });
+        (result, slot.is_out())
+    };
+    let fate = out.then(|| Outcome::Failed {
+        exit_code: None,
+        message: format!(
+            "step {} '{}' (run_once) did not succeed on {}",
+            step.number,
+            step.label,
+            run.hosts.name(first.run)
+        ),
+    });
+    for member in others {
+        let mut slot = run.hosts.lock(member.run);
+        if let Some((name, value)) = &result {
+            slot.registered.insert(name.clone(), value.clone());
+        }
+        if slot.fate.is_none() {
+            slot.fate = fate.clone();
+        }
+    }
 }
 
 /// Whether `--tags`/`--skip-tags` leave the step out: it then runs nowhere and shows

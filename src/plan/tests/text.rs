@@ -256,3 +256,21 @@ fn tags_do_not_leave_handlers_out() {
         StepState::Ready(_)
     ));
 }
+
+#[test]
+fn run_once_and_delegate_to_show_in_the_options() {
+    let plan = plan_small(
+        "- hosts: web_clusters\n  steps:\n    - {run: 'make {{ inventory_hostname }}', run_once: true, delegate_to: localhost, register: build}\n",
+    );
+    let text = plan_text(&plan);
+    assert!(
+        text.contains("  STEP 1 run: make {{ inventory_hostname }} (site.yml:3)  [register: build, run_once, delegate_to: localhost]\n"),
+        "{text}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&plan_json(&plan)).unwrap();
+    assert_eq!(json["plays"][0]["steps"][0]["options"]["run_once"], true);
+    assert_eq!(
+        json["plays"][0]["steps"][0]["options"]["delegate_to_localhost"],
+        true
+    );
+}
