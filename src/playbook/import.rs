@@ -133,11 +133,16 @@ impl Validator<'_> {
             return Vec::new();
         }
         if !path.is_file() {
+            let what = if path.exists() {
+                "is not a file"
+            } else {
+                "does not exist"
+            };
             self.report(
                 place,
                 format!(
-                    "import_steps file {name} does not exist (relative paths are resolved \
-                     against the directory of the file that imports it)"
+                    "import_steps file {name} {what} (relative paths are resolved against the \
+                     directory of the file that imports it)"
                 ),
             );
             return Vec::new();
@@ -390,11 +395,12 @@ mod tests {
         let dir = files(&[
             (
                 "site.yml",
-                "- hosts: all\n  steps:\n    - import_steps: a.yml\n      when: x\n      tags: t\n    - import_steps: missing.yml\n    - import_steps: empty.yml\n    - import_steps: play.yml\n",
+                "- hosts: all\n  steps:\n    - import_steps: a.yml\n      when: x\n      tags: t\n    - import_steps: missing.yml\n    - import_steps: empty.yml\n    - import_steps: play.yml\n    - import_steps: dir.yml\n",
             ),
             ("a.yml", "- run: a\n"),
             ("empty.yml", "# nothing\n"),
             ("play.yml", "hosts: all\n"),
+            ("dir.yml/x", ""),
         ]);
         let err = load_in(dir.path()).unwrap_err();
         let d = dir.path().display();
@@ -403,7 +409,7 @@ mod tests {
             .iter()
             .map(|p| format!("{}:{}: {}", p.file, p.line, p.message))
             .collect();
-        assert_eq!(shown.len(), 4, "{err}");
+        assert_eq!(shown.len(), 5, "{err}");
         assert_eq!(
             shown[0],
             format!(
@@ -428,6 +434,13 @@ mod tests {
             shown[3].starts_with(&format!("{d}/play.yml:1")),
             "{}",
             shown[3]
+        );
+        assert!(
+            shown[4].starts_with(&format!(
+                "{d}/site.yml:9: step: import_steps file {d}/dir.yml is not a file"
+            )),
+            "{}",
+            shown[4]
         );
     }
 }
