@@ -91,3 +91,33 @@ fn never_coloured() {
     let run = run_with(options, &[out("a", b"x\n"), ok("a")]);
     assert!(!run.stdout.contains(&0x1b));
 }
+
+#[test]
+fn a_file_diff_is_one_object_with_its_unified_text() {
+    let diff = crate::diff::FileDiff {
+        path: "/etc/app.conf".into(),
+        change: crate::diff::compare(Some(b"a\n"), b"b\n", None),
+    };
+    let binary = crate::diff::FileDiff {
+        path: "/bin/tool".into(),
+        change: crate::diff::Change::Binary,
+    };
+    let event = |diff| Event::FileDiff {
+        host: "web01".into(),
+        number: 2,
+        diff,
+    };
+    let run = run(OutputMode::Json, &[event(diff), event(binary)]);
+    let objects = objects(&run);
+    assert_eq!(
+        objects[..2],
+        [
+            json!({"event": "file_diff", "host": "web01", "number": 2, "path": "/etc/app.conf",
+                   "kind": "text", "created": false,
+                   "diff": "--- before: /etc/app.conf\n+++ after: /etc/app.conf\n@@ -1 +1 @@\n-a\n+b\n"}),
+            json!({"event": "file_diff", "host": "web01", "number": 2, "path": "/bin/tool",
+                   "kind": "binary", "created": false,
+                   "diff": "Binary files differ: /bin/tool\n"}),
+        ]
+    );
+}
