@@ -7,8 +7,9 @@
 //! the file, so the become user needs no access to it), to a temporary file in the
 //! destination's directory, checks its SHA-256, gives it its mode, owner and group
 //! (those of the file it replaces, unless the step says otherwise), and renames it into
-//! place: readers see the old file or the new one, never a part. A get has the become
-//! user `cat` the file into the private directory, fetched from there. The private
+//! place: readers see the old file or the new one, never a part. For a get the become
+//! user `cat`s the file and the login user's shell writes it into the private directory
+//! (so the become user needs no access to it), fetched from there. The private
 //! directory is removed whatever happened; a killed run's leftovers (private
 //! directories, temporary files in a destination directory) are removed by a later
 //! run once an hour old.
