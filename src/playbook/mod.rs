@@ -37,7 +37,7 @@ mod yaml;
 
 pub use error::{PlaybookError, Problem};
 pub use model::{Action, GetSpec, Play, Playbook, PutSpec, Step, Strategy};
-pub use schema::schema_json;
+pub use schema::{schema_json, steps_schema_json};
 pub use source::MAX_FILE_BYTES;
 pub use values::{Condition, Mode, Serial};
 
