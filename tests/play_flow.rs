@@ -1,9 +1,12 @@
 //! `herd play` flow features against the lab's real sshd servers: `import_steps`,
-//! handlers (`notify`/`listen`), `run_once` and `delegate_to: localhost`.
+//! handlers (`notify`/`listen`), `run_once` and `delegate_to: localhost`; handlers and
+//! `run_once` also side by side with the Ansible oracle's `ansible-playbook` on the same
+//! hosts.
 
 mod common;
 
 use std::fs;
+use std::path::{Path, PathBuf};
 
 use common::play::{assert_exit, play, stdout, total, write_files};
 use common::{Lab, host_tmp, unique};
@@ -240,4 +243,165 @@ fn delegate_to_localhost_runs_on_the_controller_with_the_hosts_variables() {
         fs::read_to_string(format!("{work}/built-h1")).unwrap(),
         format!("blue {me}\n")
     );
+}
+
+/// The lab inventory with Ansible's names for the connection settings, which herd reads
+/// too, so both tools run on the same hosts from the same file.
+fn oracle_inventory(lab: &Lab) -> PathBuf {
+    lab.inventory_with("oracle.ini", |text| {
+        [
+            (" host=", " ansible_host="),
+            (" port=", " ansible_port="),
+            (" user=", " ansible_user="),
+            (" password=", " ansible_password="),
+            (" key=", " ansible_private_key_file="),
+        ]
+        .iter()
+        .fold(text.to_owned(), |text, (herd, ansible)| {
+            text.replace(herd, ansible)
+        })
+    })
+}
+
+/// The Ansible oracle's `ansible-playbook -i INVENTORY BOOK`, with a HOME of the test's
+/// own and host keys not checked (herd's own run records them in its HOME).
+fn ansible_playbook(lab: &Lab, inventory: &Path, book: &Path) -> std::process::Output {
+    let home = lab.work.path().join("ansible-home");
+    fs::create_dir_all(&home).unwrap();
+    std::process::Command::new(common::ansible_oracle("ansible-playbook"))
+        .arg("-i")
+        .arg(inventory)
+        .arg(book)
+        .current_dir(lab.work.path())
+        .env("HOME", &home)
+        .env("ANSIBLE_HOST_KEY_CHECKING", "False")
+        .env("ANSIBLE_NOCOLOR", "1")
+        .output()
+        .unwrap()
+}
+
+/// Each lab host's `/tmp/DIR/log` lines (empty when there is none).
+fn logs(dir: &str) -> Vec<(String, Vec<String>)> {
+    common::LAB_HOSTS
+        .iter()
+        .map(|(host, ..)| {
+            let lines = remote_lines(host, &format!("{dir}/log")).unwrap_or_default();
+            (host.to_string(), lines)
+        })
+        .collect()
+}
+
+#[test]
+fn handlers_run_where_and_in_the_order_ansible_runs_them() {
+    let lab = Lab::new();
+    let inventory = oracle_inventory(&lab);
+    let (herd_dir, ansible_dir) = (unique("oracle-herd"), unique("oracle-ansible"));
+    // A step that changes everywhere and notifies two handlers in the opposite order from
+    // how they are written; one that changes only on h2 and notifies a listen topic; one
+    // that fails on h3. Handlers write their name to a log on the host.
+    let handlers = |module: &str, dir: &str| {
+        format!(
+            "    - {{name: A, {module}: 'echo A >> /tmp/{dir}/log'}}\n    \
+             - {{name: B, {module}: 'echo B >> /tmp/{dir}/log'}}\n    \
+             - {{name: C, listen: topic-c, {module}: 'echo C >> /tmp/{dir}/log'}}\n    \
+             - {{name: D, {module}: 'echo D >> /tmp/{dir}/log'}}\n"
+        )
+    };
+    let steps = |module: &str, dir: &str| {
+        format!(
+            "    - {{{module}: 'mkdir -p /tmp/{dir} && echo s1', notify: [B, A]}}\n    \
+             - {{{module}: 'echo s2', changed_when: \"inventory_hostname == 'h2'\", notify: topic-c}}\n    \
+             - {{{module}: 'test {{{{ inventory_hostname }}}} != h3'}}\n"
+        )
+    };
+    let herd_book = write_files(
+        &lab,
+        &[(
+            "herd.yml",
+            &format!(
+                "- hosts: all\n  steps:\n{}  handlers:\n{}",
+                steps("run", &herd_dir),
+                handlers("run", &herd_dir)
+            ),
+        )],
+    );
+    let ansible_book = write_files(
+        &lab,
+        &[(
+            "ansible.yml",
+            &format!(
+                "- hosts: all\n  gather_facts: false\n  tasks:\n{}  handlers:\n{}",
+                steps("raw", &ansible_dir),
+                handlers("raw", &ansible_dir)
+            ),
+        )],
+    );
+    let herd = play(&lab, &herd_book, &["-i", inventory.to_str().unwrap()]);
+    assert_exit(&herd, 2);
+    let ansible = ansible_playbook(&lab, &inventory, &ansible_book);
+    assert_eq!(
+        ansible.status.code(),
+        Some(2),
+        "ansible-playbook:\n{}\n{}",
+        String::from_utf8_lossy(&ansible.stdout),
+        String::from_utf8_lossy(&ansible.stderr)
+    );
+    let expected = logs(&ansible_dir);
+    assert_eq!(
+        expected[1],
+        (
+            "h2".to_owned(),
+            vec!["A".to_owned(), "B".to_owned(), "C".to_owned()]
+        ),
+        "the oracle's run is not the one this test means"
+    );
+    assert_eq!(logs(&herd_dir), expected, "herd:\n{}", stdout(&herd));
+}
+
+#[test]
+fn run_once_shares_its_result_and_notifies_as_ansible_does() {
+    let lab = Lab::new();
+    let inventory = oracle_inventory(&lab);
+    let (herd_dir, ansible_dir) = (unique("once-herd"), unique("once-ansible"));
+    let book = |module: &str, dir: &str, steps: &str, extra: &str| {
+        format!(
+            "- hosts: all\n  serial: 2\n{extra}  {steps}:\n    \
+             - {{{module}: 'echo once-{{{{ inventory_hostname }}}}', run_once: true, register: r, notify: A}}\n    \
+             - {{{module}: 'mkdir -p /tmp/{dir} && echo {{{{ r.stdout | trim }}}} > /tmp/{dir}/saw'}}\n  \
+             handlers:\n    \
+             - {{name: A, {module}: 'echo A >> /tmp/{dir}/log'}}\n"
+        )
+    };
+    let herd_book = write_files(&lab, &[("herd.yml", &book("run", &herd_dir, "steps", ""))]);
+    let ansible_book = write_files(
+        &lab,
+        &[(
+            "ansible.yml",
+            &book("raw", &ansible_dir, "tasks", "  gather_facts: false\n"),
+        )],
+    );
+    let herd = play(&lab, &herd_book, &["-i", inventory.to_str().unwrap()]);
+    assert_exit(&herd, 0);
+    let ansible = ansible_playbook(&lab, &inventory, &ansible_book);
+    assert!(
+        ansible.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ansible.stdout)
+    );
+    let outcome = |dir: &str| -> Vec<(String, Option<Vec<String>>, Vec<String>)> {
+        logs(dir)
+            .into_iter()
+            .map(|(host, log)| {
+                let saw = remote_lines(&host, &format!("{dir}/saw"));
+                (host, saw, log)
+            })
+            .collect()
+    };
+    let expected = outcome(&ansible_dir);
+    assert_eq!(
+        expected[3].1.as_deref(),
+        Some(&["once-h3".to_owned()][..]),
+        "the oracle's run is not the one this test means: {expected:?}"
+    );
+    assert_eq!(outcome(&herd_dir), expected, "herd:\n{}", stdout(&herd));
 }
