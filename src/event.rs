@@ -156,6 +156,20 @@ pub enum Event {
         /// Why it goes on ("exit status 1", "until `r.rc == 0` is false").
         message: String,
     },
+    /// One item of a looped step ended on a host; the step's own `StepFinished` follows
+    /// its last item.
+    ItemFinished {
+        /// The host.
+        host: HostName,
+        /// 1-based position of the step in its play.
+        number: usize,
+        /// The item as shown (its `loop_control.label`); never a secret.
+        item: String,
+        /// How the item ended (never `Unreachable`: that ends the step).
+        status: StepStatus,
+        /// What happened, as for `StepFinished`.
+        message: Option<String>,
+    },
     /// A playbook step ended on a host. Its output came before as `Output` events.
     StepFinished {
         /// The host.

@@ -6,8 +6,10 @@ use super::defer::{Registers, Waits};
 use super::error::{MAX_PROBLEMS_PER_STEP, PlanError, PlanProblem, Problems};
 use super::files::LocalFiles;
 use super::handlers::{PlannedHandler, notified_by};
+use super::looping;
 use super::model::{
-    Dependency, HostStep, Plan, PlannedPlay, PlannedStep, Skip, StepOptions, StepState,
+    Dependency, HostStep, LoopNames, Plan, PlannedItem, PlannedPlay, PlannedStep, Skip,
+    StepOptions, StepState,
 };
 use super::render::StepHost;
 use super::scope::Scope;
@@ -286,8 +288,11 @@ impl Planner<'_> {
     }
 }
 
-/// One host's step: skipped, rendered now, or deferred.
+/// One host's step: skipped, rendered now (each item, for a loop), or deferred.
 fn plan_host(host: &StepHost<'_>, waits: &Waits<'_>) -> Result<StepState, PlanProblem> {
+    if let Some(step_loop) = &host.step.loop_ {
+        return plan_loop(host, waits, &looping::names(step_loop));
+    }
     if waits.when.is_empty() {
         if let Some(skip) = host.when_skips()? {
             return Ok(StepState::Skipped(skip));
@@ -299,6 +304,35 @@ fn plan_host(host: &StepHost<'_>, waits: &Waits<'_>) -> Result<StepState, PlanPr
         return Ok(StepState::Ready(Box::new(host.render()?)));
     }
     Ok(StepState::Deferred(waits.defer(host, &content)?))
+}
+
+/// A looped step on one host: its items, each decided (`when:` per item) and rendered;
+/// deferred as a whole when anything of it (the loop itself included) reads a
+/// registered result.
+fn plan_loop(
+    host: &StepHost<'_>,
+    waits: &Waits<'_>,
+    names: &LoopNames,
+) -> Result<StepState, PlanProblem> {
+    check_rules(host, waits)?;
+    if waits.any() {
+        return Ok(StepState::Deferred(waits.defer(host, &BTreeSet::new())?));
+    }
+    let items = host.loop_items()?;
+    if items.is_empty() {
+        return Ok(StepState::Skipped(Skip::EmptyLoop));
+    }
+    let mut planned = Vec::with_capacity(items.len());
+    for item in items {
+        let at = host.with_item(names, &item);
+        let content = template_waits(&at, waits)?;
+        if !content.is_empty() {
+            return Ok(StepState::Deferred(waits.defer(host, &content)?));
+        }
+        let state = at.item_state()?;
+        planned.push(PlannedItem { item, state });
+    }
+    Ok(StepState::Loop { items: planned })
 }
 
 /// `until:`, `changed_when:` and `failed_when:` are decided at run time, but the names
@@ -357,6 +391,7 @@ fn options(step: &Step) -> StepOptions {
         notify: step.notify.clone(),
         run_once: step.run_once,
         delegate_to_localhost: step.delegate_to_localhost,
+        loop_: step.loop_.as_ref().map(looping::names),
     }
 }
 

@@ -8,6 +8,7 @@
 //! between the play's vars and `-e` ([`Layer`]). At run time the host's registered
 //! results go on top of all of these.
 
+use super::model::LoopNames;
 use super::result::Registered;
 use crate::inventory::{ALL, Host, Inventory, Vars};
 use crate::secret::{MASK, SecretVars};
@@ -94,6 +95,28 @@ impl Layer {
         Layer(Some(HostContext {
             shown: mask_secret_vars(&real, secret),
             real,
+        }))
+    }
+}
+
+impl Layer {
+    /// A loop's item (and its position) under the loop's names: `shown` is the item
+    /// with secrets masked.
+    pub fn item(
+        names: &LoopNames,
+        (value, shown): (&serde_json::Value, &serde_json::Value),
+        index: usize,
+    ) -> Layer {
+        let layer = |item: &serde_json::Value| {
+            let mut vars = BTreeMap::from([(names.loop_var.as_str(), Value::from(Serde(item)))]);
+            if let Some(index_var) = &names.index_var {
+                vars.insert(index_var.as_str(), Value::from(index));
+            }
+            Value::from(vars)
+        };
+        Layer(Some(HostContext {
+            real: layer(value),
+            shown: layer(shown),
         }))
     }
 }

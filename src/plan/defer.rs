@@ -5,7 +5,7 @@ use super::error::PlanProblem;
 use super::model::{Deferred, Dependency};
 use super::render::StepHost;
 use super::text::{action_details, get_line, guards, put_line, run_context, run_line};
-use crate::playbook::{Action, Condition, Step};
+use crate::playbook::{Action, Condition, LoopSource, Step, StepLoop};
 use crate::template::{TemplateError, referenced_variables, referenced_variables_in_expr};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -18,8 +18,12 @@ pub(super) struct Waits<'a> {
     registers: &'a Registers,
     /// The registered names `when:` reads.
     pub when: BTreeSet<String>,
-    /// The registered names the action, `creates` and `removes` read.
+    /// The registered names the action, `creates` and `removes` read (and the loop:
+    /// its items, its template, its label).
     pub action: BTreeSet<String>,
+    /// The names a looped step's items go under (`item`, `loop_control`'s names):
+    /// defined only per item.
+    loop_names: BTreeSet<String>,
 }
 
 impl<'a> Waits<'a> {
@@ -29,7 +33,27 @@ impl<'a> Waits<'a> {
             registers,
             when: BTreeSet::new(),
             action: BTreeSet::new(),
+            loop_names: BTreeSet::new(),
         };
+        if let Some(step_loop) = &step.loop_ {
+            waits.loop_names.insert(step_loop.loop_var.clone());
+            waits.loop_names.extend(step_loop.index_var.clone());
+            let used = match &step_loop.source {
+                LoopSource::Template(expr) => {
+                    referenced_variables_in_expr(expr).unwrap_or_default()
+                }
+                LoopSource::Items(items) => items
+                    .iter()
+                    .filter_map(|item| item.as_str())
+                    .flat_map(|text| referenced_variables(text).unwrap_or_default())
+                    .collect(),
+            };
+            waits.action = waits.registered(&used);
+            if let Some(label) = &step_loop.label {
+                let used = referenced_variables(label).unwrap_or_default();
+                waits.action.extend(waits.registered(&used));
+            }
+        }
         if let Some(Condition::Expr(expr)) = &step.when {
             let used = referenced_variables_in_expr(expr).unwrap_or_default();
             waits.when = waits.registered(&used);
@@ -77,14 +101,28 @@ impl<'a> Waits<'a> {
             _ => None,
         };
         let field = |template: &str| -> Result<String, PlanProblem> {
-            if self.in_template(template).is_empty() {
+            let used = referenced_variables(template).unwrap_or_default();
+            if self.in_template(template).is_empty()
+                && used.iter().all(|name| !self.loop_names.contains(name))
+            {
                 Ok(host.text(template)?.1)
             } else {
                 self.check_defined(host, &referenced_variables(template).unwrap_or_default())?;
                 Ok(template.to_owned())
             }
         };
-        let mut shown = match &host.step.action {
+        let mut shown = match &host.step.loop_ {
+            Some(StepLoop {
+                source: LoopSource::Template(expr),
+                ..
+            }) => format!("loop over {{{{ {expr} }}}}: "),
+            Some(StepLoop {
+                source: LoopSource::Items(items),
+                ..
+            }) => format!("loop over {} items: ", items.len()),
+            None => String::new(),
+        };
+        shown += &match &host.step.action {
             Action::Run(command) => run_line(&field(command)?),
             Action::Put(put) => {
                 let src = field(&put.src)?;
@@ -137,6 +175,7 @@ impl<'a> Waits<'a> {
         used.sort();
         let undefined = used.into_iter().find(|name| {
             !self.registers.contains_key(*name)
+                && !self.loop_names.contains(*name)
                 && !host
                     .ctx
                     .real

@@ -25,6 +25,7 @@ mod error;
 mod extra_vars;
 mod files;
 mod handlers;
+mod looping;
 mod model;
 mod render;
 mod result;
@@ -39,10 +40,11 @@ pub use extra_vars::{parse_extra_vars, parse_extra_vars_with_vault};
 pub(crate) use files::sha256_file;
 pub use handlers::PlannedHandler;
 pub use model::{
-    Deferred, Dependency, HostStep, Plan, PlannedAction, PlannedPlay, PlannedStep, PutContent,
-    Ready, Rendered, Resolved, Skip, StepOptions, StepState,
+    Deferred, Dependency, HostStep, ItemState, LoopItem, LoopNames, Plan, PlannedAction,
+    PlannedItem, PlannedPlay, PlannedStep, PutContent, Ready, Rendered, Resolved, Skip,
+    StepOptions, StepState,
 };
-pub use result::{Registered, StepResult};
+pub use result::{LoopResults, Registered, StepResult};
 pub use text::plan_text;
 
 use crate::secret::SecretVars;

@@ -126,6 +126,19 @@ pub struct StepOptions {
     /// `delegate_to: localhost`: the command runs on the controller.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub delegate_to_localhost: bool,
+    /// How a looped step names its items; `None` for a step without `loop:`.
+    #[serde(rename = "loop", skip_serializing_if = "Option::is_none")]
+    pub loop_: Option<LoopNames>,
+}
+
+/// The variables a looped step's templates see each item and its position under.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LoopNames {
+    /// The item's variable (`item`, or `loop_control.loop_var`).
+    pub loop_var: String,
+    /// The 0-based position's variable (`loop_control.index_var`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index_var: Option<String>,
 }
 
 /// What one host does at one step.
@@ -144,10 +157,52 @@ pub struct HostStep {
 pub enum StepState {
     /// Fully rendered: this is what will run.
     Ready(Box<Ready>),
+    /// A looped step: each item rendered (or skipped by `when:`, decided per item).
+    Loop {
+        /// The items, in order.
+        items: Vec<PlannedItem>,
+    },
     /// Depends on the result of an earlier step (`register`): rendered at run time by
     /// [`PlannedPlay::resolve`].
     Deferred(Deferred),
     /// Will not run.
+    Skipped(Skip),
+}
+
+/// One item of a looped step on a host, and what the host does with it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PlannedItem {
+    /// The item.
+    #[serde(flatten)]
+    pub item: LoopItem,
+    /// Ready or skipped.
+    #[serde(flatten)]
+    pub state: ItemState,
+}
+
+/// One item of a loop.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct LoopItem {
+    /// Its 0-based position in the loop.
+    pub index: usize,
+    /// How it is shown: `loop_control.label` rendered, or the item itself; secrets
+    /// masked.
+    pub label: String,
+    /// The item. Never print it: it may hold secrets.
+    #[serde(skip)]
+    pub value: serde_json::Value,
+    /// The item with secrets masked.
+    #[serde(skip)]
+    pub(super) shown: serde_json::Value,
+}
+
+/// What a host does with one item of a looped step.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(tag = "state", rename_all = "lowercase")]
+pub enum ItemState {
+    /// Rendered for the item: this is what will run.
+    Ready(Box<Ready>),
+    /// `when:` is false for the item.
     Skipped(Skip),
 }
 
@@ -287,12 +342,16 @@ pub enum Skip {
         /// Which option leaves it out: `not selected by --tags info`.
         detail: String,
     },
+    /// The step's `loop:` has no items for the host. As in Ansible, it registers a
+    /// skipped result with no `results`.
+    #[serde(rename = "empty_loop")]
+    EmptyLoop,
 }
 
 impl Skip {
     /// Whether the step still registers a (skipped) result for the host.
     pub fn registers_result(&self) -> bool {
-        matches!(self, Skip::When { .. })
+        matches!(self, Skip::When { .. } | Skip::EmptyLoop)
     }
 }
 
@@ -301,6 +360,8 @@ impl Skip {
 pub enum Resolved {
     /// Run it.
     Ready(Box<Ready>),
+    /// Run it for each item.
+    Loop(Vec<PlannedItem>),
     /// Skip it.
     Skipped(Skip),
 }

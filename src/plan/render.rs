@@ -34,8 +34,11 @@ impl StepHost<'_> {
             .with_host(self.host)
     }
 
-    /// Decides `when:` and renders the step.
+    /// Decides `when:` and renders the step (each item, for a loop).
     pub fn resolve(&self) -> Result<Resolved, PlanProblem> {
+        if let Some(step_loop) = &self.step.loop_ {
+            return self.resolve_items(&super::looping::names(step_loop));
+        }
         match self.when_skips()? {
             Some(skip) => Ok(Resolved::Skipped(skip)),
             None => Ok(Resolved::Ready(Box::new(self.render()?))),

@@ -1,5 +1,6 @@
 //! What a step leaves behind for later steps: the value of its `register:` variable.
 
+use super::model::{LoopItem, LoopNames};
 use serde_json::{Map, Value, json};
 
 /// The outcome of a step on one host, as later templates see it (`disk.stdout`).
@@ -43,6 +44,70 @@ impl StepResult {
             "failed": self.failed,
             "stdout_lines": self.stdout.lines().collect::<Vec<_>>(),
             "stderr_lines": self.stderr.lines().collect::<Vec<_>>(),
+        })
+    }
+}
+
+/// The results of a looped step's items on one host, in item order.
+///
+/// Registered, it is what Ansible registers for a loop: `results` (each item's result
+/// with the item under its loop variable, `ansible_loop_var`, and its position under
+/// `index_var` if one is set), `changed` and `failed` (any item), `skipped` (every
+/// item, or no item at all) and `msg`.
+#[derive(Debug, Clone, Default)]
+pub struct LoopResults {
+    results: Vec<StepResult>,
+    entries: Vec<Value>,
+}
+
+impl LoopResults {
+    /// Adds the result of `item` (of a loop that names it as `names` says).
+    pub fn push(&mut self, names: &LoopNames, item: &LoopItem, result: StepResult) {
+        let mut entry = result.to_value();
+        if let Value::Object(map) = &mut entry {
+            map.insert(names.loop_var.clone(), item.value.clone());
+            map.insert("ansible_loop_var".into(), names.loop_var.clone().into());
+            if let Some(index_var) = &names.index_var {
+                map.insert(index_var.clone(), item.index.into());
+                map.insert("ansible_index_var".into(), index_var.clone().into());
+            }
+        }
+        self.entries.push(entry);
+        self.results.push(result);
+    }
+
+    /// The step's result over its items: changed or failed if any item was, skipped if
+    /// every item was (or there was none); no output or exit status of its own.
+    pub fn overall(&self) -> StepResult {
+        StepResult {
+            changed: self.results.iter().any(|result| result.changed),
+            failed: self.results.iter().any(|result| result.failed),
+            skipped: self.results.iter().all(|result| result.skipped),
+            ..StepResult::default()
+        }
+    }
+
+    /// How many items failed.
+    pub fn failed(&self) -> usize {
+        self.results.iter().filter(|result| result.failed).count()
+    }
+
+    /// The variable's value.
+    pub fn to_value(&self) -> Value {
+        let overall = self.overall();
+        let msg = if self.results.is_empty() {
+            "No items in the list"
+        } else if overall.failed {
+            "One or more items failed"
+        } else {
+            "All items completed"
+        };
+        json!({
+            "results": self.entries,
+            "changed": overall.changed,
+            "failed": overall.failed,
+            "skipped": overall.skipped,
+            "msg": msg,
         })
     }
 }

@@ -4,7 +4,7 @@
 
 use super::context::mask_texts;
 use super::error::{PlanError, PlanProblem};
-use super::model::{PlannedPlay, PlannedStep, Resolved, StepState};
+use super::model::{LoopItem, PlannedPlay, PlannedStep, Resolved, StepState};
 use super::render::StepHost;
 use super::result::{Registered, StepResult};
 use crate::playbook::Condition;
@@ -29,6 +29,7 @@ impl PlannedPlay {
         let (planned, state) = self.lookup(step, host)?;
         match state {
             StepState::Ready(ready) => Ok(Resolved::Ready(ready.clone())),
+            StepState::Loop { items } => Ok(Resolved::Loop(items.clone())),
             StepState::Skipped(skip) => Ok(Resolved::Skipped(skip.clone())),
             StepState::Deferred(_) => Ok(self.step_host(planned, host, registered)?.resolve()?),
         }
@@ -50,29 +51,31 @@ impl PlannedPlay {
         mask_texts(message, &ctx.secret_texts())
     }
 
-    /// Whether the step's `until:` holds for the host, with `registered` holding its
-    /// results so far, the step's latest try included. True for a step without `until`.
+    /// Whether the step's `until:` holds for the host (and `item`, for a looped step),
+    /// with `registered` holding its results so far, the step's latest try included.
+    /// True for a step without `until`.
     pub fn until_holds(
         &self,
-        step: usize,
-        host: usize,
+        (step, host): (usize, usize),
+        item: Option<&LoopItem>,
         registered: &Registered,
     ) -> Result<bool, PlanError> {
         let (planned, _) = self.lookup(step, host)?;
         let Some(until) = &planned.options.until else {
             return Ok(true);
         };
-        self.holds(planned, host, registered, until)
+        self.holds((planned, host), item, registered, until)
     }
 
     /// Applies the step's `changed_when:` and `failed_when:` (in that order, as Ansible
-    /// does) to `result`, a try's result on the host; `registered` holds the host's
-    /// results so far, this try's included. A skipped result is left as it is. An
-    /// expression that cannot be decided is an error, which fails the try.
+    /// does) to `result`, a try's result on the host (for `item`, in a looped step);
+    /// `registered` holds the host's results so far, this try's included. A skipped
+    /// result is left as it is. An expression that cannot be decided is an error, which
+    /// fails the try.
     pub fn judge(
         &self,
-        step: usize,
-        host: usize,
+        (step, host): (usize, usize),
+        item: Option<&LoopItem>,
         registered: &Registered,
         result: &mut StepResult,
     ) -> Result<(), PlanError> {
@@ -89,7 +92,9 @@ impl PlannedPlay {
             let value = match rule {
                 None => continue,
                 Some(Condition::Bool(value)) => *value,
-                Some(Condition::Expr(expr)) => self.holds(planned, host, &registered, expr)?,
+                Some(Condition::Expr(expr)) => {
+                    self.holds((planned, host), item, &registered, expr)?
+                }
             };
             match field {
                 Field::Changed => result.changed = value,
@@ -102,15 +107,24 @@ impl PlannedPlay {
         Ok(())
     }
 
-    /// Whether `expr` holds for the host at `planned`, with `registered` its results.
+    /// Whether `expr` holds for the host at `planned` (and `item`), with `registered`
+    /// its results.
     fn holds(
         &self,
-        planned: &PlannedStep,
-        host: usize,
+        (planned, host): (&PlannedStep, usize),
+        item: Option<&LoopItem>,
         registered: &Registered,
         expr: &str,
     ) -> Result<bool, PlanError> {
-        let target = self.step_host(planned, host, registered)?;
+        let step_host = self.step_host(planned, host, registered)?;
+        let with_item;
+        let target = match (item, &planned.options.loop_) {
+            (Some(item), Some(names)) => {
+                with_item = step_host.with_item(names, item);
+                &with_item
+            }
+            _ => &step_host,
+        };
         let origin = target.origin();
         Ok(self
             .scope

@@ -3,8 +3,8 @@
 
 use super::handlers::PlannedHandler;
 use super::model::{
-    Deferred, HostStep, Plan, PlannedAction, PlannedPlay, PlannedStep, PutContent, Rendered, Skip,
-    StepOptions, StepState,
+    Deferred, HostStep, ItemState, Plan, PlannedAction, PlannedPlay, PlannedStep, PutContent,
+    Rendered, Skip, StepOptions, StepState,
 };
 use crate::event::HostName;
 use crate::playbook::Mode;
@@ -145,6 +145,13 @@ fn write_step(out: &mut String, what: &str, step: &PlannedStep, extra: &str) {
 /// The step's options worth knowing before it runs, in a fixed order.
 fn describe_options(options: &StepOptions, tags: &[String]) -> Vec<String> {
     let mut shown = Vec::new();
+    if let Some(names) = &options.loop_ {
+        let mut names_shown = names.loop_var.clone();
+        if let Some(index) = &names.index_var {
+            let _ = write!(names_shown, ", {index}");
+        }
+        shown.push(format!("loop: {names_shown}"));
+    }
     if let Some(register) = &options.register {
         shown.push(format!("register: {register}"));
     }
@@ -239,10 +246,30 @@ fn state_line(state: &StepState) -> String {
     match state {
         StepState::Ready(ready) => rendered_line(&ready.shown),
         StepState::Deferred(deferred) => deferred_line(deferred),
-        StepState::Skipped(Skip::When { condition }) => {
-            format!("skipped (when: {condition} → false)")
+        StepState::Skipped(skip) => skipped_line(skip),
+        StepState::Loop { items } => {
+            let mut text = match items.len() {
+                1 => "loop over 1 item:".to_owned(),
+                n => format!("loop over {n} items:"),
+            };
+            for planned in items {
+                let line = match &planned.state {
+                    ItemState::Ready(ready) => rendered_line(&ready.shown),
+                    ItemState::Skipped(skip) => skipped_line(skip),
+                };
+                let _ = write!(text, "\n      ({}) {line}", planned.item.label);
+            }
+            text
         }
-        StepState::Skipped(Skip::Tags { detail }) => format!("skipped ({detail})"),
+    }
+}
+
+/// Why a host (or an item) does not run a step.
+fn skipped_line(skip: &Skip) -> String {
+    match skip {
+        Skip::When { condition } => format!("skipped (when: {condition} → false)"),
+        Skip::Tags { detail } => format!("skipped ({detail})"),
+        Skip::EmptyLoop => "skipped (no items in the loop)".to_owned(),
     }
 }
 

@@ -219,6 +219,8 @@ fn other_keys(raw: &RawStep) -> Vec<&'static str> {
         listen,
         run_once,
         delegate_to,
+        loop_,
+        loop_control,
     } = raw;
     [
         ("run", run.is_some()),
@@ -247,6 +249,8 @@ fn other_keys(raw: &RawStep) -> Vec<&'static str> {
         ("listen", !listen.0.is_empty()),
         ("run_once", run_once.is_some()),
         ("delegate_to", delegate_to.is_some()),
+        ("loop", loop_.is_some()),
+        ("loop_control", loop_control.is_some()),
     ]
     .into_iter()
     .filter_map(|(key, present)| present.then_some(key))

@@ -36,10 +36,10 @@ mod values;
 mod yaml;
 
 pub use error::{PlaybookError, Problem};
-pub use model::{Action, GetSpec, Play, Playbook, PutSpec, Step, Strategy};
+pub use model::{Action, GetSpec, Play, Playbook, PutSpec, Step, StepLoop, Strategy};
 pub use schema::{schema_json, steps_schema_json};
 pub use source::MAX_FILE_BYTES;
-pub use values::{Condition, Mode, Serial};
+pub use values::{Condition, LoopSource, Mode, Serial};
 
 pub(crate) use files::read_vars_file;
 pub(crate) use source::read_text;

@@ -3,7 +3,7 @@
 //! Built from the raw (as-written) types by `super::validate`, so every value here has
 //! passed validation: a step has exactly one action, `serial` is at least 1, and so on.
 
-use super::values::{Condition, Mode, Serial};
+use super::values::{Condition, LoopSource, Mode, Serial};
 use crate::secret::SecretVars;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -127,6 +127,8 @@ pub struct Step {
     pub run_once: bool,
     /// `delegate_to: localhost`: the command runs on the controller.
     pub delegate_to_localhost: bool,
+    /// Run the step once per item.
+    pub loop_: Option<StepLoop>,
     /// The file the step is written in, as messages name it: the playbook, or the file
     /// an `import_steps` brought it from.
     pub file: String,
@@ -144,6 +146,19 @@ impl Step {
             (None, Action::Get(get)) => format!("get: {}", get.src),
         }
     }
+}
+
+/// A step's `loop:` with its `loop_control:`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepLoop {
+    /// The items, or the template that yields them.
+    pub source: LoopSource,
+    /// The variable that holds each item (`item` unless `loop_control.loop_var`).
+    pub loop_var: String,
+    /// The variable that holds each item's 0-based position, if asked for.
+    pub index_var: Option<String>,
+    /// How each item is shown (a template), if not as itself.
+    pub label: Option<String>,
 }
 
 /// The one thing a step does.

@@ -4,7 +4,7 @@
 //! into the checked model (`super::model`) is `super::validate`'s job. The JSON Schema
 //! (`schemas/playbook.schema.json`) is generated from these types.
 
-use super::values::{Condition, Mode, Names, Serial, Tags};
+use super::values::{Condition, LoopSource, Mode, Names, Serial, Tags};
 use schemars::{JsonSchema, Schema};
 use serde::Deserialize;
 use serde::de::{Deserializer, SeqAccess, Visitor};
@@ -175,6 +175,26 @@ pub(super) struct RawStep {
     /// variables; output still shown under the host's name).
     #[schemars(regex(pattern = "^(localhost|127\\.0\\.0\\.1)$"))]
     pub delegate_to: Option<String>,
+    /// Run the step once per item of this list (or of the list a template yields).
+    #[serde(rename = "loop")]
+    pub loop_: Option<LoopSource>,
+    /// How a `loop` names its item and shows it.
+    pub loop_control: Option<RawLoopControl>,
+}
+
+/// `loop_control:` how a looped step names and shows its items.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "LoopControl")]
+pub(super) struct RawLoopControl {
+    /// The variable that holds each item (default `item`).
+    #[schemars(regex(pattern = "^[A-Za-z_][A-Za-z0-9_]*$"))]
+    pub loop_var: Option<String>,
+    /// A variable that holds each item's 0-based position.
+    #[schemars(regex(pattern = "^[A-Za-z_][A-Za-z0-9_]*$"))]
+    pub index_var: Option<String>,
+    /// How `--plan` and the output show each item (a template; default: the item).
+    pub label: Option<String>,
 }
 
 /// `put:` copy a local file to the host.

@@ -622,3 +622,73 @@ fn bad_step_vars_environment_chdir_and_rules_are_refused() {
         "site.yml:4:7: unknown key `changed_whn` in step; did you mean `changed_when`?"
     );
 }
+
+#[test]
+fn loops_load_as_lists_or_one_template_expression() {
+    let book = parse_ok(concat!(
+        "- hosts: all\n",
+        "  steps:\n",
+        "    - {run: \"echo {{ item }}\", loop: [a, {b: 1}]}\n",
+        "    - run: echo {{ pkg }}\n",
+        "      loop: \"{{ packages | select('ne', 'vim') | list }}\"\n",
+        "      loop_control: {loop_var: pkg, index_var: i, label: \"{{ pkg }}\"}\n",
+    ));
+    let steps = &book.plays[0].steps;
+    let first = steps[0].loop_.as_ref().unwrap();
+    assert_eq!(
+        first.source,
+        LoopSource::Items(vec!["a".into(), serde_json::json!({"b": 1})])
+    );
+    assert_eq!(first.loop_var, "item");
+    let second = steps[1].loop_.as_ref().unwrap();
+    assert_eq!(
+        second.source,
+        LoopSource::Template("packages | select('ne', 'vim') | list".into())
+    );
+    assert_eq!(second.loop_var, "pkg");
+    assert_eq!(second.index_var.as_deref(), Some("i"));
+    assert_eq!(second.label.as_deref(), Some("{{ pkg }}"));
+}
+
+#[test]
+fn bad_loops_are_refused() {
+    let cases = [
+        (
+            "{run: x, loop: 'a b'}",
+            "has `loop: a b`; a loop takes a list",
+        ),
+        ("{run: x, loop: 'x {{ y }}'}", "has `loop: x {{ y }}`"),
+        (
+            "{run: x, loop: '{{ y + }}'}",
+            "has an invalid `loop` template",
+        ),
+        ("{run: x, loop: ['{{ y']}", "has an invalid `loop` template"),
+        (
+            "{run: x, loop_control: {loop_var: y}}",
+            "has `loop_control:` but no `loop:`",
+        ),
+        (
+            "{run: x, loop: [1], loop_control: {loop_var: 2y}}",
+            "has loop_control.loop_var `2y`, which is not a variable name",
+        ),
+        (
+            "{run: x, loop: [1], loop_control: {label: '{{ y'}}",
+            "has an invalid `loop_control.label` template",
+        ),
+    ];
+    for (step, expected) in cases {
+        let text = format!("- hosts: all\n  steps:\n    - {step}\n");
+        let err = parse_in(Path::new("."), &text).expect_err(step).to_string();
+        assert!(err.contains(expected), "{step}: {err}");
+    }
+    assert_eq!(
+        problem(
+            "- hosts: all\n  steps:\n    - run: x\n      loop: [1]\n      loop_control: {loop_vr: y}\n"
+        ),
+        "site.yml:5:22: unknown key `loop_vr` in loop_control; did you mean `loop_var`?"
+    );
+    assert_eq!(
+        problem("- hosts: all\n  steps:\n    - run: x\n      lop: [1]\n"),
+        "site.yml:4:7: unknown key `lop` in step; did you mean `loop`?"
+    );
+}

@@ -3,10 +3,10 @@
 use super::error::Problem;
 use super::files::{check_put_src, read_vars_file};
 use super::import::ImportChain;
-use super::model::{Action, GetSpec, Play, PutSpec, Step};
+use super::model::{Action, GetSpec, Play, PutSpec, Step, StepLoop};
 use super::raw::{RawPlay, RawStep};
 use super::source::Source;
-use super::values::Condition;
+use super::values::{Condition, LoopSource};
 use crate::secret::SecretVars;
 use crate::template::{referenced_variables, referenced_variables_in_expr};
 use crate::vault::{Vault, decrypt_values};
@@ -186,6 +186,7 @@ impl Validator<'_> {
         let mut vars = std::mem::take(&mut raw.vars);
         let secret_vars = self.decrypt_vars(&place, &mut vars);
         let environment = self.environment(&place, &raw);
+        let step_loop = self.step_loop(&place, &raw);
         if raw.chdir.is_some() && raw.run.is_none() {
             self.report(&place, "has `chdir:`, which only `run` steps take");
         }
@@ -266,8 +267,76 @@ impl Validator<'_> {
             listen: raw.listen.0,
             run_once: raw.run_once.unwrap_or(false),
             delegate_to_localhost: raw.delegate_to.is_some(),
+            loop_: step_loop,
             file: self.source.name.to_owned(),
             line,
+        })
+    }
+
+    /// `loop:` and `loop_control:`: a list (its string items are templates) or one
+    /// template expression yielding a list; variable names usable in templates.
+    fn step_loop(&mut self, place: &Place, raw: &RawStep) -> Option<StepLoop> {
+        let control = raw.loop_control.as_ref();
+        let Some(source) = &raw.loop_ else {
+            if control.is_some() {
+                self.report(place, "has `loop_control:` but no `loop:`");
+            }
+            return None;
+        };
+        let source = match source {
+            LoopSource::Items(items) => {
+                for item in items {
+                    if let Value::String(text) = item {
+                        self.check_template(place, "loop", text);
+                    }
+                }
+                LoopSource::Items(items.clone())
+            }
+            LoopSource::Template(text) => match loop_expression(text) {
+                Some(expr) => {
+                    if let Err(err) = referenced_variables_in_expr(expr) {
+                        self.report(place, format!("has an invalid `loop` template: {err}"));
+                    }
+                    LoopSource::Template(expr.to_owned())
+                }
+                None => {
+                    self.report(
+                        place,
+                        format!(
+                            "has `loop: {text}`; a loop takes a list, or one template \
+                             expression that yields a list (`loop: \"{{{{ packages }}}}\"`)"
+                        ),
+                    );
+                    return None;
+                }
+            },
+        };
+        let names = [
+            ("loop_var", control.and_then(|c| c.loop_var.as_ref())),
+            ("index_var", control.and_then(|c| c.index_var.as_ref())),
+        ];
+        for (key, name) in names {
+            if let Some(name) = name.filter(|name| !is_identifier(name)) {
+                self.report(
+                    place,
+                    format!(
+                        "has loop_control.{key} `{name}`, which is not a variable name; use \
+                         letters, digits and `_`, not starting with a digit"
+                    ),
+                );
+            }
+        }
+        let label = control.and_then(|c| c.label.clone());
+        if let Some(label) = &label {
+            self.check_template(place, "loop_control.label", label);
+        }
+        Some(StepLoop {
+            source,
+            loop_var: control
+                .and_then(|c| c.loop_var.clone())
+                .unwrap_or_else(|| "item".to_owned()),
+            index_var: control.and_then(|c| c.index_var.clone()),
+            label,
         })
     }
 
@@ -435,6 +504,13 @@ pub(super) fn labelled(what: &str, name: Option<&str>) -> String {
         Some(name) => format!("{what} '{name}'"),
         None => what.to_owned(),
     }
+}
+
+/// The expression of a `loop:` template that is one `{{ … }}` and nothing else.
+fn loop_expression(text: &str) -> Option<&str> {
+    let inner = text.trim().strip_prefix("{{")?.strip_suffix("}}")?;
+    let inner = inner.trim_start_matches('-').trim_end_matches('-').trim();
+    (!inner.is_empty() && !inner.contains("{{") && !inner.contains("}}")).then_some(inner)
 }
 
 /// `[A-Za-z_][A-Za-z0-9_]*`

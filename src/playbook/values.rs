@@ -154,6 +154,59 @@ impl JsonSchema for Condition {
     }
 }
 
+/// A step's `loop:`: a YAML list, or a template that yields one (`"{{ packages }}"`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoopSource {
+    /// The items as written; string items are templates.
+    Items(Vec<serde_json::Value>),
+    /// A template whose one expression yields the list, evaluated per host.
+    Template(String),
+}
+
+impl<'de> Deserialize<'de> for LoopSource {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct LoopVisitor;
+
+        impl<'de> Visitor<'de> for LoopVisitor {
+            type Value = LoopSource;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list of items, or a template yielding one (\"{{ packages }}\")")
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<LoopSource, E> {
+                Ok(LoopSource::Template(text.to_owned()))
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<LoopSource, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(LoopSource::Items(items))
+            }
+        }
+
+        deserializer.deserialize_any(LoopVisitor)
+    }
+}
+
+impl JsonSchema for LoopSource {
+    fn schema_name() -> Cow<'static, str> {
+        "Loop".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "Run the step once per item: a list, or a template yielding one (\"{{ packages }}\"); `item` holds each.",
+            "oneOf": [
+                { "type": "array" },
+                { "type": "string", "pattern": "\\{\\{" }
+            ]
+        })
+    }
+}
+
 /// Step tags: a list of strings, or one string (`tags: info`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(super) struct Tags(pub Vec<String>);

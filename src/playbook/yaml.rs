@@ -116,6 +116,8 @@ fn where_expected(expected: &[&str]) -> &'static str {
         "put"
     } else if has("src") {
         "get"
+    } else if has("loop_var") {
+        "loop_control"
     } else {
         "mapping"
     }

@@ -70,6 +70,13 @@ enum Record<'a> {
         attempts: u32,
         message: &'a str,
     },
+    ItemFinished {
+        host: &'a str,
+        number: usize,
+        item: &'a str,
+        status: StepStatus,
+        message: Option<&'a str>,
+    },
     StepFinished {
         host: &'a str,
         number: usize,
@@ -256,6 +263,22 @@ pub(crate) fn write_event(w: &mut dyn Write, event: &Event) -> io::Result<()> {
                 attempt: *attempt,
                 attempts: *attempts,
                 message,
+            },
+        ),
+        Event::ItemFinished {
+            host,
+            number,
+            item,
+            status,
+            message,
+        } => write_record(
+            w,
+            &Record::ItemFinished {
+                host,
+                number: *number,
+                item,
+                status: *status,
+                message: message.as_deref(),
             },
         ),
         Event::StepFinished {

@@ -268,7 +268,8 @@ impl Stream {
                     self.tally.add(&host);
                 }
             }
-            "host_started" | "output" | "transfer" | "step_retrying" | "file_diff" => {
+            "host_started" | "output" | "transfer" | "step_retrying" | "file_diff"
+            | "item_finished" => {
                 self.tally.add(&host(&object)?);
             }
             "host_finished" => {

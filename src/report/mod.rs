@@ -40,6 +40,8 @@
 //!   `label`, `at`, `hosts` (the hosts taking part; one host under the `free` strategy)
 //! - `step_retrying`: `host`, `number`, `attempt` (the try that ended), `attempts`
 //!   (tries in all), `message`
+//! - `item_finished`: `host`, `number`, `item` (its label), `status`, `message`: one
+//!   item of a looped step, before the step's `step_finished`
 //! - `step_finished`: `host`, `number`, `status` (`ok`|`changed`|`failed`|`skipped`|
 //!   `unreachable`), `ignored` (a failure `ignore_errors` let pass), `message` (string or
 //!   null), `rc` (number or null)

@@ -111,6 +111,7 @@ impl<O: Write, E: Write> Reporter<O, E> {
                     | Event::PlayStarted { .. }
                     | Event::StepStarted { .. }
                     | Event::StepRetrying { .. }
+                    | Event::ItemFinished { .. }
                     | Event::StepFinished { .. }
                     | Event::PlayAborted { .. } => {}
                     Event::SessionsReopened { limit, reopened } => {
@@ -179,7 +180,9 @@ impl<O: Write, E: Write> Reporter<O, E> {
                 });
                 0
             }
-            Event::StepRetrying { host, .. } | Event::FileDiff { host, .. } => self.tally.add(host),
+            Event::StepRetrying { host, .. }
+            | Event::FileDiff { host, .. }
+            | Event::ItemFinished { host, .. } => self.tally.add(host),
             Event::StepFinished {
                 host,
                 status,
@@ -263,6 +266,17 @@ impl<O: Write, E: Write> Reporter<O, E> {
                 let colors = self.stdout_colors;
                 self.stdout
                     .emit(|w| play::write_retry(w, colors, host, (*attempt, *attempts), message))
+            }
+            Event::ItemFinished {
+                host,
+                item,
+                status,
+                message,
+                ..
+            } => {
+                let colors = self.stdout_colors;
+                self.stdout
+                    .emit(|w| play::write_item(w, colors, host, item, *status, message.as_deref()))
             }
             Event::StepFinished {
                 host,

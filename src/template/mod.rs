@@ -90,6 +90,17 @@ impl Templates {
         ctx: &Value,
         origin: &Origin,
     ) -> Result<bool, TemplateError> {
+        Ok(self.eval_value(expr, ctx, origin)?.is_true())
+    }
+
+    /// Evaluates an expression (no `{{ }}`) to its value (`loop: "{{ packages }}"`
+    /// yields the list itself, not its text). An undefined result is an error.
+    pub fn eval_value(
+        &self,
+        expr: &str,
+        ctx: &Value,
+        origin: &Origin,
+    ) -> Result<Value, TemplateError> {
         let inside = Inside {
             file: None,
             line: None,
@@ -104,7 +115,7 @@ impl Templates {
         if value.is_undefined() {
             return Err(fail(minijinja::Error::from(ErrorKind::UndefinedError)));
         }
-        Ok(value.is_true())
+        Ok(value)
     }
 
     /// Whether `name` is a global function or value of the environment (`range`,

@@ -7,7 +7,10 @@ use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use crate::event::{Event, HostName, StepStatus};
+use crate::executor::privilege::Shell;
 use crate::plan::{PlannedStep, Registered, StepResult};
+use crate::ssh::Transport;
+use serde_json::Value;
 
 /// How one try, or the whole step, came out.
 pub(super) struct Done {
@@ -77,7 +80,26 @@ pub(super) struct Io<'a> {
 
 /// Registers `result` under the step's `register:` name, if it has one.
 pub(super) fn register(registered: &mut Registered, step: &PlannedStep, result: &StepResult) {
+    register_value(registered, step, result.to_value());
+}
+
+/// Registers `value` (a looped step's results) under the step's `register:` name, if it
+/// has one.
+pub(super) fn register_value(registered: &mut Registered, step: &PlannedStep, value: Value) {
     if let Some(name) = &step.options.register {
-        registered.insert(name.clone(), result.to_value());
+        registered.insert(name.clone(), value);
     }
+}
+
+/// Where a step runs on a host: its session, its results so far, its shell, and its
+/// surroundings.
+pub(super) struct On<'t, 'a> {
+    /// The host's session.
+    pub(super) transport: &'t mut dyn Transport,
+    /// The host's registered results.
+    pub(super) registered: &'t mut Registered,
+    /// The login user's shell, or `sudo`'s.
+    pub(super) shell: &'t Shell<'a>,
+    /// Events, timeout, cancel flag.
+    pub(super) io: &'t Io<'a>,
 }

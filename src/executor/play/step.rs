@@ -1,16 +1,17 @@
-//! One step on one host: resolve it with the host's results so far, connect, honour
-//! `creates`/`removes`, have it tried (`tries`), and say how it ended.
+//! One step on one host: resolve it with the host's results so far, connect, have it
+//! run (`ready`, or `items` for a loop), and say how it ended.
 
 use std::time::Duration;
 
 use crate::event::{Event, Outcome, StepStatus};
-use crate::plan::{PlannedPlay, PlannedStep, Ready, Resolved, Skip, StepResult};
+use crate::plan::{LoopResults, PlannedPlay, PlannedStep, Resolved, Skip, StepResult};
 use crate::ssh::Transport;
 
 use super::hosts::{HostSlot, Unreached};
+use super::items;
 use super::local::Local;
-use super::outcome::{Done, Io, register};
-use super::remote;
+use super::outcome::{Done, Io, On, register, register_value};
+use super::ready;
 use super::run::Run;
 use super::tries::Tries;
 use crate::executor::privilege::Shell;
@@ -82,15 +83,22 @@ fn attempt(
     at: usize,
     slot: &mut HostSlot,
 ) -> Result<Done, Unreached> {
-    let ready = match play.resolve(step, host, &slot.registered) {
+    let resolved = match play.resolve(step, host, &slot.registered) {
         Err(error) => return Ok(Done::failed(error.to_string())),
         Ok(Resolved::Skipped(skip)) => {
-            if skip.registers_result() {
-                register(&mut slot.registered, planned, &StepResult::skipped());
+            match skip {
+                Skip::EmptyLoop => {
+                    let empty = LoopResults::default().to_value();
+                    register_value(&mut slot.registered, planned, empty);
+                }
+                _ if skip.registers_result() => {
+                    register(&mut slot.registered, planned, &StepResult::skipped());
+                }
+                _ => {}
             }
             return Ok(Done::skipped(skip_reason(&skip)));
         }
-        Ok(Resolved::Ready(ready)) => ready,
+        Ok(resolved) => resolved,
     };
     let target = run.hosts.host(at);
     let executor = &run.options.executor;
@@ -121,59 +129,33 @@ fn attempt(
         user: planned.options.become_user.as_deref(),
         password: target.become_password.as_ref(),
     };
-    if let Some(verdict) = guard(transport, &shell, &io, &ready) {
-        let done = match verdict {
-            Ok(reason) => Done::skipped(reason),
-            Err(error) => Done::failed(error),
-        };
-        if !done.result.failed {
-            register(&mut slot.registered, planned, &done.result);
-        }
-        return Ok(done);
-    }
     let tries = Tries {
         play,
         step,
         planned,
         host,
+        item: None,
         check: planned.options.check_mode.unwrap_or(run.options.check),
         diff: run.options.diff,
     };
-    Ok(tries.run(transport, &mut slot.registered, &shell, &io, &ready))
+    let on = On {
+        transport,
+        registered: &mut slot.registered,
+        shell: &shell,
+        io: &io,
+    };
+    Ok(match resolved {
+        Resolved::Loop(items) => items::run(&tries, on, &items),
+        Resolved::Ready(ready) => ready::run(&tries, on, &ready),
+        Resolved::Skipped(_) => Done::failed("the step was skipped and run at once"),
+    })
 }
 
-/// `creates`/`removes`: `Some(Ok(reason))` to skip the step, `Some(Err(…))` when the
-/// check itself failed, `None` to go on.
-fn guard(
-    transport: &mut dyn Transport,
-    shell: &Shell<'_>,
-    io: &Io<'_>,
-    ready: &Ready,
-) -> Option<Result<String, String>> {
-    let guards = [
-        ("creates", &ready.real.creates, &ready.shown.creates, true),
-        ("removes", &ready.real.removes, &ready.shown.removes, false),
-    ];
-    for (key, real, shown, skip_if_exists) in guards {
-        let (Some(path), Some(shown)) = (real, shown) else {
-            continue;
-        };
-        match remote::exists(transport, shell, io, path) {
-            Ok(exists) if exists == skip_if_exists => {
-                let verb = if exists { "exists" } else { "does not exist" };
-                return Some(Ok(format!("{key}: {shown} {verb}")));
-            }
-            Ok(_) => {}
-            Err(error) => return Some(Err(format!("{key}: {shown}: {error}"))),
-        }
-    }
-    None
-}
-
-/// Why a step was skipped, as the status line shows it.
-fn skip_reason(skip: &Skip) -> String {
+/// Why a step (or an item) was skipped, as the status line shows it.
+pub(super) fn skip_reason(skip: &Skip) -> String {
     match skip {
         Skip::When { condition } => format!("when: {condition} → false"),
         Skip::Tags { detail } => detail.clone(),
+        Skip::EmptyLoop => "no items in the loop".to_owned(),
     }
 }

@@ -7,7 +7,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::event::Event;
-use crate::plan::{PlannedAction, PlannedPlay, PlannedStep, Ready, Registered};
+use crate::plan::{LoopItem, PlannedAction, PlannedPlay, PlannedStep, Ready, Registered};
 use crate::ssh::Transport;
 
 use super::command::run_command;
@@ -16,7 +16,8 @@ use super::remote::Attributes;
 use super::{get, put};
 use crate::executor::privilege::Shell;
 
-/// A step, ready to be tried on one of its play's hosts.
+/// A step (or one item of it), ready to be tried on one of its play's hosts.
+#[derive(Clone, Copy)]
 pub(super) struct Tries<'a> {
     /// The play.
     pub(super) play: &'a PlannedPlay,
@@ -26,6 +27,8 @@ pub(super) struct Tries<'a> {
     pub(super) planned: &'a PlannedStep,
     /// The host's index in the play.
     pub(super) host: usize,
+    /// The item, when the step loops.
+    pub(super) item: Option<&'a LoopItem>,
     /// Change nothing (`--check`, or `check_mode: true`).
     pub(super) check: bool,
     /// `--diff`: show how `put`s change files.
@@ -56,10 +59,15 @@ impl Tries<'_> {
             let settled = match &options.until {
                 None => !done.result.failed,
                 Some(_) if done.result.skipped => true,
-                Some(_) => match self.play.until_holds(self.step, self.host, registered) {
-                    Ok(holds) => holds,
-                    Err(error) => return Done::failed(error.to_string()),
-                },
+                Some(_) => {
+                    match self
+                        .play
+                        .until_holds((self.step, self.host), self.item, registered)
+                    {
+                        Ok(holds) => holds,
+                        Err(error) => return Done::failed(error.to_string()),
+                    }
+                }
             };
             if settled || tries >= attempts || io.cancel.load(Ordering::SeqCst) {
                 if !settled {
@@ -95,7 +103,12 @@ impl Tries<'_> {
         }
         let before = done.result.clone();
         self.play
-            .judge(self.step, self.host, registered, &mut done.result)
+            .judge(
+                (self.step, self.host),
+                self.item,
+                registered,
+                &mut done.result,
+            )
             .map_err(|error| error.to_string())?;
         if done.result == before {
             return Ok(());

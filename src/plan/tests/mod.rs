@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 mod extra_vars;
 mod hosts;
+mod loops;
 mod run_context;
 mod runtime;
 mod steps;

@@ -91,7 +91,7 @@ fn judged(plan: &Plan, step: usize, mut result: StepResult) -> StepResult {
     let mut registered = Registered::new();
     registered.insert("p".into(), result.to_value());
     plan.plays[0]
-        .judge(step, 0, &registered, &mut result)
+        .judge((step, 0), None, &registered, &mut result)
         .unwrap();
     result
 }
@@ -142,7 +142,7 @@ fn a_rule_that_cannot_be_decided_is_an_error() {
     let mut registered = Registered::new();
     registered.insert("p".into(), Value::from(1));
     let err = plan.plays[0]
-        .judge(0, 0, &registered, &mut result)
+        .judge((0, 0), None, &registered, &mut result)
         .unwrap_err()
         .to_string();
     assert!(err.starts_with("site.yml:3: step 'P' on host h1"), "{err}");

@@ -100,10 +100,10 @@ fn until_is_decided_with_the_latest_result() {
             },
         )
     };
-    assert!(!play.until_holds(2, 0, &health("starting")).unwrap());
-    assert!(play.until_holds(2, 0, &health("ok\n")).unwrap());
+    assert!(!play.until_holds((2, 0), None, &health("starting")).unwrap());
+    assert!(play.until_holds((2, 0), None, &health("ok\n")).unwrap());
     assert!(
-        play.until_holds(0, 0, &Registered::new()).unwrap(),
+        play.until_holds((0, 0), None, &Registered::new()).unwrap(),
         "no until"
     );
 }
@@ -116,7 +116,11 @@ fn unknown_steps_and_hosts_are_errors_not_panics() {
         err.to_string(),
         "play 'web_clusters' has no step #9 for host #0"
     );
-    assert!(plan.plays[0].until_holds(2, 7, &Registered::new()).is_err());
+    assert!(
+        plan.plays[0]
+            .until_holds((2, 7), None, &Registered::new())
+            .is_err()
+    );
 }
 
 #[test]

@@ -13,7 +13,7 @@
 
 use std::io::{self, Write};
 
-use owo_colors::OwoColorize;
+use owo_colors::{OwoColorize, Style};
 
 use crate::event::{HostName, StepStatus};
 
@@ -59,14 +59,7 @@ pub(crate) fn write_status(
     (status, ignored): (StepStatus, bool),
     message: Option<&str>,
 ) -> io::Result<()> {
-    let (word, style) = match status {
-        StepStatus::Ok => ("ok", palette.ok()),
-        StepStatus::Changed => ("changed", palette.changed()),
-        StepStatus::Failed if ignored => ("failed (ignored)", palette.failed()),
-        StepStatus::Failed => ("failed", palette.failed()),
-        StepStatus::Skipped => ("skipped", palette.skipped()),
-        StepStatus::Unreachable => ("unreachable", palette.unreachable()),
-    };
+    let (word, style) = status_word(palette, status, ignored);
     let host = host.style(palette.host(host));
     match (status, message) {
         (StepStatus::Ok | StepStatus::Changed, None) => Ok(()),
@@ -75,6 +68,41 @@ pub(crate) fn write_status(
             writeln!(w, "{host}: {} ({message})", word.style(style))
         }
         (_, Some(message)) => writeln!(w, "{host}: {}: {message}", word.style(style)),
+    }
+}
+
+/// `HOST: STATUS (item=LABEL)`, then `: MESSAGE` (a skip's reason in parentheses):
+/// one item of a looped step, as Ansible shows it.
+pub(crate) fn write_item(
+    w: &mut dyn Write,
+    palette: Palette,
+    host: &str,
+    item: &str,
+    status: StepStatus,
+    message: Option<&str>,
+) -> io::Result<()> {
+    let (word, style) = status_word(palette, status, false);
+    let host = host.style(palette.host(host));
+    match (status, message) {
+        (_, None) => writeln!(w, "{host}: {} (item={item})", word.style(style)),
+        (StepStatus::Skipped, Some(message)) => {
+            writeln!(w, "{host}: {} (item={item}) ({message})", word.style(style))
+        }
+        (_, Some(message)) => {
+            writeln!(w, "{host}: {} (item={item}): {message}", word.style(style))
+        }
+    }
+}
+
+/// The word for a status, and its style.
+fn status_word(palette: Palette, status: StepStatus, ignored: bool) -> (&'static str, Style) {
+    match status {
+        StepStatus::Ok => ("ok", palette.ok()),
+        StepStatus::Changed => ("changed", palette.changed()),
+        StepStatus::Failed if ignored => ("failed (ignored)", palette.failed()),
+        StepStatus::Failed => ("failed", palette.failed()),
+        StepStatus::Skipped => ("skipped", palette.skipped()),
+        StepStatus::Unreachable => ("unreachable", palette.unreachable()),
     }
 }
 
@@ -129,6 +157,22 @@ mod tests {
         assert_eq!(
             text(|w| write_step(w, plain, None, "Restart", "site.yml:30", &hosts)),
             "── HANDLER Restart (site.yml:30) on h[1-3]\n"
+        );
+    }
+
+    #[test]
+    fn item_lines_name_the_item_whatever_the_status() {
+        let plain = Palette::new(false);
+        let line = |status, message| text(|w| write_item(w, plain, "h1", "curl", status, message));
+        assert_eq!(line(StepStatus::Changed, None), "h1: changed (item=curl)\n");
+        assert_eq!(line(StepStatus::Ok, None), "h1: ok (item=curl)\n");
+        assert_eq!(
+            line(StepStatus::Failed, Some("exit status 1")),
+            "h1: failed (item=curl): exit status 1\n"
+        );
+        assert_eq!(
+            line(StepStatus::Skipped, Some("when: x → false")),
+            "h1: skipped (item=curl) (when: x → false)\n"
         );
     }
 

@@ -4,7 +4,9 @@
 mod live;
 mod recap;
 
-pub(crate) use live::{write_aborted, write_play, write_retry, write_status, write_step};
+pub(crate) use live::{
+    write_aborted, write_item, write_play, write_retry, write_status, write_step,
+};
 pub(crate) use recap::write_play_recap;
 
 use serde::Serialize;
