@@ -37,7 +37,8 @@
 //!   (string or null), `elapsed_ms`
 //! - `play_started` (`herd play`): `name`, `at` (`site.yml:8`), `hosts` (array)
 //! - `step_started`: `number` (1-based in its play), `steps` (how many the play has),
-//!   `label`, `at`, `hosts` (the hosts taking part; one host under the `free` strategy)
+//!   `label`, `at`, `hosts` (the hosts taking part; one host under the `free` strategy),
+//!   and `handler: true` for a handler (numbered after the play's steps)
 //! - `step_retrying`: `host`, `number`, `attempt` (the try that ended), `attempts`
 //!   (tries in all), `message`
 //! - `item_finished`: `host`, `number`, `item` (its label), `status`, `message`: one

@@ -117,3 +117,27 @@ fn ad_hoc_runs_have_no_play_recap() {
     let run = run(OutputMode::Live, &[started(&["h1"]), ok("h1")]);
     assert!(!run.stderr().contains("PLAY RECAP"), "{}", run.stderr());
 }
+
+#[test]
+fn a_handler_shows_as_one_live_and_in_json() {
+    let handler = Event::StepStarted {
+        number: 2,
+        steps: 1,
+        label: "Restart".into(),
+        at: "site.yml:9".into(),
+        hosts: vec![host("h1")],
+        handler: true,
+    };
+    let events = [started(&["h1"]), handler];
+    let live = run(OutputMode::Live, &events);
+    assert!(
+        live.stdout()
+            .contains("── HANDLER Restart (site.yml:9) on h1\n"),
+        "{}",
+        live.stdout()
+    );
+    let json = run(OutputMode::Json, &events);
+    let line = json.stdout().lines().nth(1).unwrap().to_owned();
+    let object: Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(object["handler"], true, "{line}");
+}
