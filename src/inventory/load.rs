@@ -209,3 +209,7 @@ fn read_file(draft: &mut Draft, path: &Path, options: &LoadOptions) -> Result<()
         }),
     }
 }
+
+#[cfg(test)]
+#[path = "load_tests.rs"]
+mod tests;
