@@ -5,7 +5,8 @@
 //! against the hosts of `herd play --plan` (the hosts a pattern selects, in order).
 //! Hand-written cases for each source and precedence rule, then seeded random
 //! directories mixing them. Ansible is told to fail on any source it cannot parse, so it
-//! never compares by silently skipping a file.
+//! never compares by silently skipping a file. Vault files decrypt to what Ansible
+//! decrypts, and herd then masks every value from the vault.
 
 mod common;
 
@@ -527,4 +528,71 @@ fn random_directories_mean_the_same() {
             &["all", "g2", "g3:!g1", "g1:&g2", "g4", "ungrouped"],
         );
     }
+}
+
+#[test]
+fn vault_files_decrypt_as_in_ansible_and_their_values_stay_masked() {
+    let tree = Tree::new();
+    tree.write("inv/hosts.ini", "[web]\nweb1\n")
+        .write(
+            "inv/group_vars/web/vault.yml",
+            include_str!("../src/vault/fixtures/vars-1.1.yml"),
+        )
+        .write("inv/group_vars/web/main.yml", "color: blue\n")
+        .write("pw", "correct horse\n")
+        .write(
+            "site.yml",
+            "- hosts: web\n  steps:\n    - run: \"echo {{ app_token }} {{ color }}\"\n",
+        );
+    let dir = tree.dir.path();
+    // Ansible decrypts to these values; herd decrypts the same and shows them masked.
+    let mut ansible = Command::new(common::ansible_oracle("ansible-inventory"));
+    ansible.args(["-i", "inv", "--vault-password-file", "pw", "--list"]);
+    let ansible: Value = serde_json::from_str(&output(ansible, dir)).unwrap();
+    assert_eq!(
+        ansible["_meta"]["hostvars"]["web1"]["app_token"],
+        json!("tok-ABC123")
+    );
+    let mut herd = Command::new(assert_cmd::cargo::cargo_bin("herd"));
+    herd.args([
+        "inventory",
+        "-i",
+        "inv",
+        "--vault-password-file",
+        "pw",
+        "--list",
+    ]);
+    let (ok, stdout, stderr) = run(herd, dir);
+    assert!(ok, "{stderr}");
+    let herd: Value = serde_json::from_str(&stdout).unwrap();
+    let web1 = &herd["_meta"]["hostvars"]["web1"];
+    assert_eq!(
+        *web1,
+        json!({"app_token": "********", "db_password": "********", "port": "********", "color": "blue"})
+    );
+    assert!(!stderr.contains("holds passwords"), "{stderr}");
+    // The plan renders with the real value and shows it masked.
+    let mut plan = Command::new(assert_cmd::cargo::cargo_bin("herd"));
+    plan.args([
+        "play",
+        "-i",
+        "inv",
+        "site.yml",
+        "--vault-password-file",
+        "pw",
+        "--plan",
+    ]);
+    let (ok, stdout, stderr) = run(plan, dir);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("echo ******** blue"), "{stdout}");
+    assert!(!stdout.contains("tok-ABC123") && !stderr.contains("tok-ABC123"));
+    // Without the password: the file and what to pass.
+    let mut herd = Command::new(assert_cmd::cargo::cargo_bin("herd"));
+    herd.args(["inventory", "-i", "inv", "--list"]);
+    let (ok, _, stderr) = run(herd, dir);
+    assert!(!ok);
+    assert!(
+        stderr.contains("inv/group_vars/web/vault.yml:1: this file is encrypted with ansible-vault and no vault password was given; pass --vault-password-file FILE"),
+        "{stderr}"
+    );
 }

@@ -238,6 +238,9 @@ pub struct InventoryArgs {
     /// A playbook's directory, whose group_vars/ and host_vars/ apply as in `herd play`.
     #[arg(long, value_name = "DIR")]
     pub playbook_dir: Option<PathBuf>,
+    /// Passwords for inventory files encrypted with ansible-vault.
+    #[command(flatten)]
+    pub vault: VaultArgs,
 }
 
 /// Target selection, shared by every command that touches hosts.
@@ -266,6 +269,9 @@ pub struct TargetArgs {
     /// each name; the N shards together are all of them (see docs/SCALE.md).
     #[arg(long, value_name = "I/N")]
     pub shard: Option<Shard>,
+    /// Passwords for inventory files encrypted with ansible-vault.
+    #[command(flatten)]
+    pub vault: VaultArgs,
 }
 
 /// How to reach hosts, shared by every command that connects.

@@ -2,13 +2,18 @@
 
 use super::CommandError;
 use super::setup::{env_var, load_inventory};
+use super::vault::vault;
 use crate::cli::args::InventoryArgs;
 use crate::inventory::{SshSettings, show};
 use crate::report;
 
 /// Prints the requested view of the inventory.
 pub fn show(args: InventoryArgs) -> Result<i32, CommandError> {
-    let inventory = load_inventory(args.inventory.as_deref(), args.playbook_dir.as_deref())?;
+    let inventory = load_inventory(
+        args.inventory.as_deref(),
+        args.playbook_dir.as_deref(),
+        &vault(&args.vault)?,
+    )?;
     let text = if let Some(name) = &args.host {
         let host = inventory.host(name).ok_or_else(|| {
             CommandError::Usage(format!("no host `{name}` in {}", inventory.source()))

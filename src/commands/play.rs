@@ -28,7 +28,7 @@ pub fn play(args: PlayArgs) -> Result<i32, CommandError> {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
-    let inventory = load_inventory(args.inventory.as_deref(), Some(playbook_dir))?;
+    let inventory = load_inventory(args.inventory.as_deref(), Some(playbook_dir), &vault)?;
     let playbook = playbook::load_with_vault(&args.playbook, &vault)?;
     let (extra_vars, extra_secret_vars) =
         plan::parse_extra_vars_with_vault(&args.extra_vars, Path::new("."), &vault)?;

@@ -11,6 +11,7 @@ use std::thread;
 use std::time::Duration;
 
 use super::CommandError;
+use super::vault::vault;
 use crate::cli::args::{ConnectionArgs, TargetArgs};
 use crate::event::{self, Event};
 use crate::executor::{ExecutorOptions, HostTarget};
@@ -20,6 +21,7 @@ use crate::report::{self, OutputMode, ReportOptions, RunSummary};
 use crate::secret::Secret;
 use crate::ssh::{ConnectOptions, HostKeyChecking, HostSpec, KnownHosts, Proxy, Shared};
 use crate::targets;
+use crate::vault::Vault;
 
 /// Seconds allowed to connect when neither `--connect-timeout` nor the host's ssh config
 /// (`ConnectTimeout`) says.
@@ -61,14 +63,17 @@ pub fn env_var(name: &str) -> Option<String> {
 
 /// Loads the inventory named by `-i`, `$HERD_INVENTORY` or the default path (a file or a
 /// directory), with the `group_vars/` and `host_vars/` beside it and, for a playbook, beside
-/// `playbook_dir`; warns about each file that holds passwords and that other users may read.
+/// `playbook_dir`, decrypting vault files with `vault`; warns about each file that holds
+/// passwords and that other users may read.
 pub fn load_inventory(
     flag: Option<&Path>,
     playbook_dir: Option<&Path>,
+    vault: &Vault,
 ) -> Result<Inventory, CommandError> {
     let path = inventory::default_inventory_path(flag, &env_var);
     let mut options = LoadOptions {
         playbook_dir: playbook_dir.map(Path::to_path_buf),
+        vault: vault.clone(),
         ..LoadOptions::default()
     };
     if let Some(seconds) = env_var(SCRIPT_TIMEOUT_VAR) {
@@ -116,7 +121,7 @@ pub fn select_targets(
     connection: &ConnectionArgs,
     becomes: bool,
 ) -> Result<Vec<HostTarget>, CommandError> {
-    let inventory = load_inventory(args.inventory.as_deref(), None)?;
+    let inventory = load_inventory(args.inventory.as_deref(), None, &vault(&args.vault)?)?;
     let mut hosts = targets::select(&inventory, &args.hosts, &args.groups)?;
     if let Some(shard) = args.shard {
         hosts = shard.select(hosts, |host| host.name.as_str());

@@ -13,6 +13,8 @@
 //! directory), and beside the playbook when one is given, for every group and host:
 //! see [`vars_files`](super::vars_files) and, for precedence, [`resolve`](super::resolve).
 
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -20,10 +22,13 @@ use std::time::Duration;
 use super::budget::Limits;
 use super::error::{InventoryError, Location};
 use super::parse::Draft;
-use super::vars_files::VarsFiles;
-use super::{Inventory, MAX_FILE_BYTES, dir, is_secret_key, read_text, resolve, script};
+use super::value::Vars;
+use super::vars_files::{Decrypt, VarsFiles};
+use super::{Inventory, MAX_FILE_BYTES, dir, read_text, resolve, script};
 use super::{yaml_inventory, yaml_value};
+use crate::secret::SecretVars;
 use crate::vault::{self, Vault};
+use serde_json::Value;
 
 /// What, besides its path, says how an inventory is read.
 #[derive(Debug, Clone)]
@@ -69,10 +74,22 @@ impl Inventory {
         };
         let mut draft = Draft::new(&path.display().to_string(), Limits::default());
         let mut password_files = Vec::new();
+        let revealed = RefCell::new(Revealed::default());
+        let decrypt = |text: &str| {
+            let plain = options
+                .vault
+                .decrypt_text(text)
+                .map_err(|e| e.to_string())?;
+            revealed.borrow_mut().texts.insert(plain.clone());
+            Ok(plain)
+        };
         for file in &files {
             let had_passwords = std::mem::take(&mut draft.has_passwords);
-            read_file(&mut draft, file, options)?;
-            if draft.has_passwords {
+            let encrypted = read_file(&mut draft, file, options, &decrypt)?;
+            if encrypted {
+                // Any var the draft holds now may have come from the encrypted file.
+                revealed.borrow_mut().note_draft(&draft);
+            } else if draft.has_passwords {
                 password_files.push(file.clone());
             }
             draft.has_passwords |= had_passwords;
@@ -88,26 +105,29 @@ impl Inventory {
         let bases: Vec<PathBuf> = std::iter::once(inventory_base)
             .chain(options.playbook_dir.clone())
             .collect();
-        let decrypt = |text: &str| decrypt(&options.vault, text);
         let vars_files = VarsFiles::load(
             &bases,
             draft.groups.iter().map(|group| group.name.as_str()),
             draft.hosts.iter().map(|host| host.name.as_str()),
             &decrypt,
         )?;
-        for file_vars in vars_files
+        let every_file_vars = vars_files
             .groups
             .iter()
             .chain(&vars_files.hosts)
-            .flat_map(|by_name| by_name.values())
-        {
-            if file_vars.vars.keys().any(|key| is_secret_key(key)) {
+            .flat_map(|by_name| by_name.values());
+        for file_vars in every_file_vars {
+            for key in &file_vars.vault_keys {
+                revealed.borrow_mut().note(key, &file_vars.vars[key]);
+            }
+            if !file_vars.password_files.is_empty() {
                 draft.has_passwords = true;
-                password_files.extend(file_vars.files.iter().cloned());
+                password_files.extend(file_vars.password_files.iter().cloned());
             }
         }
         draft.vars_files = vars_files;
         let mut inventory = resolve::resolve(draft)?;
+        revealed.into_inner().mark(&mut inventory);
         password_files.sort();
         password_files.dedup();
         inventory.password_files = password_files;
@@ -115,10 +135,72 @@ impl Inventory {
     }
 }
 
-/// The plain text of vault data, or the vault's reason why not (to follow what it was:
-/// "this file is encrypted …").
-fn decrypt(vault: &Vault, text: &str) -> Result<String, String> {
-    vault.decrypt_text(text).map_err(|error| error.to_string())
+/// What came out of ansible-vault while loading, to mark the vars holding it secret.
+#[derive(Default)]
+struct Revealed {
+    /// Every decrypted text (`!vault` values; whole files too, harmlessly).
+    texts: HashSet<String>,
+    /// The vars of encrypted files, by name: each value they were given.
+    vars: HashMap<String, Vec<Value>>,
+}
+
+impl Revealed {
+    /// Notes var `key` = `value` as from an encrypted file.
+    fn note(&mut self, key: &str, value: &Value) {
+        self.vars
+            .entry(key.to_owned())
+            .or_default()
+            .push(value.clone());
+    }
+
+    /// Notes every var `draft` holds as from an encrypted file.
+    fn note_draft(&mut self, draft: &Draft) {
+        let groups = draft.groups.iter().map(|group| &group.vars);
+        for vars in groups.chain(draft.hosts.iter().map(|host| &host.vars)) {
+            for (key, value) in vars {
+                self.note(key, value);
+            }
+        }
+    }
+
+    /// Whether var `key` holding `value` came from the vault (or holds what did).
+    fn holds(&self, key: &str, value: &Value) -> bool {
+        self.vars
+            .get(key)
+            .is_some_and(|values| values.contains(value))
+            || self.holds_text(value)
+    }
+
+    fn holds_text(&self, value: &Value) -> bool {
+        match value {
+            Value::String(text) => self.texts.contains(text),
+            Value::Array(items) => items.iter().any(|item| self.holds_text(item)),
+            Value::Object(map) => map.values().any(|item| self.holds_text(item)),
+            _ => false,
+        }
+    }
+
+    /// Marks, on every host and group of `inventory`, the vars holding vault values.
+    fn mark(&self, inventory: &mut Inventory) {
+        if self.texts.is_empty() && self.vars.is_empty() {
+            return;
+        }
+        let marked = |vars: &Vars| {
+            let mut secret = SecretVars::default();
+            for (key, value) in vars {
+                if self.holds(key, value) {
+                    secret.mark(std::slice::from_ref(key));
+                }
+            }
+            secret
+        };
+        for host in &mut inventory.hosts {
+            host.vault_vars = marked(&host.vars);
+        }
+        for group in &mut inventory.groups {
+            group.vault_vars = marked(&group.vars);
+        }
+    }
 }
 
 /// How a file is read, by its name.
@@ -141,8 +223,13 @@ fn format(path: &Path) -> Format {
     }
 }
 
-/// Reads one inventory file into `draft`.
-fn read_file(draft: &mut Draft, path: &Path, options: &LoadOptions) -> Result<(), InventoryError> {
+/// Reads one inventory file into `draft`; true if it was encrypted with ansible-vault.
+fn read_file(
+    draft: &mut Draft,
+    path: &Path,
+    options: &LoadOptions,
+    decrypt: Decrypt<'_>,
+) -> Result<bool, InventoryError> {
     let source = path.display().to_string();
     let at = |line: usize| Location {
         source: source.clone(),
@@ -153,7 +240,8 @@ fn read_file(draft: &mut Draft, path: &Path, options: &LoadOptions) -> Result<()
         .unwrap_or(false);
     if executable {
         if let Some(output) = script::run(path, &["--list"], options.script_timeout)? {
-            return script::read(draft, path, &output, options.script_timeout);
+            script::read(draft, path, &output, options.script_timeout)?;
+            return Ok(false);
         }
     }
     let format = format(path);
@@ -164,32 +252,31 @@ fn read_file(draft: &mut Draft, path: &Path, options: &LoadOptions) -> Result<()
         });
     }
     let mut text = read_text(path, MAX_FILE_BYTES)?;
-    if vault::is_encrypted(&text) {
-        text = options
-            .vault
-            .decrypt_text(&text)
-            .map_err(|error| InventoryError::File {
-                at: at(1),
-                message: format!("the inventory {error}"),
-            })?;
+    let encrypted = vault::is_encrypted(&text);
+    if encrypted {
+        text = decrypt(&text).map_err(|message| InventoryError::File {
+            at: at(1),
+            message: format!("this file {message}"),
+        })?;
     }
     let lines = text.lines().count();
     if format == Format::Ini {
         let offset = draft.begin_file(&source, lines);
-        return draft.read_ini(&text, offset);
+        draft.read_ini(&text, offset)?;
+        return Ok(encrypted);
     }
     let yaml = yaml_value::parse_document(&text);
     if let Ok(root) = &yaml {
         if root.as_map().is_some() {
             let offset = draft.begin_file(&source, lines);
-            let decrypt = |text: &str| decrypt(&options.vault, text);
-            return yaml_inventory::read(draft, &source, offset, root, &decrypt);
+            yaml_inventory::read(draft, &source, offset, root, decrypt)?;
+            return Ok(encrypted);
         }
     }
     // Not a YAML mapping: INI, as Ansible's `ini` plugin takes what `yaml` declined.
     let offset = draft.begin_file(&source, lines);
     match (draft.read_ini(&text, offset), path.extension()) {
-        (Ok(()), _) => Ok(()),
+        (Ok(()), _) => Ok(encrypted),
         (Err(ini_error), None) => Err(ini_error),
         // A `.yml`/`.yaml`/`.json` file is meant as YAML: say what is wrong with it as YAML.
         (Err(_), Some(_)) => Err(match yaml {

@@ -195,6 +195,16 @@ fn vault_files_and_values_need_the_password_and_count_as_secret() {
     assert_eq!(web1.vars["app_token"], json!("tok-ABC123"));
     assert_eq!(web1.vars["api_key"], json!("inline-S3cret"));
     assert_eq!(web1.vars["region"], json!("eu"));
+    // Secret because they came from the vault, whatever their names.
+    assert!(web1.vault_vars.part("app_token").is_whole());
+    assert!(web1.vault_vars.part("api_key").is_whole());
+    assert!(!web1.vault_vars.part("region").is_whole());
+    let shown = web1.shown_vars();
+    assert_eq!(shown["app_token"], json!("********"));
+    assert_eq!(shown["api_key"], json!("********"));
+    assert_eq!(shown["port"], json!("********"));
+    assert_eq!(shown["region"], json!("eu"));
+    assert!(!format!("{web1:?}").contains("tok-ABC123"));
     let wrong = LoadOptions {
         vault: Vault::new(vec![Secret::new("nope")]),
         ..LoadOptions::default()

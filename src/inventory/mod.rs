@@ -38,6 +38,8 @@ mod yaml_value;
 
 use std::collections::HashMap;
 use std::fmt;
+
+use crate::secret::SecretVars;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -153,13 +155,36 @@ pub struct Host {
     /// Every group the host is in, directly or through children, including `all`
     /// (and `ungrouped` when it is in no other group); sorted.
     pub groups: Vec<String>,
+    /// The vars whose values came from ansible-vault: secret whatever their names.
+    pub vault_vars: SecretVars,
+}
+
+impl Host {
+    /// The host's vars as shown (`herd inventory`): secrets masked, by name and from the
+    /// vault.
+    pub fn shown_vars(&self) -> serde_json::Value {
+        shown_vars(&self.vars, &self.vault_vars)
+    }
+}
+
+/// `vars` as shown: secret names masked (see [`masked_vars`]), and the vars `vault` marks.
+fn shown_vars(vars: &Vars, vault: &SecretVars) -> serde_json::Value {
+    let mut shown = masked_vars(vars);
+    if let serde_json::Value::Object(map) = &mut shown {
+        for (key, value) in map.iter_mut() {
+            if vault.part(key).is_whole() {
+                *value = serde_json::Value::String(crate::secret::MASK.to_owned());
+            }
+        }
+    }
+    shown
 }
 
 impl fmt::Debug for Host {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Host")
             .field("name", &self.name)
-            .field("vars", &vars::Masked(&self.vars))
+            .field("vars", &self.shown_vars())
             .field("groups", &self.groups)
             .finish()
     }
@@ -177,6 +202,15 @@ pub struct Group {
     pub children: Vec<String>,
     /// The group's own vars (`[group:vars]`), before any merging.
     pub vars: Vars,
+    /// The vars whose values came from ansible-vault: secret whatever their names.
+    pub vault_vars: SecretVars,
+}
+
+impl Group {
+    /// The group's own vars as shown: secrets masked, by name and from the vault.
+    pub fn shown_vars(&self) -> serde_json::Value {
+        shown_vars(&self.vars, &self.vault_vars)
+    }
 }
 
 impl fmt::Debug for Group {
@@ -185,7 +219,7 @@ impl fmt::Debug for Group {
             .field("name", &self.name)
             .field("hosts", &self.hosts)
             .field("children", &self.children)
-            .field("vars", &vars::Masked(&self.vars))
+            .field("vars", &self.shown_vars())
             .finish()
     }
 }

@@ -12,6 +12,7 @@ use super::budget::{self, Budget};
 use super::error::{InventoryError, Problem};
 use super::parse::{ALL_INDEX, Draft, GROUP_PRIORITY, UNGROUPED_INDEX, group_priority};
 use super::{ALL, Group, Host, Inventory, Vars, vars};
+use crate::secret::SecretVars;
 
 /// Child group indices of each group, with the line of each entry.
 type Children = Vec<Vec<(usize, usize)>>;
@@ -313,6 +314,7 @@ impl Graph {
             name: draft_host.name.clone(),
             vars: merged,
             groups,
+            vault_vars: SecretVars::default(),
         })
     }
 
@@ -359,6 +361,7 @@ impl Graph {
                     hosts,
                     children: child_names,
                     vars: draft.groups[g].vars.clone(),
+                    vault_vars: SecretVars::default(),
                 }
             })
             .collect()

@@ -7,7 +7,6 @@ use std::collections::HashSet;
 
 use serde_json::{Map, Value, json};
 
-use super::value::masked_vars as masked;
 use super::{ALL, Group, Host, Inventory, Reach};
 use crate::ssh::Proxy;
 
@@ -22,7 +21,7 @@ pub fn list_json(inventory: &Inventory, export: bool) -> String {
         .hosts()
         .iter()
         .filter(|host| !host.vars.is_empty())
-        .map(|host| (host.name.clone(), masked(&host.vars)))
+        .map(|host| (host.name.clone(), host.shown_vars()))
         .collect();
     let mut root = Map::new();
     root.insert("_meta".to_owned(), json!({ "hostvars": hostvars }));
@@ -36,7 +35,7 @@ pub fn list_json(inventory: &Inventory, export: bool) -> String {
 
 /// The merged vars of host `name` as pretty JSON; `None` if there is no such host.
 pub fn host_vars_json(inventory: &Inventory, name: &str) -> Option<String> {
-    inventory.host(name).map(|host| pretty(&masked(&host.vars)))
+    inventory.host(name).map(|host| pretty(&host.shown_vars()))
 }
 
 /// `herd inventory --host NAME`: the host's merged vars (secrets masked) and, under
@@ -44,7 +43,7 @@ pub fn host_vars_json(inventory: &Inventory, name: &str) -> Option<String> {
 /// (`{"address": {"value": "10.0.0.5", "from": "inventory: ansible_host"}, …}`), the jump
 /// hosts in order, and what herd will not apply.
 pub fn host_json(host: &Host, reach: &Reach) -> String {
-    let mut vars = masked(&host.vars);
+    let mut vars = host.shown_vars();
     let mut connection = Map::new();
     for origin in &reach.origins {
         let entry = json!({ "value": origin.value, "from": origin.origin });
@@ -136,7 +135,7 @@ fn group_json(group: &Group, export: bool) -> Option<Value> {
         entry.insert("children".to_owned(), json!(group.children));
     }
     if export && !group.vars.is_empty() {
-        entry.insert("vars".to_owned(), masked(&group.vars));
+        entry.insert("vars".to_owned(), group.shown_vars());
     }
     (!entry.is_empty()).then_some(Value::Object(entry))
 }

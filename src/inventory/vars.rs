@@ -4,22 +4,9 @@
 //! Keys that name one setting replace each other when vars are merged, so a host
 //! line's `ansible_port` overrides a group's `port` as if both were spelled alike.
 
-use std::fmt;
-
-use super::value::{self, VarValue, Vars};
+use super::value::{VarValue, Vars};
 
 pub use crate::secret::is_secret_key;
-
-/// Shows a vars map in `Debug` output with secret values masked.
-pub(crate) struct Masked<'a>(pub(crate) &'a Vars);
-
-impl fmt::Debug for Masked<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map()
-            .entries(self.0.iter().map(|(k, v)| (k, value::masked(k, v))))
-            .finish()
-    }
-}
 
 /// A connection setting that several keys may give.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,13 +9,14 @@
 //! mapping is an error. Vault-encrypted files and `!vault` values are decrypted by
 //! the [`Decrypt`] given, or are errors saying what to do.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
 use super::error::InventoryError;
+use super::is_secret_key;
 use super::value::Vars;
 use super::yaml_value;
 
@@ -36,6 +37,10 @@ pub struct FileVars {
     pub vars: Vars,
     /// The files read, in order.
     pub files: Vec<PathBuf>,
+    /// The vars that came from a file encrypted with ansible-vault (secret).
+    pub vault_keys: BTreeSet<String>,
+    /// The files read that hold a literal secret (not encrypted).
+    pub password_files: Vec<PathBuf>,
 }
 
 /// One `group_vars` or `host_vars` directory, listed once.
@@ -90,7 +95,12 @@ impl VarsDir {
             vec![path]
         };
         for file in files {
-            let vars = read(&file, decrypt)?;
+            let (vars, encrypted) = read(&file, decrypt)?;
+            if encrypted {
+                found.vault_keys.extend(vars.keys().cloned());
+            } else if vars.keys().any(|key| is_secret_key(key)) {
+                found.password_files.push(file.clone());
+            }
             found.vars.extend(vars);
             found.files.push(file);
         }
@@ -146,11 +156,12 @@ fn dir_files(dir: &Path) -> Result<Vec<PathBuf>, InventoryError> {
     Ok(found)
 }
 
-/// The vars in one file: a mapping, or nothing for an empty file.
+/// The vars in one file (a mapping, or nothing for an empty file), and whether the file
+/// was encrypted with ansible-vault.
 pub(super) fn read(
     path: &Path,
     decrypt: Decrypt<'_>,
-) -> Result<Map<String, Value>, InventoryError> {
+) -> Result<(Map<String, Value>, bool), InventoryError> {
     let text = super::read_text(path, MAX_VARS_FILE_BYTES)?;
     let source = path.display().to_string();
     let problem = |line: usize, message: String| InventoryError::File {
@@ -160,14 +171,15 @@ pub(super) fn read(
         },
         message,
     };
-    let text = if text.trim_start().starts_with("$ANSIBLE_VAULT;") {
+    let encrypted = crate::vault::is_encrypted(&text);
+    let text = if encrypted {
         decrypt(&text).map_err(|message| problem(1, format!("this file {message}")))?
     } else {
         text
     };
     let root = yaml_value::parse_document(&text).map_err(|p| problem(p.line, p.message))?;
     if root.is_null() {
-        return Ok(Map::new());
+        return Ok((Map::new(), encrypted));
     }
     if root.as_map().is_none() {
         return Err(problem(
@@ -176,8 +188,8 @@ pub(super) fn read(
         ));
     }
     match root.to_value(decrypt) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Ok(Map::new()),
+        Ok(Value::Object(map)) => Ok((map, encrypted)),
+        Ok(_) => Ok((Map::new(), encrypted)),
         Err(p) => Err(problem(p.line, p.message)),
     }
 }

@@ -198,13 +198,25 @@ impl InventoryVars {
             .iter()
             .map(|host| (host.name.as_str(), &host.vars))
             .collect();
+        // Each host's vars masked by name and, for those from ansible-vault, by origin.
+        let shown_hostvars: BTreeMap<&str, Value> = inventory
+            .hosts()
+            .iter()
+            .map(|host| {
+                let vars = Value::from(Serde(&host.vars));
+                (
+                    host.name.as_str(),
+                    mask_secret_vars(&vars, &host.vault_vars),
+                )
+            })
+            .collect();
         let hostvars = Value::from(Serde(&hostvars));
         let groups = Value::from(Serde(&groups));
         let map = |groups, hostvars| {
             Value::from(BTreeMap::from([("groups", groups), ("hostvars", hostvars)]))
         };
         InventoryVars {
-            shown: map(groups.clone(), mask_secrets(&hostvars)),
+            shown: map(groups.clone(), Value::from(shown_hostvars)),
             real: map(groups, hostvars),
         }
     }
@@ -235,8 +247,12 @@ impl InventoryVars {
         own.insert("inventory_hostname", Value::from(host.name.as_str()));
         own.insert("group_names", Value::from(Serde(&group_names)));
         let own = Value::from(own);
+        // Vars from the inventory's vault files are secret too (a play var of the same
+        // name over one is masked as well: never too little).
+        let mut secret = secret.clone();
+        secret.extend(host.vault_vars.clone());
         HostContext {
-            shown: merge_maps([mask_secret_vars(&own, secret), self.shown.clone()]),
+            shown: merge_maps([mask_secret_vars(&own, &secret), self.shown.clone()]),
             real: merge_maps([own, self.real.clone()]),
         }
     }
