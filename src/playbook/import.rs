@@ -5,11 +5,13 @@
 //! file that imports itself, directly or through others, is an error naming the chain.
 //! Its steps keep their own file and line, so errors and `--plan` point into it. Local
 //! paths inside them (`put.src`, `get.dest`) stay relative to the playbook's directory.
+//! As with Ansible's `import_tasks`, the import step's `tags` are added to every imported
+//! step and its `when` is added to each one's condition (`(outer) and (inner)`).
 
 use super::raw::RawStep;
 use super::source::{Source, read_text};
 use super::validate::{Place, Validator, labelled, position};
-use super::{Step, yaml};
+use super::{Condition, Step, yaml};
 use serde_saphyr::Spanned;
 use std::path::{Path, PathBuf};
 
@@ -82,7 +84,11 @@ impl Validator<'_> {
             match raw.import_steps.clone() {
                 Some(file) => {
                     if self.alone(&place, &raw) {
-                        steps.extend(self.import(&place, &file));
+                        if let Some(Condition::Expr(expr)) = &raw.when {
+                            self.check_expression(&place, "when", expr);
+                        }
+                        let imported = self.import(&place, &file);
+                        steps.extend(imported.into_iter().map(|step| inherit(step, &raw)));
                     }
                 }
                 None => steps.extend(self.step(place, raw)),
@@ -91,8 +97,8 @@ impl Validator<'_> {
         steps
     }
 
-    /// Whether an import step has nothing but `import_steps` (and a `name`); otherwise
-    /// the keys it should not have are reported.
+    /// Whether an import step has nothing but `import_steps` (and a `name`, `tags`,
+    /// `when`); otherwise the keys it should not have are reported.
     fn alone(&mut self, place: &Place, raw: &RawStep) -> bool {
         let others = other_keys(raw);
         if others.is_empty() {
@@ -101,8 +107,8 @@ impl Validator<'_> {
         self.report(
             place,
             format!(
-                "has `import_steps` and {}; an import step takes only `name` besides the file \
-                 (put the other keys on the imported steps)",
+                "has `import_steps` and {}; an import step takes only `name`, `tags` and `when` \
+                 besides the file (put the other keys on the imported steps)",
                 others
                     .iter()
                     .map(|key| format!("`{key}`"))
@@ -193,11 +199,12 @@ fn other_keys(raw: &RawStep) -> Vec<&'static str> {
     let RawStep {
         name: _,
         import_steps: _,
+        tags: _,
+        when: _,
         run,
         put,
         get,
         register,
-        when,
         timeout,
         retries,
         delay,
@@ -209,7 +216,6 @@ fn other_keys(raw: &RawStep) -> Vec<&'static str> {
         become_,
         become_user,
         check_mode,
-        tags,
         vars,
         environment,
         chdir,
@@ -227,7 +233,6 @@ fn other_keys(raw: &RawStep) -> Vec<&'static str> {
         ("put", put.is_some()),
         ("get", get.is_some()),
         ("register", register.is_some()),
-        ("when", when.is_some()),
         ("timeout", timeout.is_some()),
         ("retries", retries.is_some()),
         ("delay", delay.is_some()),
@@ -239,7 +244,6 @@ fn other_keys(raw: &RawStep) -> Vec<&'static str> {
         ("become", become_.is_some()),
         ("become_user", become_user.is_some()),
         ("check_mode", check_mode.is_some()),
-        ("tags", !tags.0.is_empty()),
         ("vars", !vars.is_empty()),
         ("environment", !environment.is_empty()),
         ("chdir", chdir.is_some()),
@@ -255,6 +259,27 @@ fn other_keys(raw: &RawStep) -> Vec<&'static str> {
     .into_iter()
     .filter_map(|(key, present)| present.then_some(key))
     .collect()
+}
+
+/// An imported step with the import step's `tags` added and its `when` joined to the
+/// step's own.
+fn inherit(mut step: Step, import: &RawStep) -> Step {
+    for tag in &import.tags.0 {
+        if !step.tags.contains(tag) {
+            step.tags.push(tag.clone());
+        }
+    }
+    step.when = match (import.when.clone(), step.when.take()) {
+        (None | Some(Condition::Bool(true)), inner) => inner,
+        (outer, None | Some(Condition::Bool(true))) => outer,
+        (Some(Condition::Bool(false)), _) | (_, Some(Condition::Bool(false))) => {
+            Some(Condition::Bool(false))
+        }
+        (Some(Condition::Expr(outer)), Some(Condition::Expr(inner))) => {
+            Some(Condition::Expr(format!("({outer}) and ({inner})")))
+        }
+    };
+    step
 }
 
 /// The directory `path` is in (`.` for a bare file name).
@@ -273,7 +298,7 @@ fn canonical(path: &Path) -> PathBuf {
 
 #[cfg(test)]
 mod tests {
-    use crate::playbook::{Action, Playbook, PlaybookError, load};
+    use crate::playbook::{Action, Condition, Playbook, PlaybookError, load};
     use std::path::Path;
 
     /// Writes `files` (path, text) under a temporary directory.
@@ -330,6 +355,56 @@ mod tests {
                 "tasks/common.yml:5 c",
                 "site.yml:5 last",
             ]
+        );
+    }
+
+    #[test]
+    fn the_import_steps_tags_and_when_apply_to_every_imported_step() {
+        let dir = files(&[
+            (
+                "site.yml",
+                "- hosts: all\n  steps:\n    - import_steps: a.yml\n      tags: [web, deploy]\n      when: \"'web' in group_names\"\n    - {import_steps: a.yml, when: false}\n",
+            ),
+            (
+                "a.yml",
+                "- run: a\n- {run: b, tags: web, when: \"x is defined\"}\n- {run: c, when: false}\n",
+            ),
+        ]);
+        let book = load_in(dir.path()).unwrap_or_else(|err| panic!("{err}"));
+        let shown: Vec<(Vec<String>, Option<Condition>)> = book.plays[0]
+            .steps
+            .iter()
+            .map(|step| (step.tags.clone(), step.when.clone()))
+            .collect();
+        let tags = |t: &[&str]| t.iter().map(|t| t.to_string()).collect::<Vec<_>>();
+        let expr = |e: &str| Some(Condition::Expr(e.to_owned()));
+        assert_eq!(
+            shown,
+            [
+                (tags(&["web", "deploy"]), expr("'web' in group_names")),
+                (
+                    tags(&["web", "deploy"]),
+                    expr("('web' in group_names) and (x is defined)")
+                ),
+                (tags(&["web", "deploy"]), Some(Condition::Bool(false))),
+                (tags(&[]), Some(Condition::Bool(false))),
+                (tags(&["web"]), Some(Condition::Bool(false))),
+                (tags(&[]), Some(Condition::Bool(false))),
+            ]
+        );
+        let dir = files(&[
+            (
+                "site.yml",
+                "- hosts: all\n  steps:\n    - {import_steps: a.yml, when: \"{{ x }}\"}\n",
+            ),
+            ("a.yml", "- run: a\n"),
+        ]);
+        let err = load_in(dir.path()).unwrap_err();
+        assert!(
+            err.problems[0]
+                .message
+                .contains("`when` is already an expression"),
+            "{err}"
         );
     }
 
@@ -399,7 +474,7 @@ mod tests {
         let dir = files(&[
             (
                 "site.yml",
-                "- hosts: all\n  steps:\n    - import_steps: a.yml\n      when: x\n      tags: t\n    - import_steps: missing.yml\n    - import_steps: empty.yml\n    - import_steps: play.yml\n    - import_steps: dir.yml\n",
+                "- hosts: all\n  steps:\n    - import_steps: a.yml\n      register: x\n      become: true\n    - import_steps: missing.yml\n    - import_steps: empty.yml\n    - import_steps: play.yml\n    - import_steps: dir.yml\n",
             ),
             ("a.yml", "- run: a\n"),
             ("empty.yml", "# nothing\n"),
@@ -417,8 +492,9 @@ mod tests {
         assert_eq!(
             shown[0],
             format!(
-                "{d}/site.yml:3: step: has `import_steps` and `when`, `tags`; an import step \
-                 takes only `name` besides the file (put the other keys on the imported steps)"
+                "{d}/site.yml:3: step: has `import_steps` and `register`, `become`; an import \
+                 step takes only `name`, `tags` and `when` besides the file (put the other keys \
+                 on the imported steps)"
             )
         );
         assert_eq!(

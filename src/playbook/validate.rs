@@ -447,7 +447,7 @@ impl Validator<'_> {
     }
 
     /// A `when:`/`until:` is an expression: no `{{ }}`, and it must parse.
-    fn check_expression(&mut self, place: &Place, key: &str, expr: &str) {
+    pub(super) fn check_expression(&mut self, place: &Place, key: &str, expr: &str) {
         if expr.contains("{{") {
             self.report(
                 place,
