@@ -6,9 +6,10 @@
 mod common;
 
 use std::fs;
-use std::path::{Path, PathBuf};
 
-use common::play::{assert_exit, play, stdout, total, write_files};
+use common::play::{
+    ansible_playbook, assert_exit, oracle_inventory, play, stdout, total, write_files,
+};
 use common::{Lab, host_tmp, unique};
 
 /// The lines of a lab host's file in its private /tmp, or `None` when it does not exist.
@@ -243,41 +244,6 @@ fn delegate_to_localhost_runs_on_the_controller_with_the_hosts_variables() {
         fs::read_to_string(format!("{work}/built-h1")).unwrap(),
         format!("blue {me}\n")
     );
-}
-
-/// The lab inventory with Ansible's names for the connection settings, which herd reads
-/// too, so both tools run on the same hosts from the same file.
-fn oracle_inventory(lab: &Lab) -> PathBuf {
-    lab.inventory_with("oracle.ini", |text| {
-        [
-            (" host=", " ansible_host="),
-            (" port=", " ansible_port="),
-            (" user=", " ansible_user="),
-            (" password=", " ansible_password="),
-            (" key=", " ansible_private_key_file="),
-        ]
-        .iter()
-        .fold(text.to_owned(), |text, (herd, ansible)| {
-            text.replace(herd, ansible)
-        })
-    })
-}
-
-/// The Ansible oracle's `ansible-playbook -i INVENTORY BOOK`, with a HOME of the test's
-/// own and host keys not checked (herd's own run records them in its HOME).
-fn ansible_playbook(lab: &Lab, inventory: &Path, book: &Path) -> std::process::Output {
-    let home = lab.work.path().join("ansible-home");
-    fs::create_dir_all(&home).unwrap();
-    std::process::Command::new(common::ansible_oracle("ansible-playbook"))
-        .arg("-i")
-        .arg(inventory)
-        .arg(book)
-        .current_dir(lab.work.path())
-        .env("HOME", &home)
-        .env("ANSIBLE_HOST_KEY_CHECKING", "False")
-        .env("ANSIBLE_NOCOLOR", "1")
-        .output()
-        .unwrap()
 }
 
 /// Each lab host's `/tmp/DIR/log` lines (empty when there is none).

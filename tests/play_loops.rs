@@ -5,11 +5,13 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
+use common::play::{
+    ansible_playbook, assert_exit, item_statuses, oracle_inventory, output_lines, play, records,
+    step_statuses,
+};
 use common::{LAB_HOSTS, Lab, host_tmp, unique};
 
 /// Writes `yaml` as a playbook in the test's work dir; returns its path.
@@ -17,78 +19,6 @@ fn playbook(lab: &Lab, yaml: &str) -> PathBuf {
     let path = lab.work.path().join(format!("{}.yml", unique("loops")));
     fs::write(&path, yaml).unwrap();
     path
-}
-
-/// `herd play PLAYBOOK ARGS…`.
-fn play(lab: &Lab, playbook: &Path, args: &[&str]) -> Output {
-    let mut command = lab.herd(&["play", playbook.to_str().unwrap()]);
-    command.args(args);
-    command.output().unwrap()
-}
-
-/// Every JSON Lines record of a `--output json` run, of the kind `event`.
-fn records(out: &Output, event: &str) -> Vec<serde_json::Value> {
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
-        .filter(|record: &serde_json::Value| record["event"] == event)
-        .collect()
-}
-
-/// `(host, step)` → status, from `step_finished` records.
-fn step_statuses(out: &Output) -> BTreeMap<(String, u64), String> {
-    records(out, "step_finished")
-        .iter()
-        .map(|r| {
-            let key = (
-                r["host"].as_str().unwrap().to_owned(),
-                r["number"].as_u64().unwrap(),
-            );
-            (key, r["status"].as_str().unwrap().to_owned())
-        })
-        .collect()
-}
-
-/// `host` → `(step, item label, status)` of its `item_finished` records, in order.
-fn item_statuses(out: &Output) -> BTreeMap<String, Vec<(u64, String, String)>> {
-    let mut items: BTreeMap<String, Vec<(u64, String, String)>> = BTreeMap::new();
-    for r in records(out, "item_finished") {
-        items
-            .entry(r["host"].as_str().unwrap().to_owned())
-            .or_default()
-            .push((
-                r["number"].as_u64().unwrap(),
-                r["item"].as_str().unwrap().to_owned(),
-                r["status"].as_str().unwrap().to_owned(),
-            ));
-    }
-    items
-}
-
-/// `host` → its stdout lines, from `output` records.
-fn output_lines(out: &Output) -> BTreeMap<String, Vec<String>> {
-    let mut lines: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for r in records(out, "output") {
-        if r["stream"] == "stdout" {
-            let host = r["host"].as_str().unwrap().to_owned();
-            lines
-                .entry(host)
-                .or_default()
-                .push(r["line"].as_str().unwrap().to_owned());
-        }
-    }
-    lines
-}
-
-/// Asserts the exit code, showing what herd said when it differs.
-fn assert_exit(out: &Output, code: i32) {
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "stdout:\n{}\nstderr:\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// The lab's host names.
@@ -301,5 +231,85 @@ fn loops_yml_runs_green_and_then_changes_nothing() {
             "logs",
             "releases"
         ]
+    );
+}
+
+#[test]
+fn loop_results_and_per_item_rules_match_ansible() {
+    let lab = Lab::new();
+    let inventory = oracle_inventory(&lab);
+    let (herd_dir, ansible_dir) = (unique("loop-herd"), unique("loop-ansible"));
+    // Item b fails its command; failed_when forgives it on h2 only; changed_when keeps
+    // only a changed; when skips c everywhere but h1. The second step writes what the
+    // loop registered to a file on the host.
+    let book = |module: &str, dir: &str, steps: &str, extra: &str| {
+        format!(
+            concat!(
+                "- hosts: all\n{extra}  {steps}:\n",
+                "    - {module}: test {{{{ x }}}} != b\n",
+                "      loop: [a, b, c]\n",
+                "      loop_control: {{loop_var: x, index_var: i}}\n",
+                "      register: r\n",
+                "      when: x != 'c' or inventory_hostname == 'h1'\n",
+                "      changed_when: x == 'a'\n",
+                "      failed_when: r.rc != 0 and inventory_hostname != 'h2'\n",
+                "      ignore_errors: true\n",
+                "    - {module}: >-\n",
+                "        mkdir -p /tmp/{dir} && echo\n",
+                "        {{{{ r.changed | default(false) }}}} {{{{ r.failed | default(false) }}}}\n",
+                "        '{{{{ r.msg }}}}'\n",
+                "        {{{{ r.results | map(attribute='x') | join(',') }}}}\n",
+                "        {{{{ r.results | map(attribute='i') | join(',') }}}}\n",
+                "        {{{{ r.results | map(attribute='ansible_loop_var') | unique | join(',') }}}}\n",
+                "        changed={{{{ r.results | selectattr('changed') | map(attribute='x') | join(',') }}}}\n",
+                "        failed={{{{ r.results | selectattr('failed', 'defined') | selectattr('failed') | map(attribute='x') | join(',') }}}}\n",
+                "        skipped={{{{ r.results | selectattr('skipped', 'defined') | selectattr('skipped') | map(attribute='x') | join(',') }}}}\n",
+                "        > /tmp/{dir}/registered\n",
+            ),
+            module = module,
+            dir = dir,
+            steps = steps,
+            extra = extra,
+        )
+    };
+    let herd_book = lab.work.path().join("herd.yml");
+    fs::write(&herd_book, book("run", &herd_dir, "steps", "")).unwrap();
+    let ansible_book = lab.work.path().join("ansible.yml");
+    fs::write(
+        &ansible_book,
+        book("raw", &ansible_dir, "tasks", "  gather_facts: false\n"),
+    )
+    .unwrap();
+    let herd = play(&lab, &herd_book, &["-i", inventory.to_str().unwrap()]);
+    assert_exit(&herd, 0);
+    let ansible = ansible_playbook(&lab, &inventory, &ansible_book);
+    assert!(
+        ansible.status.success(),
+        "ansible-playbook:\n{}\n{}",
+        String::from_utf8_lossy(&ansible.stdout),
+        String::from_utf8_lossy(&ansible.stderr)
+    );
+    let registered = |dir: &str| -> Vec<(String, String)> {
+        hosts()
+            .into_iter()
+            .map(|host| {
+                let path = host_tmp(host).join(dir).join("registered");
+                let text =
+                    fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                (host.to_owned(), text)
+            })
+            .collect()
+    };
+    let expected = registered(&ansible_dir);
+    assert_eq!(
+        expected[0].1,
+        "True True One or more items failed a,b,c 0,1,2 x changed=a failed=b skipped=\n",
+        "the oracle's run is not the one this test means"
+    );
+    assert_eq!(
+        registered(&herd_dir),
+        expected,
+        "herd:\n{}",
+        String::from_utf8_lossy(&herd.stdout)
     );
 }

@@ -4,11 +4,11 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+use common::play::{assert_exit, output_lines, play, step_statuses};
 use common::{Lab, unique};
 
 /// Writes `yaml` as a playbook in the test's work dir; returns its path.
@@ -20,55 +20,9 @@ fn playbook(lab: &Lab, yaml: &str) -> PathBuf {
 
 /// `herd play PLAYBOOK --output json ARGS…`.
 fn play_json(lab: &Lab, playbook: &Path, args: &[&str]) -> Output {
-    let mut command = lab.herd(&["play", playbook.to_str().unwrap(), "--output", "json"]);
-    command.args(args);
-    command.output().unwrap()
-}
-
-/// Every JSON Lines record of `out`'s stdout.
-fn records(out: &Output) -> Vec<serde_json::Value> {
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
-        .collect()
-}
-
-/// `(host, step number)` → status of every `step_finished` record.
-fn statuses(out: &Output) -> BTreeMap<(String, u64), String> {
-    records(out)
-        .iter()
-        .filter(|record| record["event"] == "step_finished")
-        .map(|record| {
-            let host = record["host"].as_str().unwrap().to_owned();
-            let number = record["number"].as_u64().unwrap();
-            let status = record["status"].as_str().unwrap().to_owned();
-            ((host, number), status)
-        })
-        .collect()
-}
-
-/// Host → its stdout lines, from the `output` records.
-fn output_lines(out: &Output) -> BTreeMap<String, Vec<String>> {
-    let mut lines: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for record in records(out) {
-        if record["event"] == "output" && record["stream"] == "stdout" {
-            let host = record["host"].as_str().unwrap().to_owned();
-            let line = record["line"].as_str().unwrap_or_default().to_owned();
-            lines.entry(host).or_default().push(line);
-        }
-    }
-    lines
-}
-
-/// Asserts the exit code, showing what herd said when it differs.
-fn assert_exit(out: &Output, code: i32) {
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "stdout:\n{}\nstderr:\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let mut args = args.to_vec();
+    args.extend(["--output", "json"]);
+    play(lab, playbook, &args)
 }
 
 #[test]
@@ -104,7 +58,7 @@ fn step_vars_environment_and_chdir_reach_the_command() {
             ],
             "{host}"
         );
-        let statuses = statuses(&out);
+        let statuses = step_statuses(&out);
         assert_eq!(statuses[&(host.to_owned(), 3)], "failed", "no such dir");
     }
 
@@ -140,7 +94,7 @@ fn changed_when_and_failed_when_decide_the_status() {
     );
     let out = play_json(&lab, &book, &[]);
     assert_exit(&out, 0);
-    let statuses = statuses(&out);
+    let statuses = step_statuses(&out);
     for host in ["h1", "h2"] {
         let at = |number| statuses[&(host.to_owned(), number)].as_str();
         assert_eq!(at(1), "ok");
@@ -175,7 +129,7 @@ fn a_second_run_with_changed_when_reports_nothing_changed() {
     let first = play_json(&lab, &book, &[]);
     assert_exit(&first, 0);
     let changed = |out: &Output| {
-        statuses(out)
+        step_statuses(out)
             .values()
             .filter(|status| *status == "changed")
             .count()
@@ -184,5 +138,5 @@ fn a_second_run_with_changed_when_reports_nothing_changed() {
     let second = play_json(&lab, &book, &[]);
     assert_exit(&second, 0);
     assert_eq!(changed(&second), 0);
-    assert!(statuses(&second).values().all(|status| status == "ok"));
+    assert!(step_statuses(&second).values().all(|status| status == "ok"));
 }

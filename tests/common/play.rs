@@ -1,6 +1,6 @@
 //! Running `herd play` on small playbooks in a test's work dir, and reading its output.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -70,4 +70,87 @@ pub fn recap(out: &Output) -> HashMap<String, HashMap<String, usize>> {
 /// The count `key` of every host in the recap, summed.
 pub fn total(out: &Output, key: &str) -> usize {
     recap(out).values().map(|counts| counts[key]).sum()
+}
+
+/// Every JSON Lines record of a `--output json` run whose `event` is `event`.
+pub fn records(out: &Output, event: &str) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .filter(|record: &serde_json::Value| record["event"] == event)
+        .collect()
+}
+
+/// `(host, step number)` → status, from a JSON run's `step_finished` records.
+pub fn step_statuses(out: &Output) -> BTreeMap<(String, u64), String> {
+    records(out, "step_finished")
+        .iter()
+        .map(|r| {
+            let host = r["host"].as_str().unwrap().to_owned();
+            let key = (host, r["number"].as_u64().unwrap());
+            (key, r["status"].as_str().unwrap().to_owned())
+        })
+        .collect()
+}
+
+/// Host → `(step number, item label, status)` of its `item_finished` records, in order.
+pub fn item_statuses(out: &Output) -> BTreeMap<String, Vec<(u64, String, String)>> {
+    let mut items: BTreeMap<String, Vec<(u64, String, String)>> = BTreeMap::new();
+    for r in records(out, "item_finished") {
+        let host = r["host"].as_str().unwrap().to_owned();
+        items.entry(host).or_default().push((
+            r["number"].as_u64().unwrap(),
+            r["item"].as_str().unwrap().to_owned(),
+            r["status"].as_str().unwrap().to_owned(),
+        ));
+    }
+    items
+}
+
+/// Host → its stdout lines, from a JSON run's `output` records.
+pub fn output_lines(out: &Output) -> BTreeMap<String, Vec<String>> {
+    let mut lines: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for r in records(out, "output") {
+        if r["stream"] == "stdout" {
+            let host = r["host"].as_str().unwrap().to_owned();
+            let line = r["line"].as_str().unwrap_or_default().to_owned();
+            lines.entry(host).or_default().push(line);
+        }
+    }
+    lines
+}
+
+/// The lab inventory with Ansible's names for the connection settings, which herd reads
+/// too, so both tools run on the same hosts from the same file.
+pub fn oracle_inventory(lab: &Lab) -> PathBuf {
+    lab.inventory_with("oracle.ini", |text| {
+        [
+            (" host=", " ansible_host="),
+            (" port=", " ansible_port="),
+            (" user=", " ansible_user="),
+            (" password=", " ansible_password="),
+            (" key=", " ansible_private_key_file="),
+        ]
+        .iter()
+        .fold(text.to_owned(), |text, (herd, ansible)| {
+            text.replace(herd, ansible)
+        })
+    })
+}
+
+/// The Ansible oracle's `ansible-playbook -i INVENTORY BOOK`, with a HOME of the test's
+/// own and host keys not checked (herd's own run records them in its HOME).
+pub fn ansible_playbook(lab: &Lab, inventory: &Path, book: &Path) -> Output {
+    let home = lab.work.path().join("ansible-home");
+    std::fs::create_dir_all(&home).unwrap();
+    std::process::Command::new(super::ansible_oracle("ansible-playbook"))
+        .arg("-i")
+        .arg(inventory)
+        .arg(book)
+        .current_dir(lab.work.path())
+        .env("HOME", &home)
+        .env("ANSIBLE_HOST_KEY_CHECKING", "False")
+        .env("ANSIBLE_NOCOLOR", "1")
+        .output()
+        .unwrap()
 }
