@@ -345,3 +345,106 @@ fn ask_vault_pass_prompts_on_the_terminal_without_echo() {
     assert!(shown.contains("echo db://app:********@db"), "{shown}");
     assert_no_secret(&out);
 }
+
+/// group_vars and host_vars encrypted with ansible-vault beside an inventory: the
+/// become password of h3 (whose user may sudo with her password) and a token for h1.
+#[test]
+fn inventory_vars_from_the_vault_are_used_and_never_show() {
+    let lab = Lab::new();
+    let dir = lab.work.path();
+    let inventory = lab.inventory_with("hosts.ini", str::to_owned);
+    fs::write(dir.join("pw"), format!("{PASSWORD}\n")).unwrap();
+    fs::create_dir_all(dir.join("group_vars")).unwrap();
+    fs::create_dir_all(dir.join("host_vars")).unwrap();
+    let carol = fs::read_to_string(&inventory).unwrap();
+    let carol = carol
+        .lines()
+        .find(|line| line.starts_with("h3 "))
+        .and_then(|line| line.split(" password=").nth(1))
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the lab's h3 has a password")
+        .to_owned();
+    fs::write(
+        dir.join("group_vars/db_servers.yml"),
+        format!("ansible_become_password: {carol}\ndb_token: {DB_CREDENTIAL}\n"),
+    )
+    .unwrap();
+    ansible_vault(
+        dir,
+        &[
+            "encrypt",
+            "--vault-password-file",
+            "pw",
+            "group_vars/db_servers.yml",
+        ],
+    );
+    let h1 = ansible_vault(
+        dir,
+        &[
+            "encrypt_string",
+            "--vault-password-file",
+            "pw",
+            API_TOKEN,
+            "--name",
+            "h1_token",
+        ],
+    );
+    fs::write(dir.join("host_vars/h1.yml"), h1).unwrap();
+    let playbook = dir.join("inv.yml");
+    fs::write(
+        &playbook,
+        format!(
+            "- hosts: h1\n  steps:\n    \
+               - run: test {{{{ h1_token | b64encode | quote }}}} = {api} && echo h1 ok\n\
+             - hosts: h3\n  steps:\n    \
+               - run: id -u && test {{{{ db_token | b64encode | quote }}}} = {db}\n      \
+                 become: true\n",
+            api = b64(API_TOKEN),
+            db = b64(DB_CREDENTIAL),
+        ),
+    )
+    .unwrap();
+    let play = |args: &[&str]| {
+        let mut command = lab.herd(&["play", "inv.yml", "-i", "hosts.ini"]);
+        command.args(args).output().unwrap()
+    };
+
+    let plan = play(&["--plan", "--vault-password-file", "pw"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+    assert_no_secret(&plan);
+    let masked = format!("run: test {} = ", b64("********"));
+    assert!(text(&plan).contains(&masked), "{}", text(&plan));
+
+    let run = play(&["--vault-password-file", "pw"]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run));
+    assert_no_secret(&run);
+    assert!(!text(&run).contains(&carol), "{}", text(&run));
+    assert!(text(&run).contains("h1: h1 ok"), "{}", text(&run));
+    assert!(
+        text(&run).contains("h3: 0"),
+        "sudo with the vault's password:\n{}",
+        text(&run)
+    );
+
+    let missing = play(&["--plan"]);
+    assert_eq!(missing.status.code(), Some(1), "{}", text(&missing));
+    assert!(
+        text(&missing).contains("group_vars/db_servers.yml:1: this file is encrypted"),
+        "{}",
+        text(&missing)
+    );
+
+    // herd run takes the vault too: the inventory is the same.
+    let mut adhoc = lab.herd(&[
+        "run",
+        "-i",
+        "hosts.ini",
+        "-h",
+        "h3",
+        "--vault-password-file",
+        "pw",
+    ]);
+    let adhoc = adhoc.args(["--", "echo", "reached"]).output().unwrap();
+    assert_eq!(adhoc.status.code(), Some(0), "{}", text(&adhoc));
+    assert!(text(&adhoc).contains("h3: reached"), "{}", text(&adhoc));
+}
