@@ -254,6 +254,8 @@ fn loop_results_and_per_item_rules_match_ansible() {
                 "      changed_when: x == 'a'\n",
                 "      failed_when: r.rc != 0 and inventory_hostname != 'h2'\n",
                 "      ignore_errors: true\n",
+                "    - {{{module}: 'echo {{{{ item }}}}', loop: [p, q], when: \"inventory_hostname == 'h1'\", register: s}}\n",
+                "    - {{{module}: 'echo {{{{ item }}}}', loop: [], register: e}}\n",
                 "    - {module}: >-\n",
                 "        mkdir -p /tmp/{dir} && echo\n",
                 "        {{{{ r.changed | default(false) }}}} {{{{ r.failed | default(false) }}}}\n",
@@ -264,6 +266,8 @@ fn loop_results_and_per_item_rules_match_ansible() {
                 "        changed={{{{ r.results | selectattr('changed') | map(attribute='x') | join(',') }}}}\n",
                 "        failed={{{{ r.results | selectattr('failed', 'defined') | selectattr('failed') | map(attribute='x') | join(',') }}}}\n",
                 "        skipped={{{{ r.results | selectattr('skipped', 'defined') | selectattr('skipped') | map(attribute='x') | join(',') }}}}\n",
+                "        '{{{{ s.msg }}}}' {{{{ s.skipped }}}} {{{{ s.changed }}}}\n",
+                "        '{{{{ e.skipped_reason }}}}' {{{{ e.skipped }}}} {{{{ e.results | length }}}}\n",
                 "        > /tmp/{dir}/registered\n",
             ),
             module = module,
@@ -303,7 +307,8 @@ fn loop_results_and_per_item_rules_match_ansible() {
     let expected = registered(&ansible_dir);
     assert_eq!(
         expected[0].1,
-        "True True One or more items failed a,b,c 0,1,2 x changed=a failed=b skipped=\n",
+        "True True One or more items failed a,b,c 0,1,2 x changed=a failed=b skipped= \
+         All items completed False True No items in the list True 0\n",
         "the oracle's run is not the one this test means"
     );
     assert_eq!(

@@ -53,7 +53,7 @@ impl StepResult {
 /// Registered, it is what Ansible registers for a loop: `results` (each item's result
 /// with the item under its loop variable, `ansible_loop_var`, and its position under
 /// `index_var` if one is set), `changed` and `failed` (any item), `skipped` (every
-/// item, or no item at all) and `msg`.
+/// item, or no item at all) and `msg` (or `skipped_reason` when there was no item).
 #[derive(Debug, Clone, Default)]
 pub struct LoopResults {
     results: Vec<StepResult>,
@@ -92,23 +92,26 @@ impl LoopResults {
         self.results.iter().filter(|result| result.failed).count()
     }
 
-    /// The variable's value.
+    /// The variable's value, with Ansible's `msg` (`skipped_reason` for no items).
     pub fn to_value(&self) -> Value {
         let overall = self.overall();
-        let msg = if self.results.is_empty() {
-            "No items in the list"
-        } else if overall.failed {
-            "One or more items failed"
-        } else {
-            "All items completed"
-        };
-        json!({
+        let mut value = json!({
             "results": self.entries,
             "changed": overall.changed,
             "failed": overall.failed,
             "skipped": overall.skipped,
-            "msg": msg,
-        })
+        });
+        let (key, text) = if self.results.is_empty() {
+            ("skipped_reason", "No items in the list")
+        } else if overall.failed {
+            ("msg", "One or more items failed")
+        } else if overall.skipped {
+            ("msg", "All items skipped")
+        } else {
+            ("msg", "All items completed")
+        };
+        value[key] = text.into();
+        value
     }
 }
 

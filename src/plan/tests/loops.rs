@@ -245,4 +245,9 @@ fn loop_results_register_as_ansible_does() {
     let empty = LoopResults::default();
     assert!(empty.overall().skipped);
     assert_eq!(empty.to_value()["results"], Value::Array(Vec::new()));
+    assert_eq!(empty.to_value()["skipped_reason"], "No items in the list");
+    let mut skipped = LoopResults::default();
+    skipped.push(&names, &items[0].item, StepResult::skipped());
+    assert_eq!(skipped.to_value()["msg"], "All items skipped");
+    assert_eq!(skipped.to_value()["skipped"], true);
 }
