@@ -251,3 +251,27 @@ fn loop_results_register_as_ansible_does() {
     assert_eq!(skipped.to_value()["msg"], "All items skipped");
     assert_eq!(skipped.to_value()["skipped"], true);
 }
+
+#[test]
+fn until_is_decided_per_item() {
+    let plan = plan_small(concat!(
+        "- hosts: h1\n",
+        "  steps:\n",
+        "    - {run: \"cat {{ item }}\", loop: [a, b], register: r, until: r.stdout == item}\n",
+    ));
+    let items = items(&plan, 0, 0);
+    let holds = |item: &LoopItem, stdout: &str| {
+        let mut registered = Registered::new();
+        let result = StepResult {
+            stdout: stdout.into(),
+            ..StepResult::default()
+        };
+        registered.insert("r".into(), result.to_value());
+        plan.plays[0]
+            .until_holds((0, 0), Some(item), &registered)
+            .unwrap()
+    };
+    assert!(holds(&items[0].item, "a"));
+    assert!(!holds(&items[1].item, "a"));
+    assert!(holds(&items[1].item, "b"));
+}
