@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use crate::event::{Event, Outcome, StepStatus};
-use crate::plan::{LoopResults, PlannedPlay, PlannedStep, Resolved, Skip, StepResult};
+use crate::plan::{
+    LoopResults, PlannedItem, PlannedPlay, PlannedStep, Ready, Resolved, Skip, StepResult,
+};
 use crate::ssh::Transport;
 
 use super::hosts::{HostSlot, Unreached};
@@ -74,6 +76,12 @@ pub(super) fn run_step(
     Some(status)
 }
 
+/// What a step that runs does on a host: once, or once per item of its loop.
+enum Work {
+    Once(Box<Ready>),
+    Items(Vec<PlannedItem>),
+}
+
 /// The step on the host, start to end; `Err` when the host cannot be reached.
 fn attempt(
     run: &Run<'_>,
@@ -83,7 +91,7 @@ fn attempt(
     at: usize,
     slot: &mut HostSlot,
 ) -> Result<Done, Unreached> {
-    let resolved = match play.resolve(step, host, &slot.registered) {
+    let work = match play.resolve(step, host, &slot.registered) {
         Err(error) => return Ok(Done::failed(error.to_string())),
         Ok(Resolved::Skipped(skip)) => {
             match skip {
@@ -98,7 +106,8 @@ fn attempt(
             }
             return Ok(Done::skipped(skip_reason(&skip)));
         }
-        Ok(resolved) => resolved,
+        Ok(Resolved::Ready(ready)) => Work::Once(ready),
+        Ok(Resolved::Loop(items)) => Work::Items(items),
     };
     let target = run.hosts.host(at);
     let executor = &run.options.executor;
@@ -144,10 +153,9 @@ fn attempt(
         shell: &shell,
         io: &io,
     };
-    Ok(match resolved {
-        Resolved::Loop(items) => items::run(&tries, on, &items),
-        Resolved::Ready(ready) => ready::run(&tries, on, &ready),
-        Resolved::Skipped(_) => Done::failed("the step was skipped and run at once"),
+    Ok(match work {
+        Work::Items(items) => items::run(&tries, on, &items),
+        Work::Once(ready) => ready::run(&tries, on, &ready),
     })
 }
 
