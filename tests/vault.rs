@@ -219,25 +219,31 @@ fn vault_values_reach_the_hosts_and_never_show() {
 
 #[test]
 fn a_failing_step_with_a_vault_value_shows_no_secret() {
-    let lab = Lab::new();
-    // The SSH error names the remote path, which holds a secret.
-    let failing =
-        "    - name: misplaced\n      put: {src: pw, dest: '/nonexistent/{{ db_credential }}/x'}\n";
-    let book = book(&lab, failing);
-    for output in ["text", "json"] {
-        let out = play(
-            &lab,
-            &book,
-            &["--output", output, "--vault-password-file", "pw"],
-        );
-        assert_ne!(out.status.code(), Some(0), "{}", text(&out));
-        assert!(text(&out).contains("failed"), "{}", text(&out));
-        assert!(
-            text(&out).contains("/nonexistent/********/x"),
-            "{}",
-            text(&out)
-        );
-        assert_no_secret(&out);
+    // The SSH error names the remote path, which holds a secret: in a step, and in each
+    // item of a looped one.
+    let failing = [
+        "    - name: misplaced\n      put: {src: pw, dest: '/nonexistent/{{ db_credential }}/x'}\n",
+        "    - name: misplaced\n      put: {src: pw, dest: '/nonexistent/{{ item }}/x'}\n      \
+         loop: ['{{ db_credential }}', '{{ api.token }}']\n",
+    ];
+    for step in failing {
+        let lab = Lab::new();
+        let book = book(&lab, step);
+        for output in ["text", "json"] {
+            let out = play(
+                &lab,
+                &book,
+                &["--output", output, "--vault-password-file", "pw"],
+            );
+            assert_ne!(out.status.code(), Some(0), "{}", text(&out));
+            assert!(text(&out).contains("failed"), "{}", text(&out));
+            assert!(
+                text(&out).contains("/nonexistent/********/x"),
+                "{}",
+                text(&out)
+            );
+            assert_no_secret(&out);
+        }
     }
 }
 

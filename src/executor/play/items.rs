@@ -52,7 +52,9 @@ pub(super) fn run(tries: &Tries<'_>, on: On<'_, '_>, items: &[PlannedItem]) -> D
             number: planned.number,
             item: item.label.clone(),
             status: done.status(),
-            message: done.message,
+            // As for a whole step: a message may quote a real (secret) value.
+            message: (done.message.as_deref())
+                .map(|message| tries.play.mask_message(tries.step, tries.host, message)),
         });
         results.push(names, item, done.result);
     }
