@@ -78,8 +78,15 @@ fn output(command: Command, dir: &Path) -> String {
     stdout
 }
 
-/// `--list` of Ansible or herd for `inventory` (and `playbook_dir`).
-fn list(ansible: bool, inventory: &Path, playbook_dir: Option<&Path>, dir: &Path) -> Value {
+/// `--list` (with `--export` when `export`) of Ansible or herd for `inventory` (and
+/// `playbook_dir`).
+fn list(
+    ansible: bool,
+    export: bool,
+    inventory: &Path,
+    playbook_dir: Option<&Path>,
+    dir: &Path,
+) -> Value {
     let mut command = if ansible {
         Command::new(common::ansible_oracle("ansible-inventory"))
     } else {
@@ -88,6 +95,9 @@ fn list(ansible: bool, inventory: &Path, playbook_dir: Option<&Path>, dir: &Path
         herd
     };
     command.arg("-i").arg(inventory).arg("--list");
+    if export {
+        command.arg("--export");
+    }
     if let Some(playbook_dir) = playbook_dir {
         command.arg("--playbook-dir").arg(playbook_dir);
     }
@@ -103,6 +113,8 @@ fn list(ansible: bool, inventory: &Path, playbook_dir: Option<&Path>, dir: &Path
 struct Listing {
     hostvars: BTreeMap<String, Value>,
     groups: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)>,
+    /// Each group's vars (only with `--export`).
+    group_vars: BTreeMap<String, Value>,
 }
 
 fn listing(list: &Value) -> Listing {
@@ -141,21 +153,49 @@ fn listing(list: &Value) -> Listing {
         })
         .filter(|(_, (hosts, children))| !hosts.is_empty() || !children.is_empty())
         .collect();
-    Listing { hostvars, groups }
+    let group_vars = list
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter_map(|(name, group)| Some((name.clone(), group.get("vars")?.clone())))
+        .collect();
+    Listing {
+        hostvars,
+        groups,
+        group_vars,
+    }
 }
 
-/// Asserts herd's `--list` means what Ansible's does.
+/// Asserts herd's `--list` means what Ansible's does, and so does `--list --export`
+/// (each group's vars with its `group_vars` files, each host's own vars with its
+/// `host_vars` files).
 fn same_list(tree: &Tree, inventory: &str, playbook_dir: Option<&str>) -> Listing {
     let dir = tree.dir.path();
     let inventory = tree.path(inventory);
     let playbook_dir = playbook_dir.map(|d| tree.path(d));
-    let ansible = listing(&list(true, &inventory, playbook_dir.as_deref(), dir));
-    let herd = listing(&list(false, &inventory, playbook_dir.as_deref(), dir));
-    assert_eq!(
-        herd, ansible,
-        "herd (left) and ansible-inventory (right) differ"
-    );
-    ansible
+    let both = |export| {
+        let ansible = listing(&list(
+            true,
+            export,
+            &inventory,
+            playbook_dir.as_deref(),
+            dir,
+        ));
+        let herd = listing(&list(
+            false,
+            export,
+            &inventory,
+            playbook_dir.as_deref(),
+            dir,
+        ));
+        assert_eq!(
+            herd, ansible,
+            "herd (left) and ansible-inventory (right) differ (export: {export})"
+        );
+        ansible
+    };
+    both(true);
+    both(false)
 }
 
 /// The hosts `pattern` selects, per herd (`play --plan`; `None` when herd refuses the
@@ -265,6 +305,9 @@ all:
         web[01:03].example:
           role: web
         db-[a:c]:
+        "db9.example:2222":
+        "db8.example:2200":
+          ansible_port: 2300
       vars:
         group_last_var: value
 "#,

@@ -196,6 +196,7 @@ impl Revealed {
         };
         for host in &mut inventory.hosts {
             host.vault_vars = marked(&host.vars);
+            host.vault_vars.extend(marked(&host.own_vars));
         }
         for group in &mut inventory.groups {
             group.vault_vars = marked(&group.vars);

@@ -152,6 +152,9 @@ pub struct Host {
     pub name: String,
     /// Every var that applies to the host, precedence applied, typed as Ansible types it.
     pub vars: Vars,
+    /// The host's own vars: from its inventory entries, then its `host_vars/` files (what
+    /// `ansible-inventory --list --export` shows for it).
+    pub own_vars: Vars,
     /// Every group the host is in, directly or through children, including `all`
     /// (and `ungrouped` when it is in no other group); sorted.
     pub groups: Vec<String>,
@@ -164,6 +167,11 @@ impl Host {
     /// vault.
     pub fn shown_vars(&self) -> serde_json::Value {
         shown_vars(&self.vars, &self.vault_vars)
+    }
+
+    /// The host's own vars ([`Host::own_vars`]) as shown, secrets masked.
+    pub fn shown_own_vars(&self) -> serde_json::Value {
+        shown_vars(&self.own_vars, &self.vault_vars)
     }
 }
 
@@ -200,7 +208,8 @@ pub struct Group {
     pub hosts: Vec<String>,
     /// Direct child groups, in the order listed. For `all`, every group without a parent.
     pub children: Vec<String>,
-    /// The group's own vars (`[group:vars]`), before any merging.
+    /// The group's own vars (`[group:vars]`, then its `group_vars/` files), before any
+    /// merging with other groups.
     pub vars: Vars,
     /// The vars whose values came from ansible-vault: secret whatever their names.
     pub vault_vars: SecretVars,

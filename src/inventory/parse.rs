@@ -552,12 +552,12 @@ pub(super) fn group_priority(value: &VarValue) -> Option<i64> {
 }
 
 /// The key a host name's `:PORT` suffix sets, as in Ansible.
-const PORT_SHORTHAND_KEY: &str = "ansible_port";
+pub(super) const PORT_SHORTHAND_KEY: &str = "ansible_port";
 
 /// A host line's first word split as Ansible splits `NAME:PORT` (the only `:` outside
 /// brackets, followed by digits only): the name and the port's digits as a number
 /// (`u64::MAX` if they overflow, so the port check refuses them).
-fn split_port(word: &str) -> (&str, Option<u64>) {
+pub(super) fn split_port(word: &str) -> (&str, Option<u64>) {
     let mut depth = 0usize;
     let mut colons = word.char_indices().filter(|&(_, c)| {
         match c {

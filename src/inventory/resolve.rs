@@ -294,11 +294,16 @@ impl Graph {
                 }
             }
         }
+        let mut own = Vars::new();
+        for layer in [&draft_host.vars].into_iter().chain(host_files) {
+            for (key, value) in layer {
+                vars::insert(&mut own, key, value);
+            }
+        }
         let layers = files
             .group_layers(&[ALL])
             .chain(files.group_layers(&names))
-            .chain([&draft_host.vars])
-            .chain(host_files);
+            .chain([&own]);
         for layer in layers {
             for (key, value) in layer {
                 vars::insert(&mut merged, key, value);
@@ -313,6 +318,7 @@ impl Graph {
         Ok(Host {
             name: draft_host.name.clone(),
             vars: merged,
+            own_vars: own,
             groups,
             vault_vars: SecretVars::default(),
         })
@@ -360,10 +366,25 @@ impl Graph {
                     name: group_name(g),
                     hosts,
                     children: child_names,
-                    vars: draft.groups[g].vars.clone(),
+                    vars: group_vars(draft, g),
                     vault_vars: SecretVars::default(),
                 }
             })
             .collect()
     }
+}
+
+/// Group `g`'s own vars: its inventory vars, then its `group_vars/` files (the
+/// inventory's, then the playbook's), as `ansible-inventory --export` shows a group's vars.
+fn group_vars(draft: &Draft, g: usize) -> Vars {
+    let mut merged = draft.groups[g].vars.clone();
+    for layer in draft
+        .vars_files
+        .group_layers(&[draft.groups[g].name.as_str()])
+    {
+        for (key, value) in layer {
+            vars::insert(&mut merged, key, value);
+        }
+    }
+    merged
 }

@@ -14,14 +14,22 @@ use crate::ssh::Proxy;
 /// `{"_meta": {"hostvars": {HOST: {VARS}}}, "all": {"children": [...]},
 /// GROUP: {"hosts": [...], "children": [...]}}`. Hostvars are the merged vars, typed,
 /// secrets masked; as in Ansible a host without vars and a group with nothing in it are
-/// left out. With `export` (`--export`), each group also shows its own `vars`, as
-/// `ansible-inventory --list --export` does.
+/// left out. With `export` (`--export`), each group also shows its own `vars` and each
+/// host only its own vars (see [`Host::own_vars`]), as `ansible-inventory --list --export`
+/// does.
 pub fn list_json(inventory: &Inventory, export: bool) -> String {
     let hostvars: Map<String, Value> = inventory
         .hosts()
         .iter()
-        .filter(|host| !host.vars.is_empty())
-        .map(|host| (host.name.clone(), host.shown_vars()))
+        .filter(|host| !if export { &host.own_vars } else { &host.vars }.is_empty())
+        .map(|host| {
+            let shown = if export {
+                host.shown_own_vars()
+            } else {
+                host.shown_vars()
+            };
+            (host.name.clone(), shown)
+        })
         .collect();
     let mut root = Map::new();
     root.insert("_meta".to_owned(), json!({ "hostvars": hostvars }));

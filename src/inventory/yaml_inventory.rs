@@ -9,8 +9,9 @@
 //! with the place and what to write: a skipped line is a silent surprise.
 
 use super::error::{InventoryError, Location};
-use super::parse::Draft;
+use super::parse::{Draft, PORT_SHORTHAND_KEY, split_port};
 use super::value::Vars;
+use super::vars;
 use super::vars_files::Decrypt;
 use super::yaml_value::{Kind, Node, YamlProblem};
 
@@ -198,23 +199,34 @@ impl Reader<'_> {
         pattern: &Node,
         data: &Node,
     ) -> Result<(), InventoryError> {
-        let name = self.name(pattern, "host")?;
-        let vars = match &data.kind {
-            Kind::Map(_) => match data.to_value(self.decrypt).map_err(|p| self.yaml(p))? {
-                serde_json::Value::Object(map) => map.into_iter().collect(),
-                _ => Vars::new(),
-            },
-            _ if data.is_null() => Vars::new(),
+        let written = self.name(pattern, "host")?;
+        // `NAME:PORT` gives the host `ansible_port`, below its own vars (as Ansible).
+        let (name, port) = split_port(&written);
+        let mut vars = Vars::new();
+        if let Some(port) = port {
+            vars.insert(PORT_SHORTHAND_KEY.to_owned(), port.into());
+        }
+        match &data.kind {
+            Kind::Map(_) => {
+                if let serde_json::Value::Object(map) =
+                    data.to_value(self.decrypt).map_err(|p| self.yaml(p))?
+                {
+                    for (key, value) in &map {
+                        vars::insert(&mut vars, key, value);
+                    }
+                }
+            }
+            _ if data.is_null() => {}
             _ => {
                 return Err(self.problem(
                     data.line,
                     format!("host `{name}` must be followed by a mapping of its vars (or nothing), not a value or a list"),
                 ));
             }
-        };
+        }
         draft
-            .add_hosts(&name, &vars, self.offset + pattern.line, Some(group))
-            .map_err(|problem| self.draft_error(draft, pattern.line, &name, problem))
+            .add_hosts(name, &vars, self.offset + pattern.line, Some(group))
+            .map_err(|problem| self.draft_error(draft, pattern.line, &written, problem))
     }
 
     /// A YAML problem inside the file.
