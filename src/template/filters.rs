@@ -12,6 +12,27 @@ pub(super) fn register(env: &mut minijinja::Environment<'_>) {
     env.add_filter("to_json", to_json);
     env.add_filter("b64encode", b64encode);
     env.add_filter("b64decode", b64decode);
+    env.add_filter("dict2items", dict2items);
+}
+
+/// A mapping as a list of `{key, value}` mappings, in the mapping's (key) order, as Ansible's
+/// `dict2items` (for `loop: "{{ users | dict2items }}"`); anything else is an error.
+fn dict2items(value: &Value) -> Result<Value, Error> {
+    if value.kind() != minijinja::value::ValueKind::Map {
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!("dict2items: expects a mapping, got {}", value.kind()),
+        ));
+    }
+    let mut items = Vec::new();
+    for key in value.try_iter()? {
+        let entry = value.get_item(&key)?;
+        items.push(Value::from(std::collections::BTreeMap::from([
+            ("key", key),
+            ("value", entry),
+        ])));
+    }
+    Ok(Value::from(items))
 }
 
 /// Quotes `value` for a POSIX shell (see [`crate::shell::quote`]); a NUL byte is an error.

@@ -220,3 +220,22 @@ fn templates_can_be_shared_between_threads() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Templates>();
 }
+
+#[test]
+fn dict2items_lists_key_value_pairs_as_ansible() {
+    let ctx = context! { users => context! { ann => 1, bob => "x" } };
+    assert_eq!(
+        render(
+            "{% for u in users | dict2items %}{{ u.key }}={{ u.value }};{% endfor %}",
+            ctx
+        )
+        .unwrap(),
+        "ann=1;bob=x;"
+    );
+    let err = render("{{ [1] | dict2items }}", context! {}).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("dict2items: expects a mapping, got sequence"),
+        "{err}"
+    );
+}

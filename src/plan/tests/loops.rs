@@ -275,3 +275,19 @@ fn until_is_decided_per_item() {
     assert!(!holds(&items[1].item, "a"));
     assert!(holds(&items[1].item, "b"));
 }
+
+#[test]
+fn a_mapping_loops_through_dict2items() {
+    let plan = plan_small(concat!(
+        "- hosts: h1\n",
+        "  vars: {ports: {web: 80, db: 5432}}\n",
+        "  steps:\n",
+        "    - run: open {{ item.key }} {{ item.value }}\n",
+        "      loop: \"{{ ports | dict2items }}\"\n",
+        "      loop_control: {label: \"{{ item.key }}\"}\n",
+    ));
+    assert_eq!(
+        item_commands(items(&plan, 0, 0)),
+        pairs(&[("db", "open db 5432"), ("web", "open web 80")])
+    );
+}
