@@ -27,7 +27,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--n", type=counts, help="host counts for scenario 1 (default 50,200,1000)")
     parser.add_argument("--reps", type=int, help="repetitions of every run (default 3; --quick: 1)")
     parser.add_argument("--scenarios", type=counts, help="which scenarios to run (default 1,2,3,4; --quick: 1,3; "
-                             "5, behind the lab's bastion, and 6, scale against the lab's h1, only when asked for: lab/lab.sh up first)")
+                             "5, behind the lab's bastion, and 6, scale against the lab's h1, only when asked for: lab/lab.sh up first; "
+                             "7, loop + notify + templated put on 200 hosts, only when asked for)")
     parser.add_argument("--teardown", action="store_true", help="only stop the sshd processes of an earlier run")
     args = parser.parse_args(argv)
     preset = QUICK if args.quick else FULL
@@ -57,7 +58,7 @@ def build_farms(args: argparse.Namespace) -> tuple[Farm, Farm, Farm]:
     per = settings.ADDRESSES_PER_SSHD
     shared = Farm("shared", [Instance(f"shared-{i:03d}", shared_addresses[i * per:(i + 1) * per])
                              for i in range(math.ceil(shared_count / per))])
-    isolated_count = max([FULL["play_hosts"] if 2 in args.scenarios else 0,
+    isolated_count = max([FULL["play_hosts"] if {2, 7} & set(args.scenarios) else 0,
                           args.put[1] if 3 in args.scenarios else 0,
                           1 if 4 in args.scenarios else 0])
     isolated = Farm("isolated", [Instance(f"isolated-{i + 1:03d}", [a], private_tmp=True)
@@ -80,6 +81,8 @@ def run_scenarios(ctx: scenarios.Context, args: argparse.Namespace) -> list[scen
         results += scenarios.scenario_bastion(ctx, settings.BASTION_HOSTS)
     if 6 in args.scenarios:
         results += scenarios.scenario_scale(ctx)
+    if 7 in args.scenarios:
+        results += scenarios.scenario_flow(ctx, FULL["play_hosts"])
     return results
 
 
@@ -89,7 +92,7 @@ def probe_variants(args: argparse.Namespace) -> list:
     for number, variants in ((1, scenarios.S1_VARIANTS), (3, scenarios.S3_VARIANTS), (4, scenarios.S4_VARIANTS)):
         if number in args.scenarios:
             wanted += variants
-    if 2 in args.scenarios:
+    if {2, 7} & set(args.scenarios):
         wanted += [v for v in scenarios.S1_VARIANTS if v.tool in ("herd", "ansible")]
     return list(dict.fromkeys(wanted))
 
@@ -125,8 +128,8 @@ def main(argv: list[str]) -> int:
     description = {**machine.describe(), "load average at start": load_before, "load average at end": machine.load()}
     run = report.Run(["bench/run.sh", *argv], started, (time.monotonic() - clock) / 60, args.reps,
                      description, tool_versions, machine.cores(), kex, results, shared.cpu_method)
-    if set(args.scenarios) <= {5, 6}:  # their own sections of RESULTS.md; the rest of the file is left as it is
-        for number, splice in ((5, report.splice_s5), (6, report.splice_s6)):
+    if set(args.scenarios) <= {5, 6, 7}:  # their own sections of RESULTS.md; the rest of the file is left as it is
+        for number, splice in ((5, report.splice_s5), (6, report.splice_s6), (7, report.splice_s7)):
             if number in args.scenarios:
                 splice(run, out)
         suffix = "-".join(f"s{n}" for n in sorted(set(args.scenarios)))

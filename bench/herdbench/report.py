@@ -39,6 +39,7 @@ def write(run: Run, path: Path, plot_path: Path) -> None:
         scenario4(run.results),
         scenario5(run.results),
         scenario6(run.results),
+        scenario7(run.results),
         commands(run.results),
         failures(run.results),
     ]
@@ -190,6 +191,32 @@ def scenario2(results: list[Result]) -> str:
     rows = [r for r in results if r.scenario == "s2"]
     if not rows:
         return ""
+    return (f"## Scenario 2: a 4-step playbook on {rows[0].hosts} hosts\n\n"
+            "run, templated put, run, get: [playbooks/herd.yml](playbooks/herd.yml) vs "
+            "[playbooks/ansible.yml](playbooks/ansible.yml) (pipelining on, no fact gathering, "
+            "interpreter given in the inventory).\n\n"
+            + playbook_table(rows))
+
+
+S7_HEADING = "## Scenario 7: loop, notify and a templated put"
+
+
+def scenario7(results: list[Result]) -> str:
+    rows = [r for r in results if r.scenario == "s7"]
+    if not rows:
+        return ""
+    return (f"{S7_HEADING} on {rows[0].hosts} hosts\n\n"
+            "A 3-item `loop` (`mkdir`), a templated put that notifies a handler, and the handler (appends a "
+            "line): [playbooks/flow-herd.yml](playbooks/flow-herd.yml) vs "
+            "[playbooks/flow-ansible.yml](playbooks/flow-ansible.yml) (pipelining on, no fact gathering, "
+            "interpreter given in the inventory), on the isolated hosts of scenario 2, cleaned before every run "
+            "so the put changes the file and the handler runs on every host. Each run is checked on every "
+            "host: the three folders, the config rendered for that host, the handler's line exactly once.\n\n"
+            + playbook_table(rows))
+
+
+def playbook_table(rows: list[Result]) -> str:
+    """Scenarios 2 and 7: each tool's wall time, CPU and memory, and its wall time over herd's."""
     herd = next((r for r in rows if r.variant.tool == "herd" and r.ok), None)
     herd_wall = stats.wall(herd).median if herd else None
     out = []
@@ -202,12 +229,8 @@ def scenario2(results: list[Result]) -> str:
             w = stats.wall(r)
             out.append([r.variant.tool, r.variant.setting, f"{r.hosts}/{r.hosts}", w.show(), stats.cpu(r).show(),
                         f"{stats.peak_rss_mb(r):.1f}", ratio(w.median, herd_wall), f"{stats.other_load_pct(r):.0f}"])
-    return (f"## Scenario 2: a 4-step playbook on {rows[0].hosts} hosts\n\n"
-            "run, templated put, run, get: [playbooks/herd.yml](playbooks/herd.yml) vs "
-            "[playbooks/ansible.yml](playbooks/ansible.yml) (pipelining on, no fact gathering, "
-            "interpreter given in the inventory).\n\n"
-            + table(["tool", "ssh setting", "hosts ok", "wall s", "client CPU s", "peak RSS MB", "wall ÷ herd",
-                     "other load %"], out))
+    return table(["tool", "ssh setting", "hosts ok", "wall s", "client CPU s", "peak RSS MB", "wall ÷ herd",
+                  "other load %"], out)
 
 
 def scenario3(results: list[Result]) -> str:
@@ -304,10 +327,16 @@ def splice_s5(run: Run, path: Path) -> None:
                   if commands_text else "")
                + ("\nRuns that did not reach every host (their logs: bench/work/logs/s5/):\n\n" + "\n".join(failed) + "\n"
                   if failed else ""))
+    splice(path, S5_HEADING, section)
+
+
+def splice(path: Path, heading: str, section: str) -> None:
+    """Puts ``section`` into ``path`` in place of the one starting with ``heading``, else before the
+    exact commands (else at the end), leaving every other section as it was."""
     text = path.read_text() if path.exists() else "# herd benchmark results\n\n"
-    start = text.find(S5_HEADING)
+    start = text.find(heading)
     if start >= 0:
-        end = text.find("\n## ", start + len(S5_HEADING))
+        end = text.find("\n## ", start + len(heading))
         text = text[:start] + section + (text[end:] if end >= 0 else "")
     else:
         anchor = text.find("## Exact commands")
@@ -391,12 +420,25 @@ def splice_s6(run: Run, path: Path) -> None:
                   f"the inventory):\n\n```sh\n{commands_text}\n```\n" if commands_text else "")
                + ("\nRuns not as expected (their logs: bench/work/logs/s6/):\n\n" + "\n".join(failed) + "\n"
                   if failed else ""))
-    text = path.read_text() if path.exists() else "# herd benchmark results\n\n"
-    start = text.find(S6_HEADING)
-    if start >= 0:
-        end = text.find("\n## ", start + len(S6_HEADING))
-        text = text[:start] + section + (text[end:] if end >= 0 else "")
-    else:
-        anchor = text.find("## Exact commands")
-        text = (text[:anchor] + section + "\n" + text[anchor:]) if anchor >= 0 else text.rstrip("\n") + "\n\n" + section
-    path.write_text(text)
+    splice(path, S6_HEADING, section)
+
+
+def splice_s7(run: Run, path: Path) -> None:
+    """Writes scenario 7's section into ``path`` (replacing an earlier one), leaving the others as they were."""
+    s7 = [r for r in run.results if r.scenario == "s7"]
+    commands_text = "\n".join(f"# {r.variant.label}\n{r.command}" for r in s7 if r.command)
+    bar = bars.s7(run.results)
+    failed = [f"- {r.variant.label}: {e}" for r in s7 for e in r.errors]
+    section = (scenario7(run.results)
+               + f"\nWritten by `{' '.join(run.argv)}` on {run.started} ({run.minutes:.0f} min, {run.reps} "
+               f"repetition{'s' if run.reps > 1 else ''}, tools alternating); the sections above and below come "
+               f"from their own runs. herd: {run.versions.get('herd', '?')}; "
+               f"Ansible: {run.versions.get('ansible-core', '?')}; {run.cores} cores; "
+               f"load average {run.machine.get('load average at start', '?')} at start, "
+               f"{run.machine.get('load average at end', '?')} at end.\n\n"
+               + table(["verdict", "bar", "measured"],
+                       [[bar.verdict if bar.verdict != "PASS" else "**PASS**", bar.name, bar.detail]])
+               + (f"\nExact commands (paths relative to the repository):\n\n```sh\n{commands_text}\n```\n"
+                  if commands_text else "")
+               + ("\nFailed runs (their logs: bench/work/logs/s7/):\n\n" + "\n".join(failed) + "\n" if failed else ""))
+    splice(path, S7_HEADING, section)

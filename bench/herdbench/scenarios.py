@@ -1,4 +1,4 @@
-"""The six scenarios: which tools, which hosts, how many repetitions, and what counts as success.
+"""The seven scenarios: which tools, which hosts, how many repetitions, and what counts as success.
 
 Every scenario runs all its variants in the same run, once per repetition, rotating the
 order each repetition so no tool always goes first. Each run is checked three ways: the
@@ -26,6 +26,8 @@ from .tools import HERD, Invocation, Variant
 MB = 1_000_000
 PUT_REMOTE = "/tmp/herd_bench_put.bin"
 PLAY_REMOTE_DIR = "/tmp/herd_bench_play"
+FLOW_REMOTE_DIR = "/tmp/herd_bench_flow"
+FLOW_FOLDERS = ("conf", "data", "logs")
 STREAM_LINE = "x" * 99  # with its newline, 100-byte lines
 
 
@@ -257,6 +259,51 @@ def verify_fetched(folder: Path, names: list[str]) -> str | None:
     missing = [name for name in names if name not in seen]
     if missing:
         return f"{len(missing)}/{len(names)} hosts' fetched app.conf missing or wrong (first: {missing[0]})"
+    return None
+
+
+# --- scenario 7: loop, notify and a templated put ------------------------------------------------
+
+
+def scenario_flow(ctx: Context, n: int) -> list[Result]:
+    """Scenario 7: herd play vs ansible-playbook on n isolated hosts, with a loop, a templated put
+    that notifies a handler, and the handler; every run starts on clean hosts, so the handler runs."""
+    hosts = HostSet.of(f"isolated-{n}", settings.ISOLATED_FIRST, n).write()
+    variants = tools.peers("ansible")
+    skipped = []
+    if herd_play_available():
+        variants = [HERD] + variants
+    else:
+        skipped = [Result("s7", f"N={n}", HERD, n, "", skipped="herd play not available in this build")]
+
+    def prepare(run_dir: Path) -> None:
+        for _, address in hosts.hosts:
+            shutil.rmtree(ctx.isolated.private_path(address, FLOW_REMOTE_DIR), ignore_errors=True)
+        shutil.copytree(settings.PLAYBOOK_DIR, run_dir / "playbooks")
+
+    def verify(run_dir: Path) -> str | None:
+        return verify_flow([(name, ctx.isolated.private_path(address, FLOW_REMOTE_DIR)) for name, address in hosts.hosts])
+
+    case = Case("s7", f"N={n}", hosts, ctx.isolated, variants,
+                build=lambda v, run_dir: tools.play(v, hosts, run_dir / "playbooks", ctx.control_dir(), tools.FLOW_BOOKS),
+                timeout=900.0, prepare=prepare, verify=verify)
+    return skipped + measure_case(ctx, case)
+
+
+def verify_flow(hosts: list[tuple[str, Path]]) -> str | None:
+    """On every host: the looped folders, the config rendered for that host, and the handler's
+    line written exactly once."""
+    for name, folder in hosts:
+        missing = [f for f in FLOW_FOLDERS if not (folder / f).is_dir()]
+        if missing:
+            return f"{name}: folder {FLOW_REMOTE_DIR}/{missing[0]} missing (the loop did not run every item)"
+        conf = folder / "conf" / "app.conf"
+        first = conf.read_text(errors="replace").split("\n", 1)[0] if conf.is_file() else ""
+        if f"for {name}," not in first:
+            return f"{name}: {FLOW_REMOTE_DIR}/conf/app.conf missing or not rendered for it"
+        restarts = folder / "restarts"
+        if not restarts.is_file() or restarts.read_text() != "restarted\n":
+            return f"{name}: the handler did not run exactly once ({FLOW_REMOTE_DIR}/restarts)"
     return None
 
 

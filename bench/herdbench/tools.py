@@ -173,16 +173,23 @@ def put_file(variant: Variant, hosts: HostSet, local: Path, remote: str) -> Invo
     raise ValueError(f"no put command for {variant.tool}")
 
 
-def play(variant: Variant, hosts: HostSet, playbooks: Path, control_dir: Path) -> Invocation:
-    """Scenario 2: the 4-step playbook (run, templated put, run, get) in folder ``playbooks``."""
+PLAY_BOOKS = ("herd.yml", "ansible.yml")  # scenario 2: the 4-step playbook
+FLOW_BOOKS = ("flow-herd.yml", "flow-ansible.yml")  # scenario 7: loop, notify, templated put
+
+
+def play(variant: Variant, hosts: HostSet, playbooks: Path, control_dir: Path,
+         books: tuple[str, str] = PLAY_BOOKS) -> Invocation:
+    """Scenarios 2 and 7: herd's or Ansible's playbook of ``books`` (herd's, Ansible's) in folder
+    ``playbooks``."""
+    herd_book, ansible_book = books
     match variant.tool:
         case "herd":
             return Invocation([settings.herd_bin(), "play", "-i", str(hosts.herd_inventory),
                                "--forks", str(settings.FORKS), "--host-key-checking", "off",
-                               str(playbooks / "herd.yml")], check=exit_zero)
+                               str(playbooks / herd_book)], check=exit_zero)
         case "ansible":
             return Invocation([settings.venv_tool("ansible-playbook"), "-i", str(hosts.ansible_inventory),
-                               "-f", str(settings.FORKS), *ansible_ssh_args(variant), str(playbooks / "ansible.yml")],
+                               "-f", str(settings.FORKS), *ansible_ssh_args(variant), str(playbooks / ansible_book)],
                               env=ansible_env(control_dir), check=exit_zero)
     raise ValueError(f"no playbook command for {variant.tool}")
 
