@@ -193,6 +193,7 @@ impl fmt::Debug for Host {
         f.debug_struct("Host")
             .field("name", &self.name)
             .field("vars", &self.shown_vars())
+            .field("own_vars", &self.shown_own_vars())
             .field("groups", &self.groups)
             .finish()
     }

@@ -20,7 +20,7 @@ type Children = Vec<Vec<(usize, usize)>>;
 /// Checks the draft as a whole and builds the inventory.
 pub(super) fn resolve(draft: Draft) -> Result<Inventory, InventoryError> {
     check_vars_groups(&draft)?;
-    let children = child_indices(&draft)?;
+    let (children, listed_under_all) = child_indices(&draft)?;
     let topo = topological_order(&draft, &children)?;
     let mut steps = Budget::group_steps(&draft.limits);
     let graph = Graph::new(&draft, &children, &topo, &mut steps)?;
@@ -35,7 +35,7 @@ pub(super) fn resolve(draft: Draft) -> Result<Inventory, InventoryError> {
                 })
         })
         .collect::<Result<_, _>>()?;
-    let groups = graph.groups(&draft, &children);
+    let groups = graph.groups(&draft, &children, &listed_under_all);
     Ok(Inventory {
         password_files: Vec::new(),
         source: draft.source,
@@ -76,11 +76,14 @@ fn check_vars_groups(draft: &Draft) -> Result<(), InventoryError> {
     }
 }
 
-/// Resolves child names to indices (each once per parent); an undefined child is an
-/// error at its entry, the first such entry in the file.
-fn child_indices(draft: &Draft) -> Result<Children, InventoryError> {
+/// Resolves child names to indices (each once per parent), each parent's children in
+/// the order Ansible adds them (see [`added_at`]); an undefined child is an error at its
+/// entry, the first such entry in the file. `[all:children]` adds no edge (every group
+/// is in `all`): its groups come back apart, in that order, for `all`'s list of children.
+fn child_indices(draft: &Draft) -> Result<(Children, Vec<usize>), InventoryError> {
     let mut unknown: Option<(&str, usize)> = None;
-    let children = draft
+    let first_header = first_headers(draft);
+    let mut children: Children = draft
         .groups
         .iter()
         .map(|group| {
@@ -94,23 +97,46 @@ fn child_indices(draft: &Draft) -> Result<Children, InventoryError> {
                     }
                     continue;
                 };
-                // `[all:children]` names groups `all` holds anyway: no edge to add.
-                if group.name != ALL && seen.insert(child) {
+                if seen.insert(child) {
                     entries.push((child, *line));
                 }
             }
+            entries.sort_by_key(|&(child, line)| added_at(draft, &first_header, child, line));
             entries
         })
         .collect();
-    match unknown {
-        Some((child, line)) => Err(draft.error(
+    if let Some((child, line)) = unknown {
+        return Err(draft.error(
             line,
             child,
             Problem::UnknownChild {
                 child: child.to_owned(),
             },
-        )),
-        None => Ok(children),
+        ));
+    }
+    let under_all = std::mem::take(&mut children[ALL_INDEX]);
+    Ok((
+        children,
+        under_all.into_iter().map(|(child, _)| child).collect(),
+    ))
+}
+
+/// The line of each group's first header of any kind (`[g]`, `[g:children]`,
+/// `[g:vars]`): where Ansible creates the group.
+fn first_headers(draft: &Draft) -> Vec<Option<usize>> {
+    let mut first: Vec<Option<usize>> = draft.groups.iter().map(|g| g.defined_at).collect();
+    for &(group, line) in &draft.vars_headers {
+        first[group] = Some(first[group].map_or(line, |known| known.min(line)));
+    }
+    first
+}
+
+/// When Ansible adds `child` (listed at `line`) to its parent: at that line if the child
+/// exists by then, else when its definition (`[child]`/`[child:children]`) comes.
+fn added_at(draft: &Draft, first_header: &[Option<usize>], child: usize, line: usize) -> usize {
+    match first_header[child] {
+        Some(created) if created < line => line,
+        _ => draft.groups[child].defined_at.unwrap_or(line),
     }
 }
 
@@ -275,9 +301,15 @@ impl Graph {
             .map(|&g| self.cost[g])
             .chain([
                 budget::entry_cost(draft_host.name.len()),
-                budget::vars_cost(&draft_host.vars),
+                // Twice: in the merged vars and in the host's own.
+                budget::vars_cost(&draft_host.vars).saturating_mul(2),
             ])
-            .chain(host_files.clone().map(budget::vars_cost))
+            .chain(
+                host_files
+                    .clone()
+                    .map(budget::vars_cost)
+                    .map(|cost| cost.saturating_mul(2)),
+            )
             .fold(0, usize::saturating_add);
         host_data.spend(size)?;
         // Ansible's order (VARIABLE_PRECEDENCE, then host vars): the inventory's vars of
@@ -325,7 +357,7 @@ impl Graph {
     }
 
     /// The final groups: `all`, `ungrouped`, then by definition line.
-    fn groups(&self, draft: &Draft, children: &Children) -> Vec<Group> {
+    fn groups(&self, draft: &Draft, children: &Children, listed_under_all: &[usize]) -> Vec<Group> {
         let mut order: Vec<usize> = (0..draft.groups.len()).collect();
         order.sort_by_key(|&g| draft.groups[g].defined_at);
         let group_name = |g: usize| draft.groups[g].name.clone();
@@ -334,16 +366,26 @@ impl Graph {
             .iter()
             .map(|&g| {
                 let (hosts, child_names) = match g {
-                    // `all` holds every group without a parent, and no host directly.
-                    ALL_INDEX => (
-                        Vec::new(),
-                        order
-                            .iter()
-                            .copied()
-                            .filter(|&c| c != ALL_INDEX && !self.has_parent[c])
-                            .map(group_name)
-                            .collect(),
-                    ),
+                    // `all` holds no host directly. Its children, in Ansible's order:
+                    // `ungrouped`, the groups `[all:children]` lists, then every other
+                    // group without a parent, in the order the file first names them.
+                    ALL_INDEX => {
+                        let mut taken = vec![false; draft.groups.len()];
+                        taken[ALL_INDEX] = true;
+                        let mut listed = Vec::new();
+                        let others = (0..draft.groups.len()).filter(|&c| !self.has_parent[c]);
+                        for c in [UNGROUPED_INDEX]
+                            .into_iter()
+                            .chain(listed_under_all.iter().copied())
+                            .chain(others)
+                        {
+                            if draft.groups[c].defined_at.is_some() && !taken[c] {
+                                taken[c] = true;
+                                listed.push(c);
+                            }
+                        }
+                        (Vec::new(), listed.into_iter().map(group_name).collect())
+                    }
                     // `ungrouped` holds the hosts no ordinary group lists.
                     UNGROUPED_INDEX => (
                         (0..draft.hosts.len())

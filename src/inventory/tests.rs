@@ -497,15 +497,22 @@ fn default_path_flag_then_env_then_default() {
 fn list_json_is_ansible_shaped_and_masked() {
     let text = "h0\n[web]\nweb1 password=hunter2 port=22\n[web:vars]\nbecome_password=s3\nuser=u\n[prod:children]\nweb\n";
     let json: serde_json::Value =
+        serde_json::from_str(&show::list_json(&parse(text), false)).unwrap();
+    let export: serde_json::Value =
         serde_json::from_str(&show::list_json(&parse(text), true)).unwrap();
+    // --export: group vars in their group, each host's own vars only.
+    assert_eq!(export["web"]["vars"]["become_password"], MASK);
+    assert_eq!(export["web"]["vars"]["user"], "u");
+    assert_eq!(
+        export["_meta"]["hostvars"]["web1"],
+        serde_json::json!({"password": MASK, "port": 22})
+    );
     assert_eq!(
         json["all"]["children"],
         serde_json::json!(["ungrouped", "prod"])
     );
     assert_eq!(json["ungrouped"]["hosts"], serde_json::json!(["h0"]));
     assert_eq!(json["web"]["hosts"], serde_json::json!(["web1"]));
-    assert_eq!(json["web"]["vars"]["become_password"], MASK);
-    assert_eq!(json["web"]["vars"]["user"], "u");
     assert_eq!(json["prod"]["children"], serde_json::json!(["web"]));
     let web1 = &json["_meta"]["hostvars"]["web1"];
     assert_eq!(web1["password"], MASK);
