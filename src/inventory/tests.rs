@@ -516,9 +516,9 @@ fn list_json_is_ansible_shaped_and_masked() {
     assert_eq!(json["prod"]["children"], serde_json::json!(["web"]));
     let web1 = &json["_meta"]["hostvars"]["web1"];
     assert_eq!(web1["password"], MASK);
-    // With --export, as in Ansible, a host shows its own vars only (its groups' are
-    // under the groups).
-    assert!(web1.get("become_password").is_none());
+    // Without --export, a host shows its merged vars, its groups' included.
+    assert_eq!(web1["become_password"], MASK);
+    assert_eq!(web1["user"], "u");
     assert_eq!(web1["port"], 22);
     // As in Ansible: a host without vars is left out of hostvars.
     assert!(json["_meta"]["hostvars"].get("h0").is_none());
