@@ -454,3 +454,61 @@ fn inventory_vars_from_the_vault_are_used_and_never_show() {
     assert_eq!(adhoc.status.code(), Some(0), "{}", text(&adhoc));
     assert!(text(&adhoc).contains("h3: reached"), "{}", text(&adhoc));
 }
+
+/// A `put` source, plain or a template, encrypted with ansible-vault is sent decrypted
+/// (as Ansible's `copy` and `template` do), and all of it is secret.
+#[test]
+fn encrypted_put_sources_are_sent_decrypted_and_never_shown() {
+    let lab = Lab::new();
+    let dir = lab.work.path();
+    fs::write(dir.join("pw"), format!("{PASSWORD}\n")).unwrap();
+    let key = format!("-----BEGIN KEY-----\n{DB_CREDENTIAL}\n-----END KEY-----\n");
+    fs::write(dir.join("key.pem"), &key).unwrap();
+    fs::write(
+        dir.join("app.conf.j2"),
+        format!("token={API_TOKEN}\nhost={{{{ inventory_hostname }}}}\n"),
+    )
+    .unwrap();
+    for file in ["key.pem", "app.conf.j2"] {
+        ansible_vault(dir, &["encrypt", "--vault-password-file", "pw", file]);
+    }
+    let (key_dest, conf_dest) = (unique("vault-key.pem"), unique("vault-app.conf"));
+    fs::write(
+        dir.join("files.yml"),
+        format!(
+            "- hosts: h1\n  steps:\n    \
+               - put: {{src: key.pem, dest: /tmp/{key_dest}, mode: '0600'}}\n    \
+               - put: {{src: app.conf.j2, dest: /tmp/{conf_dest}, template: true}}\n"
+        ),
+    )
+    .unwrap();
+    let play = |args: &[&str]| {
+        let mut command = lab.herd(&["play", "files.yml", "--vault-password-file", "pw"]);
+        command.args(args).output().unwrap()
+    };
+    for args in [&["--plan"][..], &["--plan", "--output", "json"]] {
+        let plan = play(args);
+        assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+        assert_no_secret(&plan);
+    }
+    let first = play(&["--diff"]);
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first));
+    assert_no_secret(&first);
+    assert_eq!(
+        fs::read_to_string(host_tmp("h1").join(&key_dest)).unwrap(),
+        key
+    );
+    assert_eq!(
+        fs::read_to_string(host_tmp("h1").join(&conf_dest)).unwrap(),
+        format!("token={API_TOKEN}\nhost=h1\n")
+    );
+    let second = play(&["--output", "json"]);
+    assert_eq!(second.status.code(), Some(0), "{}", text(&second));
+    assert_eq!(
+        text(&second).matches(r#""status":"ok""#).count(),
+        2,
+        "a second run changes nothing:\n{}",
+        text(&second)
+    );
+    assert_no_secret(&second);
+}

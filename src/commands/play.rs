@@ -36,6 +36,7 @@ pub fn play(args: PlayArgs) -> Result<i32, CommandError> {
         limit: args.limit.clone(),
         extra_vars,
         extra_secret_vars,
+        vault: vault.clone(),
         tags: args.tags.clone(),
         skip_tags: args.skip_tags.clone(),
         shard: args.shard,

@@ -62,7 +62,7 @@ pub fn build(
         source: playbook.path.display().to_string(),
         tags: TagFilter::new(&options.tags, &options.skip_tags),
         templates: Arc::new(Templates::new()),
-        files: Arc::default(),
+        files: Arc::new(LocalFiles::new(options.vault.clone())),
         inventory_vars: InventoryVars::new(inventory),
     };
     let mut problems = Problems::default();

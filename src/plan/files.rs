@@ -2,6 +2,7 @@
 
 use crate::playbook::read_text;
 use crate::template::referenced_variables;
+use crate::vault::{HEADER, Vault, is_encrypted};
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
@@ -12,21 +13,66 @@ use std::sync::{Arc, Mutex, PoisonError};
 /// A template file's text and the variables it reads.
 #[derive(Debug)]
 pub(super) struct TemplateFile {
-    /// The file's text.
+    /// The file's text (decrypted, when it is encrypted with ansible-vault).
     pub text: Arc<str>,
     /// The top-level variables it reads.
     pub variables: HashSet<String>,
+    /// Whether it was encrypted with ansible-vault: then all of it is secret.
+    pub secret: bool,
 }
 
 /// The `put` sources seen so far, so that 500 hosts putting one file read it once.
-/// Failures are not kept: they end the plan.
+/// Failures are not kept: they end the plan. Files encrypted with ansible-vault are
+/// decrypted with `vault`, as Ansible's `copy` and `template` do.
 #[derive(Debug, Default)]
 pub(super) struct LocalFiles {
+    vault: Vault,
     digests: Mutex<HashMap<PathBuf, (u64, String)>>,
     templates: Mutex<HashMap<PathBuf, Arc<TemplateFile>>>,
+    decrypted: Mutex<HashMap<PathBuf, Option<Arc<str>>>>,
 }
 
 impl LocalFiles {
+    /// No file read yet; encrypted ones are decrypted with `vault`.
+    pub fn new(vault: Vault) -> Self {
+        LocalFiles {
+            vault,
+            ..LocalFiles::default()
+        }
+    }
+
+    /// The plain text of the file at `path` when it is encrypted with ansible-vault,
+    /// `None` when it is not, or what is wrong (no or a wrong password, not UTF-8 text).
+    pub fn decrypted(&self, path: &Path) -> Result<Option<Arc<str>>, String> {
+        let mut decrypted = self
+            .decrypted
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(known) = decrypted.get(path) {
+            return Ok(known.clone());
+        }
+        check_is_file(path)?;
+        let cannot_read =
+            |err: std::io::Error| format!("cannot read put src {}: {err}", path.display());
+        let mut head = Vec::new();
+        File::open(path)
+            .and_then(|file| file.take(HEADER.len() as u64).read_to_end(&mut head))
+            .map_err(cannot_read)?;
+        let text = if head == HEADER.as_bytes() {
+            let name = path.display().to_string();
+            let text = read_text(path, &name).map_err(|problem| problem.to_string())?;
+            let plain = self
+                .vault
+                .decrypt_text(&text)
+                .map_err(|err| format!("put src {name} {err}"))?;
+            Some(Arc::from(plain))
+        } else {
+            None
+        };
+        decrypted.insert(path.to_path_buf(), text.clone());
+        Ok(text)
+    }
+
     /// The size and SHA-256 (lowercase hex) of the file at `path`, or what is wrong.
     pub fn digest(&self, path: &Path) -> Result<(u64, String), String> {
         let mut digests = self.digests.lock().unwrap_or_else(PoisonError::into_inner);
@@ -52,11 +98,20 @@ impl LocalFiles {
         check_is_file(path)?;
         let name = path.display().to_string();
         let text = read_text(path, &name).map_err(|problem| problem.to_string())?;
+        let secret = is_encrypted(&text);
+        let text = match secret {
+            true => self
+                .vault
+                .decrypt_text(&text)
+                .map_err(|err| format!("template {name} {err}"))?,
+            false => text,
+        };
         let variables =
             referenced_variables(&text).map_err(|err| format!("{name}: template {err}"))?;
         let file = Arc::new(TemplateFile {
             text: text.into(),
             variables,
+            secret,
         });
         templates.insert(path.to_path_buf(), Arc::clone(&file));
         Ok(file)

@@ -49,6 +49,7 @@ pub use text::plan_text;
 
 use crate::secret::SecretVars;
 use crate::targets::Shard;
+use crate::vault::Vault;
 use serde_json::{Map, Value};
 
 /// What the command line adds to a playbook run.
@@ -61,6 +62,9 @@ pub struct PlanOptions {
     /// Which of `extra_vars` came from ansible-vault (`-e @vault.yml`): masked wherever
     /// shown, like the play's [`secret_vars`](crate::playbook::Play::secret_vars).
     pub extra_secret_vars: SecretVars,
+    /// The passwords for `put` sources (files and templates) encrypted with ansible-vault,
+    /// which are sent decrypted (as Ansible's `copy` and `template` do), all secret.
+    pub vault: Vault,
     /// `--tags`: each entry may hold comma-separated tags.
     pub tags: Vec<String>,
     /// `--skip-tags`: each entry may hold comma-separated tags.

@@ -143,8 +143,21 @@ impl StepHost<'_> {
         let (src, shown_src) = self.text(&put.src)?;
         let (dest, shown_dest) = self.text(&put.dest)?;
         let path = self.scope.base_dir.join(&src);
+        let decrypted = match put.template {
+            true => None,
+            false => (self.scope.files.decrypted(&path)).map_err(|m| self.local_file(m))?,
+        };
         let (content, shown_content) = if put.template {
             self.template_content(&path)?
+        } else if let Some(text) = decrypted {
+            // A file encrypted with ansible-vault goes decrypted, as Ansible's `copy` does;
+            // all of it is secret.
+            let content = PutContent::Template {
+                size: text.len() as u64,
+                sha256: sha256(text.as_bytes()),
+                text,
+            };
+            (content, masked_content(MASK))
         } else {
             let (size, sha256) = self
                 .scope
@@ -190,7 +203,7 @@ impl StepHost<'_> {
         let shown = templates
             .render_file(&name, &file.text, &self.ctx.shown, &origin)
             .ok();
-        let holds_secret = shown.as_deref() != Some(real.as_str());
+        let holds_secret = file.secret || shown.as_deref() != Some(real.as_str());
         let sha256 = sha256(real.as_bytes());
         let content = PutContent::Template {
             size: real.len() as u64,
@@ -198,15 +211,12 @@ impl StepHost<'_> {
             text: real.into(),
         };
         // With a secret in it, the shown content is the rendering with secrets masked
-        // (never serialized; `--diff` shows its lines), its size and digest masked.
-        let shown = if holds_secret {
-            PutContent::Template {
-                text: shown.as_deref().unwrap_or(MASK).into(),
-                size: MASK.len() as u64,
-                sha256: MASK.to_owned(),
-            }
-        } else {
-            content.clone()
+        // (never serialized; `--diff` shows its lines), its size and digest masked; a
+        // template encrypted with ansible-vault is secret as a whole.
+        let shown = match (holds_secret, shown) {
+            (false, _) => content.clone(),
+            (true, Some(shown)) if !file.secret => masked_content(&shown),
+            (true, _) => masked_content(MASK),
         };
         Ok((content, shown))
     }
@@ -253,5 +263,15 @@ impl StepHost<'_> {
             dir.push(self.host);
         }
         Ok(dir.join(name))
+    }
+}
+
+/// The shown content of a `put` that holds a secret: `text` (secrets masked), its size
+/// and digest masked.
+fn masked_content(text: &str) -> PutContent {
+    PutContent::Template {
+        text: text.into(),
+        size: MASK.len() as u64,
+        sha256: MASK.to_owned(),
     }
 }
