@@ -105,10 +105,8 @@ fn list(
 }
 
 /// What `--list` says, in a form both agree on: each host's vars (Ansible leaves out hosts
-/// without any), and each non-empty group's direct hosts and children, as sets. `all`'s
-/// children are left out: Ansible lists there the groups without a parent and also those
-/// a YAML file writes under `all:` (which have other parents too); every group is in
-/// `all` either way.
+/// without any), and each non-empty group's direct hosts and children, as sets (`all`'s
+/// children too: the groups without a parent, and those written under `all:`).
 #[derive(Debug, PartialEq)]
 struct Listing {
     hostvars: BTreeMap<String, Value>,
@@ -144,12 +142,10 @@ fn listing(list: &Value) -> Listing {
         .iter()
         .filter(|(name, _)| *name != "_meta")
         .map(|(name, group)| {
-            let children = if name == "all" {
-                BTreeSet::new()
-            } else {
-                names(&group["children"])
-            };
-            (name.clone(), (names(&group["hosts"]), children))
+            (
+                name.clone(),
+                (names(&group["hosts"]), names(&group["children"])),
+            )
         })
         .filter(|(_, (hosts, children))| !hosts.is_empty() || !children.is_empty())
         .collect();

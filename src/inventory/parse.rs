@@ -390,7 +390,7 @@ impl Draft {
 
     /// Makes group `child` a child of group `parent`, at draft line `number`. Under
     /// `all`, where every group already is, only `ungrouped` and ordinary groups may go
-    /// (and change nothing).
+    /// (as `[all:children]` entries: listed under `all`, changing no precedence).
     pub(super) fn add_child(
         &mut self,
         parent: usize,
@@ -399,6 +399,8 @@ impl Draft {
     ) -> Result<(), Problem> {
         let child_name = self.groups[child].name.clone();
         if parent == ALL_INDEX && child != ALL_INDEX {
+            // No edge (every group is in `all`), but `--list` shows it under `all`.
+            self.groups[ALL_INDEX].children.push((child_name, number));
             return Ok(());
         }
         if let Some(reason) = reserved_parent(&self.groups[parent].name) {
