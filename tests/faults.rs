@@ -252,6 +252,78 @@ fn silent_hosts_hold_no_fork_while_they_connect() {
 }
 
 #[test]
+fn silent_hosts_hold_no_fork_while_a_playbook_connects_them() {
+    let lab = Lab::new();
+    faults::check();
+    // As above, for `herd play`: the silent hosts first, one fork.
+    let mut inventory = String::from("[dead]\n");
+    for port in faults::silent_ports() {
+        inventory.push_str(&endpoint(&format!("dead{port}"), ("127.0.0.21", port)));
+    }
+    inventory.push_str("[healthy]\n");
+    let lab_hosts = fs::read_to_string(common::lab_dir().join("inventory.ini")).unwrap();
+    for (i, line) in lab_hosts
+        .lines()
+        .filter(|line| line.starts_with('h') && line.contains("host="))
+        .enumerate()
+    {
+        let (_, settings) = line.split_once(' ').unwrap();
+        inventory.push_str(&format!("ok{i} {settings}\n"));
+    }
+    let path = lab.work.path().join("silent-first-play.ini");
+    common::write_private(&path, &inventory);
+    let playbook = lab.work.path().join("one.yml");
+    fs::write(
+        &playbook,
+        "- hosts: dead:healthy\n  steps:\n    - run: 'true'\n",
+    )
+    .unwrap();
+    let out = lab
+        .herd(&[
+            "play",
+            playbook.to_str().unwrap(),
+            "-i",
+            path.to_str().unwrap(),
+            "--forks",
+            "1",
+            "--connect-timeout",
+            "10",
+            "--output",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let finished: Vec<(String, String)> = events(&out.stdout)
+        .iter()
+        .filter(|e| e["event"] == "step_finished")
+        .map(|e| {
+            (
+                e["host"].as_str().unwrap().to_owned(),
+                e["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(finished.len(), 54, "{finished:?}");
+    let (healthy, dead) = finished.split_at(4);
+    assert!(
+        healthy
+            .iter()
+            .all(|(host, status)| host.starts_with("ok") && status == "changed"),
+        "every healthy host ran its step, on the one fork, while the silent ones waited: {finished:?}"
+    );
+    assert!(
+        dead.iter().all(|(_, status)| status == "unreachable"),
+        "{dead:?}"
+    );
+}
+
+#[test]
 fn a_changed_host_key_is_refused_naming_the_file_and_line() {
     let lab = Lab::new();
     faults::check();

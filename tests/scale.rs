@@ -73,7 +73,7 @@ fn a_playbook_on_more_hosts_than_the_open_files_limit_allows_ends_with_every_hos
     );
     assert!(!stderr.contains("Too many open files"), "{stderr}");
     assert!(
-        stderr.contains("herd: held at most 128 SSH sessions at once"),
+        stderr.contains("herd: held at most 96 SSH sessions at once"),
         "the recap says sessions were closed and reopened: {stderr}"
     );
 }

@@ -1,5 +1,6 @@
 //! How many file descriptors a run may spend on hosts: the open-files limit (already
-//! raised to the hard limit by the CLI) less a reserve for everything else.
+//! raised to the hard limit by the CLI) less a reserve for everything else, split between
+//! the forks' connections, hosts dialing beside them, and sessions a playbook holds.
 
 /// File descriptors kept free for everything else (files, pipes, the terminal).
 pub(crate) const RESERVED: usize = 64;
@@ -18,7 +19,22 @@ pub(crate) fn open_files_limit() -> usize {
     }
 }
 
+/// Most hosts dialing at once (TCP connect and the server's banner), besides the forks.
+pub(crate) const MAX_DIALING: usize = 256;
+
 /// Descriptors left for hosts once `forks` connected hosts have theirs.
-pub(crate) fn beyond_forks(forks: usize) -> usize {
+fn beyond_forks(forks: usize) -> usize {
     open_files_limit().saturating_sub(RESERVED + forks)
+}
+
+/// Descriptors for hosts dialing beside `forks`: a quarter of what the forks leave, at
+/// most [`MAX_DIALING`].
+pub(crate) fn for_dialing(forks: usize) -> usize {
+    (beyond_forks(forks) / 4).min(MAX_DIALING)
+}
+
+/// Descriptors for sessions a playbook holds between steps: what the forks and the
+/// dialing leave.
+pub(crate) fn for_held_sessions(forks: usize) -> usize {
+    beyond_forks(forks) - for_dialing(forks)
 }

@@ -41,16 +41,10 @@ pub fn for_each_host(count: usize, forks: usize, cancel: &AtomicBool, work: impl
     }
 }
 
-/// Most hosts dialing at once (TCP connect and the server's banner), besides the forks.
-pub const MAX_DIALING: usize = 256;
-
-/// How many hosts of `count` may be dialing at once with `forks` connected: at most
-/// [`MAX_DIALING`], within the descriptors the forks leave, at least one.
+/// How many hosts of `count` may be dialing at once with `forks` connected: within
+/// the descriptors for dialing ([`descriptors::for_dialing`]), at least one.
 pub fn dial_width(count: usize, forks: usize) -> usize {
-    MAX_DIALING
-        .min(descriptors::beyond_forks(forks))
-        .min(count)
-        .max(1)
+    descriptors::for_dialing(forks).min(count).max(1)
 }
 
 /// Like [`for_each_host`], in two stages, so that a host still connecting does not hold

@@ -24,10 +24,10 @@ use crate::ssh::{self, ConnectOptions, KnownHosts, SshConnection};
 pub(super) const MAX_HELD: usize = 256;
 
 /// How many sessions a run may hold at once with `forks` connecting: the open-files
-/// limit less a reserve and the forks' own sockets, at most `wanted` (`--max-sessions`,
+/// limit less a reserve, the forks' own sockets and those of hosts dialing, at most `wanted` (`--max-sessions`,
 /// else [`MAX_HELD`]), at least `forks` (each fork needs one).
 pub(super) fn session_limit(forks: usize, wanted: Option<usize>) -> usize {
-    descriptors::beyond_forks(forks)
+    descriptors::for_held_sessions(forks)
         .min(wanted.unwrap_or(MAX_HELD))
         .max(forks)
 }
@@ -103,6 +103,14 @@ pub(super) enum Session {
     Open(Box<SshConnection>),
     /// Was open, closed to stay within the session budget: reconnect on next use.
     Parked,
+    /// Connected up to the server's banner beside the forks ([`RunHosts::dial`]), for
+    /// the step that needs the host; `parked`: it had a session before.
+    Dialed {
+        /// What dialing gave.
+        dialed: Box<Result<ssh::Dialed, ssh::ConnectError>>,
+        /// Whether the host had a session before, closed for the budget.
+        parked: bool,
+    },
     /// Connecting failed: the host is unreachable for the rest of the run.
     Refused,
 }
@@ -144,8 +152,8 @@ impl<'a> RunHosts<'a> {
         *last_use = self.uses.fetch_add(1, Ordering::Relaxed) + 1;
         let again = match session {
             Session::Open(_) => false,
-            Session::NotYet => true,
-            Session::Parked => {
+            Session::NotYet | Session::Dialed { parked: false, .. } => true,
+            Session::Parked | Session::Dialed { parked: true, .. } => {
                 self.reopened.fetch_add(1, Ordering::Relaxed);
                 true
             }
@@ -157,12 +165,27 @@ impl<'a> RunHosts<'a> {
         };
         if again {
             self.make_room(at);
-            match ssh::connect(&self.hosts[at].spec, options, known_hosts) {
+            let spec = &self.hosts[at].spec;
+            let had_one = matches!(
+                session,
+                Session::Parked | Session::Dialed { parked: true, .. }
+            );
+            let connected = match std::mem::take(session) {
+                Session::Dialed { dialed, .. } => (*dialed)
+                    .and_then(|dialed| ssh::connect_dialed(spec, dialed, options, known_hosts)),
+                _ => ssh::connect(spec, options, known_hosts),
+            };
+            match connected {
                 Ok(connection) => {
                     self.held.fetch_add(1, Ordering::SeqCst);
                     *session = Session::Open(Box::new(connection));
                 }
-                Err(ssh::ConnectError::Cancelled { .. }) => return Err(Unreached::Cancelled),
+                Err(ssh::ConnectError::Cancelled { .. }) => {
+                    if had_one {
+                        *session = Session::Parked;
+                    }
+                    return Err(Unreached::Cancelled);
+                }
                 Err(error) => {
                     *session = Session::Refused;
                     return Err(Unreached::Unreachable(error.to_string()));
@@ -174,6 +197,45 @@ impl<'a> RunHosts<'a> {
             _ => Err(Unreached::Unreachable(
                 "the host was unreachable earlier in the run".into(),
             )),
+        }
+    }
+
+    /// Connects the host at `at` up to its server's banner ([`ssh::dial`]) if it is still
+    /// in the run and has no session, so that the step needing it finds it dialed: the
+    /// wait for a silent or dead host is spent here, outside the forks. Cancelled
+    /// dialing leaves the host as it was (its step then finds the run cancelled).
+    pub(super) fn dial(&self, at: usize, options: &ConnectOptions) {
+        {
+            let slot = self.lock(at);
+            if slot.is_out() || !matches!(slot.session, Session::NotYet | Session::Parked) {
+                return;
+            }
+        }
+        let dialed = ssh::dial(&self.hosts[at].spec, options);
+        if matches!(dialed, Err(ssh::ConnectError::Cancelled { .. })) {
+            return;
+        }
+        let mut slot = self.lock(at);
+        let parked = matches!(slot.session, Session::Parked);
+        if parked || matches!(slot.session, Session::NotYet) {
+            slot.session = Session::Dialed {
+                dialed: Box::new(dialed),
+                parked,
+            };
+        }
+    }
+
+    /// Drops what [`RunHosts::dial`] made for the host at `at` if its step did not use it
+    /// (the step was skipped there), so no connection waits, holding its turn at the
+    /// server, for a later step.
+    pub(super) fn forget_dial(&self, at: usize) {
+        let mut slot = self.lock(at);
+        if let Session::Dialed { parked, .. } = slot.session {
+            slot.session = if parked {
+                Session::Parked
+            } else {
+                Session::NotYet
+            };
         }
     }
 

@@ -1,7 +1,8 @@
 //! How a play's hosts move through its steps, batch by batch.
 //!
 //! `linear`: each step runs on every host of the batch still in the run (at most
-//! `forks` at once) before the next step starts. `free`: each host of the batch runs
+//! `forks` at once; a host without a session is dialed beside the forks first, so a
+//! silent one holds no fork) before the next step starts. `free`: each host of the batch runs
 //! through all its steps on its own. Then, either way, the play's handlers run one after
 //! the other, each on the hosts of the batch still in the run that a changed step
 //! notified. After each step or handler (`linear`), or the batch's steps (`free`), a
@@ -10,7 +11,7 @@
 //! the first host of the batch still in the run, for all of them.
 
 use crate::event::{Event, HostName, Outcome};
-use crate::executor::for_each_host;
+use crate::executor::pool::{dial_width, for_each_dialed};
 use crate::plan::{PlannedPlay, PlannedStep, Skip, StepState};
 use crate::playbook::Strategy;
 
@@ -109,8 +110,12 @@ fn linear(
 
 /// Host by host: each member runs all its steps without waiting for the others.
 fn free(run: &Run<'_>, play: &PlannedPlay, members: &[Member], notified: &Notified) {
-    let forks = run.options.executor.forks;
-    for_each_host(members.len(), forks, &run.options.executor.cancel, |at| {
+    let dial = |at: usize| {
+        run.hosts
+            .dial(members[at].run, &run.options.executor.connect);
+        Some(())
+    };
+    on_forks(run, members.len(), dial, |at| {
         let member = members[at];
         for (index, step) in play.steps.iter().enumerate() {
             if run.cancelled() || run.hosts.lock(member.run).is_out() {
@@ -122,7 +127,28 @@ fn free(run: &Run<'_>, play: &PlannedPlay, members: &[Member], notified: &Notifi
                 notified.note(play, index, member.run, status);
             }
         }
+        run.hosts.forget_dial(member.run);
     });
+}
+
+/// `work(at)` for every `at` in `0..count` on at most `--forks` threads, each host
+/// first dialed beside the forks by `dial(at)` ([`for_each_dialed`]), so a host still
+/// connecting holds no fork.
+fn on_forks(
+    run: &Run<'_>,
+    count: usize,
+    dial: impl Fn(usize) -> Option<()> + Sync,
+    work: impl Fn(usize) + Sync,
+) {
+    let forks = run.options.executor.forks;
+    for_each_dialed(
+        count,
+        forks,
+        dial_width(count, forks),
+        &run.options.executor.cancel,
+        dial,
+        |at, ()| work(at),
+    );
 }
 
 /// The play's handlers in order, each on the members still in the run that were
@@ -196,11 +222,23 @@ fn on_members(
 ) {
     let hosts = active.iter().map(|member| run.hosts.name(member.run));
     started(run, play, step, hosts.collect());
-    let forks = run.options.executor.forks;
-    for_each_host(active.len(), forks, &run.options.executor.cancel, |at| {
+    // Dial only the hosts the step may connect to.
+    let dial = |at: usize| {
+        let member = active[at];
+        let skipped = step
+            .hosts
+            .get(member.play)
+            .is_some_and(|host| matches!(host.state, StepState::Skipped(_)));
+        if !skipped && !step.options.delegate_to_localhost {
+            run.hosts.dial(member.run, &run.options.executor.connect);
+        }
+        Some(())
+    };
+    on_forks(run, active.len(), dial, |at| {
         let member = active[at];
         let status = run_step(run, play, index, member.play, member.run);
         notified.note(play, index, member.run, status);
+        run.hosts.forget_dial(member.run);
     });
 }
 
