@@ -36,7 +36,8 @@ fn check(data: &[u8]) {
         inventory.group_hosts("all").map(|hosts| hosts.len()),
         Some(inventory.hosts().len())
     );
-    let _ = show::list_json(&inventory);
+    let _ = show::list_json(&inventory, false);
+    let _ = show::list_json(&inventory, true);
     let _ = show::graph(&inventory);
     for host in inventory.hosts() {
         let _ = host.connection(&|_| None);
