@@ -22,6 +22,30 @@ fn endpoint(name: &str, (address, port): (&str, u16)) -> String {
     format!("{name} host={address} port={port} user=nobody\n")
 }
 
+/// An inventory, written to the work dir as `name`: a group `dead` of the fault lab's 50
+/// silent endpoints first, then a group `healthy` of `healthy` names `okN` taking the lab
+/// hosts' settings in turn.
+fn silent_then_healthy(lab: &Lab, name: &str, healthy: usize) -> std::path::PathBuf {
+    let mut inventory = String::from("[dead]\n");
+    for port in faults::silent_ports() {
+        inventory.push_str(&endpoint(&format!("dead{port}"), ("127.0.0.21", port)));
+    }
+    inventory.push_str("[healthy]\n");
+    let lab_hosts = fs::read_to_string(common::lab_dir().join("inventory.ini")).unwrap();
+    let host_lines: Vec<&str> = lab_hosts
+        .lines()
+        .filter(|line| line.starts_with('h') && line.contains("host="))
+        .collect();
+    assert_eq!(host_lines.len(), 4);
+    for i in 0..healthy {
+        let (_, settings) = host_lines[i % 4].split_once(' ').unwrap();
+        inventory.push_str(&format!("ok{i:03} {settings}\n"));
+    }
+    let path = lab.work.path().join(name);
+    common::write_private(&path, &inventory);
+    path
+}
+
 /// A `[flaky]` group with h2 (herd_bob) reached through the fault lab's cutting link.
 fn flaky() -> String {
     let (address, port) = FLAKY;
@@ -131,23 +155,7 @@ fn dead_hosts_wait_together_and_do_not_hold_up_healthy_ones() {
     let _alone = THOUSAND_HOSTS.lock().unwrap_or_else(|e| e.into_inner());
     let lab = Lab::new();
     faults::check();
-    let mut extra = String::from("[dead]\n");
-    for port in faults::silent_ports() {
-        extra.push_str(&endpoint(&format!("dead{port}"), ("127.0.0.21", port)));
-    }
-    extra.push_str("[healthy]\n");
-    let lab_hosts = fs::read_to_string(common::lab_dir().join("inventory.ini")).unwrap();
-    let host_lines: Vec<&str> = lab_hosts
-        .lines()
-        .filter(|line| line.starts_with('h') && line.contains("host="))
-        .collect();
-    assert_eq!(host_lines.len(), 4);
-    for i in 0..950 {
-        let (_, settings) = host_lines[i % 4].split_once(' ').unwrap();
-        extra.push_str(&format!("ok{i:03} {settings}\n"));
-    }
-    let path = lab.work.path().join("thousand.ini");
-    common::write_private(&path, &extra);
+    let path = silent_then_healthy(&lab, "thousand.ini", 950);
     let out = lab
         .herd(&[
             "run",
@@ -199,22 +207,7 @@ fn silent_hosts_hold_no_fork_while_they_connect() {
     faults::check();
     // Fifty silent hosts first in the inventory, then eight healthy ones, on ONE fork: a
     // fork held by a connecting host would keep every healthy host waiting a timeout.
-    let mut inventory = String::from("[dead]\n");
-    for port in faults::silent_ports() {
-        inventory.push_str(&endpoint(&format!("dead{port}"), ("127.0.0.21", port)));
-    }
-    inventory.push_str("[healthy]\n");
-    let lab_hosts = fs::read_to_string(common::lab_dir().join("inventory.ini")).unwrap();
-    let host_lines: Vec<&str> = lab_hosts
-        .lines()
-        .filter(|line| line.starts_with('h') && line.contains("host="))
-        .collect();
-    for i in 0..8 {
-        let (_, settings) = host_lines[i % 4].split_once(' ').unwrap();
-        inventory.push_str(&format!("ok{i} {settings}\n"));
-    }
-    let path = lab.work.path().join("silent-first.ini");
-    common::write_private(&path, &inventory);
+    let path = silent_then_healthy(&lab, "silent-first.ini", 8);
     let out = lab
         .herd(&[
             "run",
@@ -256,22 +249,7 @@ fn silent_hosts_hold_no_fork_while_a_playbook_connects_them() {
     let lab = Lab::new();
     faults::check();
     // As above, for `herd play`: the silent hosts first, one fork.
-    let mut inventory = String::from("[dead]\n");
-    for port in faults::silent_ports() {
-        inventory.push_str(&endpoint(&format!("dead{port}"), ("127.0.0.21", port)));
-    }
-    inventory.push_str("[healthy]\n");
-    let lab_hosts = fs::read_to_string(common::lab_dir().join("inventory.ini")).unwrap();
-    for (i, line) in lab_hosts
-        .lines()
-        .filter(|line| line.starts_with('h') && line.contains("host="))
-        .enumerate()
-    {
-        let (_, settings) = line.split_once(' ').unwrap();
-        inventory.push_str(&format!("ok{i} {settings}\n"));
-    }
-    let path = lab.work.path().join("silent-first-play.ini");
-    common::write_private(&path, &inventory);
+    let path = silent_then_healthy(&lab, "silent-first-play.ini", 4);
     let playbook = lab.work.path().join("one.yml");
     fs::write(
         &playbook,

@@ -12,13 +12,18 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// An inventory of `count` relay hosts and a known_hosts that knows them all.
-fn relays(lab: &Lab, count: u16) -> (String, String) {
-    let h1_key = std::fs::read_to_string(common::lab_dir().join("state/known_hosts"))
+/// h1's host key as the lab's known_hosts has it (type and key).
+fn h1_key() -> String {
+    std::fs::read_to_string(common::lab_dir().join("state/known_hosts"))
         .unwrap()
         .lines()
         .find_map(|line| line.strip_prefix("127.0.0.11 ").map(str::to_owned))
-        .unwrap();
+        .unwrap()
+}
+
+/// An inventory of `count` relay hosts and a known_hosts that knows them all.
+fn relays(lab: &Lab, count: u16) -> (String, String) {
+    let h1_key = h1_key();
     let mut inventory = String::from("[relays]\n");
     let mut known = String::new();
     for port in 30000..30000 + count {
@@ -136,11 +141,7 @@ fn max_sessions_bounds_the_sessions_held_between_steps() {
 /// An inventory of `count` names that all log in to `address`:`port` as h1's user, and a
 /// known_hosts that knows that server as h1.
 fn names_of_one_server(lab: &Lab, count: usize, address: &str, port: u16) -> (String, String) {
-    let h1_key = std::fs::read_to_string(common::lab_dir().join("state/known_hosts"))
-        .unwrap()
-        .lines()
-        .find_map(|line| line.strip_prefix("127.0.0.11 ").map(str::to_owned))
-        .unwrap();
+    let h1_key = h1_key();
     let mut inventory = String::from("[many]\n");
     for n in 0..count {
         inventory.push_str(&format!(
