@@ -9,6 +9,7 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+use common::play::{assert_exit, play, recap, stderr, stdout, total};
 use common::{LAB_HOSTS, Lab, host_tmp, lines, unique};
 
 /// Writes `yaml` as a playbook in the test's work dir; returns its path.
@@ -16,60 +17,6 @@ fn playbook(lab: &Lab, name: &str, yaml: &str) -> PathBuf {
     let path = lab.work.path().join(name);
     fs::write(&path, yaml).unwrap();
     path
-}
-
-/// `herd play PLAYBOOK ARGS…`.
-fn play(lab: &Lab, playbook: &Path, args: &[&str]) -> Output {
-    let mut command = lab.herd(&["play", playbook.to_str().unwrap()]);
-    command.args(args);
-    command.output().unwrap()
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// Asserts the exit code, showing what herd said when it differs.
-fn assert_exit(out: &Output, code: i32) {
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "stdout:\n{}\nstderr:\n{}",
-        stdout(out),
-        stderr(out)
-    );
-}
-
-/// The PLAY RECAP's counts: host → (`ok`, `changed`, … → count).
-fn recap(out: &Output) -> HashMap<String, HashMap<String, usize>> {
-    let text = stderr(out);
-    let mut rows = HashMap::new();
-    for line in text
-        .lines()
-        .skip_while(|line| *line != "PLAY RECAP")
-        .skip(1)
-    {
-        let Some((host, counts)) = line.split_once(" : ") else {
-            break;
-        };
-        let counts = counts
-            .split_whitespace()
-            .filter_map(|cell| cell.split_once('='))
-            .map(|(key, value)| (key.to_owned(), value.parse().unwrap()))
-            .collect();
-        rows.insert(host.trim().to_owned(), counts);
-    }
-    assert!(!rows.is_empty(), "no PLAY RECAP in:\n{text}");
-    rows
-}
-
-/// The count `key` of every host in the recap, summed.
-fn total(out: &Output, key: &str) -> usize {
-    recap(out).values().map(|counts| counts[key]).sum()
 }
 
 /// A lab host's file in its private /tmp.
