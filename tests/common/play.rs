@@ -139,10 +139,14 @@ pub fn oracle_inventory(lab: &Lab) -> PathBuf {
 }
 
 /// The Ansible oracle's `ansible-playbook -i INVENTORY BOOK`, with a HOME of the test's
-/// own and host keys not checked (herd's own run records them in its HOME).
+/// own, and the lab's known_hosts as ssh's (OpenSSH finds `~/.ssh` through the password
+/// database, not `$HOME`: the machine's own known_hosts may hold an older lab's keys, and
+/// a changed key turns password logins off). Ansible refuses passwords when it checks
+/// host keys itself, so it is told not to.
 pub fn ansible_playbook(lab: &Lab, inventory: &Path, book: &Path) -> Output {
     let home = lab.work.path().join("ansible-home");
     std::fs::create_dir_all(&home).unwrap();
+    let known_hosts = super::lab_dir().join("state/known_hosts");
     std::process::Command::new(super::ansible_oracle("ansible-playbook"))
         .arg("-i")
         .arg(inventory)
@@ -150,6 +154,13 @@ pub fn ansible_playbook(lab: &Lab, inventory: &Path, book: &Path) -> Output {
         .current_dir(lab.work.path())
         .env("HOME", &home)
         .env("ANSIBLE_HOST_KEY_CHECKING", "False")
+        .env(
+            "ANSIBLE_SSH_COMMON_ARGS",
+            format!(
+                "-o UserKnownHostsFile={} -o GlobalKnownHostsFile=/dev/null",
+                known_hosts.display()
+            ),
+        )
         .env("ANSIBLE_NOCOLOR", "1")
         .output()
         .unwrap()
