@@ -215,6 +215,23 @@ fn become_user_runs_steps_as_that_user() {
     assert!(leftovers(&dir).is_empty() && leftovers(&host_tmp("h3")).is_empty());
 }
 
+#[test]
+fn a_plays_become_applies_to_its_steps_unless_they_opt_out() {
+    let _h3 = H3_TMP.lock().unwrap_or_else(|poison| poison.into_inner());
+    let lab = Lab::new();
+    let yaml = "- hosts: h3\n  become: true\n  steps:\n    \
+                - run: echo \"as $(id -un)\"\n    \
+                - run: echo \"then $(id -un)\"\n      become: false\n    \
+                - run: echo \"for $(id -un)\"\n      become_user: herd_alice\n";
+    let inventory = become_inventory(&lab, PASSWORD);
+    let out = play(&lab, &inventory, yaml, &[]);
+    assert_exit(&out, 0);
+    let shown = text(&out);
+    for line in ["h3: as root", "h3: then herd_carol", "h3: for herd_alice"] {
+        assert!(shown.contains(line), "{line}: {shown}");
+    }
+}
+
 /// The lines of herd's stdout that start with `HOST: ` and belong to a diff (after the
 /// `--- before` line, up to the step's status line).
 fn diff_lines(out: &Output, host: &str) -> Vec<String> {

@@ -186,6 +186,7 @@ impl Validator<'_> {
             chain: self.chain.with(name.clone(), &path),
             vault: self.vault,
             problems: Vec::new(),
+            play_become: self.play_become.clone(),
         };
         let steps = inner.steps(raw);
         self.problems.append(&mut inner.problems);

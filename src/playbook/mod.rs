@@ -50,7 +50,7 @@ use import::ImportChain;
 use raw::RawPlaybook;
 use source::{Source, file_problem};
 use std::path::{Path, PathBuf};
-use validate::Validator;
+use validate::{PlayBecome, Validator};
 
 /// Reads, parses and validates the playbook at `path`, and loads its vars files.
 ///
@@ -116,6 +116,7 @@ fn parse_with_vault(
         chain: ImportChain::new(source_name, Path::new(source_name), base_dir),
         vault,
         problems: Vec::new(),
+        play_become: PlayBecome::default(),
     };
     let plays: Vec<Play> = raw
         .0

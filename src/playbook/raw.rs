@@ -79,6 +79,13 @@ pub(super) struct RawPlay {
     /// The steps, run in order.
     #[schemars(with = "Vec<RawStep>", length(min = 1))]
     pub steps: Vec<Spanned<RawStep>>,
+    /// Run every step and handler through `sudo` (as `become_user`, else root) unless it
+    /// says `become: false`, as Ansible's play-level `become`; steps delegated to
+    /// localhost run as you.
+    #[serde(rename = "become")]
+    pub become_: Option<bool>,
+    /// The user the play's `become` runs as, for steps that name none; needs `become`.
+    pub become_user: Option<String>,
     /// Steps that run after the play's steps (per `serial` batch), each once on the
     /// hosts where a step that `notify`s it reported changed, in the order written.
     /// Each needs a `name`; `listen` gives it more names to be notified by.

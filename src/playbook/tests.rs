@@ -152,6 +152,44 @@ fn become_takes_every_action_and_become_user_needs_become() {
 }
 
 #[test]
+fn a_plays_become_is_every_steps_default_as_in_ansible() {
+    let book = parse_ok(
+        "- hosts: all\n  become: true\n  become_user: postgres\n  steps:\n    - run: a\n    \
+         - run: b\n      become: false\n    - run: c\n      become_user: www\n    \
+         - run: d\n      delegate_to: localhost\n    - run: e\n      stdin: x\n      \
+         become: false\n  handlers:\n    - name: h\n      run: f\n",
+    );
+    let play = &book.plays[0];
+    let steps: Vec<(bool, Option<&str>)> = play
+        .steps
+        .iter()
+        .chain(&play.handlers)
+        .map(|step| (step.become_, step.become_user.as_deref()))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            (true, Some("postgres")),
+            (false, None),
+            (true, Some("www")),
+            (false, None),
+            (false, None),
+            (true, Some("postgres")),
+        ]
+    );
+    let stdin = problem("- hosts: all\n  become: true\n  steps:\n    - run: cat\n      stdin: x\n");
+    assert!(
+        stdin.contains("has `stdin:` in a play with `become: true`"),
+        "{stdin}"
+    );
+    let alone = problem("- hosts: all\n  become_user: postgres\n  steps:\n    - run: id\n");
+    assert!(
+        alone.contains("play 'all': has `become_user` without `become: true`"),
+        "{alone}"
+    );
+}
+
+#[test]
 fn duplicate_register_names_are_allowed() {
     let book = parse_ok(
         "- hosts: all\n  steps:\n    - run: a\n      register: r\n    - run: b\n      register: r\n",

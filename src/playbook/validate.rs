@@ -34,6 +34,18 @@ pub(super) struct Validator<'a> {
     pub vault: &'a Vault,
     /// Problems found so far.
     pub problems: Vec<Problem>,
+    /// The `become` and `become_user` of the play whose steps are being read.
+    pub play_become: PlayBecome,
+}
+
+/// A play's `become` and `become_user`: the defaults of its steps and handlers (imported
+/// ones too), as in Ansible.
+#[derive(Debug, Clone, Default)]
+pub(super) struct PlayBecome {
+    /// The play's `become`.
+    pub become_: Option<bool>,
+    /// The play's `become_user`.
+    pub user: Option<String>,
 }
 
 /// Where something sits in the playbook, and how messages call it.
@@ -76,8 +88,20 @@ impl Validator<'_> {
         let mut secret_vars = self.decrypt_vars(&place, &mut vars);
         let vars_files =
             self.merge_vars_files(&place, &raw_play.vars_files, &mut vars, &mut secret_vars);
+        if raw_play.become_user.is_some() && raw_play.become_ != Some(true) {
+            self.report(
+                &place,
+                "has `become_user` without `become: true`; add `become: true` (as in Ansible, \
+                 `become_user` alone changes nothing)",
+            );
+        }
+        self.play_become = PlayBecome {
+            become_: raw_play.become_,
+            user: raw_play.become_user,
+        };
         let steps = self.steps(raw_play.steps);
         let handlers = self.steps(raw_play.handlers);
+        self.play_become = PlayBecome::default();
         self.check_handlers(&steps, &handlers);
 
         let play = Play {
@@ -95,6 +119,30 @@ impl Validator<'_> {
         };
         self.check_run_once(&play, &place);
         (self.problems.len() == before).then_some(play)
+    }
+
+    /// Gives `raw` the play's `become` and `become_user` where it sets none, as Ansible
+    /// does; not to a step delegated to localhost (herd runs no `sudo` on the controller:
+    /// it runs as you), and a `stdin:` step must opt out (`become: false`), since sudo
+    /// reads its password from standard input.
+    fn inherit_become(&mut self, place: &Place, raw: &mut RawStep) {
+        if raw.become_.is_some() || raw.delegate_to.is_some() {
+            return;
+        }
+        let play = &self.play_become;
+        if play.become_ == Some(true) && raw.stdin.is_some() {
+            self.report(
+                place,
+                "has `stdin:` in a play with `become: true`; sudo reads its password from \
+                 standard input, so give this step `become: false` (or write the text to a \
+                 file first with a `put`)",
+            );
+            return;
+        }
+        raw.become_ = play.become_;
+        if raw.become_ == Some(true) && raw.become_user.is_none() {
+            raw.become_user = play.user.clone();
+        }
     }
 
     /// Decrypts the `!vault` values of a play's or step's `vars:`; returns where they were.
@@ -206,6 +254,7 @@ impl Validator<'_> {
                 "has timeout 0; use at least 1 second, or leave it out",
             );
         }
+        self.inherit_become(&place, &mut raw);
         if raw.become_user.is_some() && raw.become_ != Some(true) {
             self.report(
                 &place,
