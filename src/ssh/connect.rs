@@ -17,24 +17,25 @@ use super::wait::{POLL_INTERVAL, Stop, Waiter};
 use super::{ConnectOptions, HostSpec, algorithms, auth, negotiation};
 
 /// Connects to `host`, checks its host key against `known_hosts` (or the file its ssh
-/// config names) and authenticates: [`dial`], then [`connect_dialed`].
+/// config names) and authenticates, from the thread that will use the connection (a
+/// playbook host reconnecting a session closed for the budget): like [`dial`] then
+/// [`connect_dialed`], but without waiting for a turn at the server, since such a
+/// thread may be what the holders of every turn are waiting for.
 ///
 /// The connect timeout (the host's `ConnectTimeout`, else `options.connect_timeout`)
 /// bounds, as OpenSSH's `ConnectTimeout` does, the TCP connect and the wait for the
 /// server's banner (a listener that never sends one fails with
 /// [`ConnectError::TimedOut`], phase "SSH banner"); the key exchange and authentication
 /// then get [`handshake_timeout`] of their own, so a server that answered but is busy
-/// is not given up on. A direct connection first waits for its turn among the logins
-/// in progress to the same server (at most [`MAX_LOGINS_PER_SERVER`](super::MAX_LOGINS_PER_SERVER)); that wait is part of neither
-/// bound. Through jump hosts or a proxy command, the connect timeout bounds it all.
-/// Setting `options.cancel` ends a connect or handshake in progress with
+/// is not given up on. Through jump hosts or a proxy command, the connect timeout bounds
+/// it all. Setting `options.cancel` ends a connect or handshake in progress with
 /// [`ConnectError::Cancelled`]. Every other error means the host is unreachable.
 pub fn connect(
     host: &HostSpec,
     options: &ConnectOptions,
     known_hosts: &KnownHosts,
 ) -> Result<SshConnection, ConnectError> {
-    let dialed = dial(host, options)?;
+    let dialed = dial_with(host, options, None)?;
     connect_dialed(host, dialed, options, known_hosts)
 }
 
@@ -48,37 +49,44 @@ pub struct Dialed {
     turn: Option<Turn>,
 }
 
-impl Dialed {
-    /// Whether waiting for this host's banner is still to come (jump hosts, proxy command).
-    pub fn is_deferred(&self) -> bool {
-        self.route.is_none()
-    }
+/// The first part of connecting a host, where a dead or silent host makes us wait (run
+/// it beside the threads that will use the connections; [`connect_dialed`] finishes):
+/// for a direct host, a turn at its server (at most
+/// [`MAX_LOGINS_PER_SERVER`](super::MAX_LOGINS_PER_SERVER) logins in progress; the wait is
+/// outside the connect timeout, and the turn is held until [`connect_dialed`] has
+/// authenticated), then the TCP connect and the server's banner within the connect
+/// timeout. Hosts behind jump hosts or a proxy command are only noted here;
+/// [`connect_dialed`] opens their route.
+pub fn dial(host: &HostSpec, options: &ConnectOptions) -> Result<Dialed, ConnectError> {
+    let turn = if route::is_direct(host) {
+        let turn = options
+            .shared
+            .logins()
+            .enter(&host.address, host.port, &options.cancel);
+        Some(turn.ok_or_else(|| ConnectError::Cancelled {
+            target: host.target(),
+        })?)
+    } else {
+        None
+    };
+    dial_with(host, options, turn)
 }
 
-/// The first part of [`connect`], where a dead or silent host makes us wait: for a
-/// direct host, a turn at its server ([`MAX_LOGINS_PER_SERVER`](super::MAX_LOGINS_PER_SERVER)), the TCP connect and the server's
-/// banner, within the connect timeout. Hosts behind jump hosts or a proxy command are
-/// only noted here; [`connect_dialed`] opens their route.
-pub fn dial(host: &HostSpec, options: &ConnectOptions) -> Result<Dialed, ConnectError> {
+/// [`dial`] holding `turn` (none: without a turn at the server).
+fn dial_with(
+    host: &HostSpec,
+    options: &ConnectOptions,
+    turn: Option<Turn>,
+) -> Result<Dialed, ConnectError> {
     if !route::is_direct(host) {
-        return Ok(Dialed {
-            route: None,
-            turn: None,
-        });
+        return Ok(Dialed { route: None, turn });
     }
-    let turn = options
-        .shared
-        .logins()
-        .enter(&host.address, host.port, &options.cancel)
-        .ok_or_else(|| ConnectError::Cancelled {
-            target: host.target(),
-        })?;
     let deadline = Deadline::new(host, connect_timeout(host, options));
     let route = route::direct(host, &deadline, options)?;
     wait_for_banner(route.stream.as_raw_fd(), &deadline, options)?;
     Ok(Dialed {
         route: Some(route),
-        turn: Some(turn),
+        turn,
     })
 }
 
