@@ -21,7 +21,6 @@ use crossbeam_channel::Sender;
 pub use host_dir::host_dir_name;
 pub use lines::LineSplitter;
 pub use play::{PlayOptions, run_playbook};
-pub use pool::for_each_host;
 
 use crate::event::{Direction, Event, HostName, Outcome, Stream};
 use crate::secret::Secret;

@@ -1,4 +1,5 @@
-//! Bounded sets of worker threads walking the host list in order.
+//! Bounded sets of worker threads walking the host list in order: hosts dialed
+//! beside the forks, then worked on by at most `forks` threads.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
@@ -8,46 +9,13 @@ use super::descriptors;
 /// Stack for host threads: SSH work needs little, and a thousand of them must fit.
 const HOST_THREAD_STACK: usize = 512 * 1024;
 
-/// Calls `work(i)` for every `i` in `0..count`, on at most `forks` threads at once,
-/// starting hosts in order. Once `cancel` is set no new index is started; the call
-/// returns when every started one has returned.
-pub fn for_each_host(count: usize, forks: usize, cancel: &AtomicBool, work: impl Fn(usize) + Sync) {
-    let next = AtomicUsize::new(0);
-    let workers = forks.clamp(1, count.max(1));
-    thread::scope(|scope| {
-        for _ in 0..workers {
-            let spawned = host_thread().spawn_scoped(scope, || {
-                while !cancel.load(Ordering::SeqCst) {
-                    let index = next.fetch_add(1, Ordering::SeqCst);
-                    if index >= count {
-                        break;
-                    }
-                    work(index);
-                }
-            });
-            // The OS refused another thread: the ones already running share the work.
-            if spawned.is_err() {
-                break;
-            }
-        }
-    });
-    // If not even one thread could start, do the work here so no host is forgotten.
-    while !cancel.load(Ordering::SeqCst) {
-        let index = next.fetch_add(1, Ordering::SeqCst);
-        if index >= count {
-            break;
-        }
-        work(index);
-    }
-}
-
 /// How many hosts of `count` may be dialing at once with `forks` connected: within
 /// the descriptors for dialing ([`descriptors::for_dialing`]), at least one.
 pub fn dial_width(count: usize, forks: usize) -> usize {
     descriptors::for_dialing(forks).min(count).max(1)
 }
 
-/// Like [`for_each_host`], in two stages, so that a host still connecting does not hold
+/// Works on many hosts in two stages, so that a host still connecting does not hold
 /// one of the `forks`: `dial(i)` for every `i` in `0..count` on up to `width` threads,
 /// starting hosts in order (the wait for a silent or dead host is spent here), then
 /// `work(i, dialed)` on at most `forks` threads for each dial that gave `Some`, as soon
@@ -133,10 +101,15 @@ mod tests {
     use super::*;
     use std::sync::Mutex;
 
+    /// `work(i)` for every `i` in `0..count` on at most `forks` threads, each dialed at once.
+    fn on_forks(count: usize, forks: usize, cancel: &AtomicBool, work: impl Fn(usize) + Sync) {
+        for_each_dialed(count, forks, 4, cancel, |_| Some(()), |i, ()| work(i));
+    }
+
     #[test]
     fn every_index_runs_exactly_once() {
         let seen = Mutex::new(vec![0u32; 100]);
-        for_each_host(100, 7, &AtomicBool::new(false), |i| {
+        on_forks(100, 7, &AtomicBool::new(false), |i| {
             seen.lock().unwrap()[i] += 1
         });
         assert!(seen.into_inner().unwrap().iter().all(|&n| n == 1));
@@ -146,7 +119,7 @@ mod tests {
     fn never_more_than_forks_at_once() {
         let running = AtomicUsize::new(0);
         let peak = AtomicUsize::new(0);
-        for_each_host(50, 4, &AtomicBool::new(false), |_| {
+        on_forks(50, 4, &AtomicBool::new(false), |_| {
             let now = running.fetch_add(1, Ordering::SeqCst) + 1;
             peak.fetch_max(now, Ordering::SeqCst);
             thread::sleep(std::time::Duration::from_millis(2));
@@ -160,7 +133,7 @@ mod tests {
     fn cancel_stops_new_hosts() {
         let cancel = AtomicBool::new(false);
         let started = AtomicUsize::new(0);
-        for_each_host(1000, 2, &cancel, |_| {
+        on_forks(1000, 2, &cancel, |_| {
             if started.fetch_add(1, Ordering::SeqCst) == 9 {
                 cancel.store(true, Ordering::SeqCst);
             }
@@ -170,7 +143,7 @@ mod tests {
 
     #[test]
     fn zero_hosts_is_fine() {
-        for_each_host(0, 64, &AtomicBool::new(false), |_| unreachable!());
+        on_forks(0, 64, &AtomicBool::new(false), |_| unreachable!());
     }
 
     #[test]
