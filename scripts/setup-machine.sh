@@ -5,8 +5,10 @@ need=()
 # iproute2 (ip) and util-linux (unshare, nsenter): the lab's private /tmp, its network namespace
 # (the hosts behind the bastion) and the vanishing-host test. python3-venv: the lab's AsyncSSH
 # (ML-KEM) server runs from a venv that lab/lab.sh makes with pip from PyPI. man-db: `man -l`
-# renders the generated man pages in tests/cli.rs.
-for pkg in openssh-server openssh-client pkg-config libssl-dev sshpass sudo iproute2 util-linux python3-venv man-db; do
+# renders the generated man pages in tests/cli.rs. zsh ... busybox: the login shells whose reading
+# of herd's session announcement src/ssh/session_id.rs tests.
+for pkg in openssh-server openssh-client pkg-config libssl-dev sshpass sudo iproute2 util-linux python3-venv man-db \
+  zsh ksh mksh yash posh fish tcsh csh busybox; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 command -v python3 >/dev/null || need+=(python3)   # the fault lab (lab/faults.py)

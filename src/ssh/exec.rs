@@ -15,7 +15,8 @@
 //! into `killpg`, so the whole process group gets SIGTERM, then SIGKILL if it has not
 //! ended within [`KILL_GRACE`]. Only then is the channel closed. A group whose shell has
 //! already exited (it left processes behind) no longer gets signal requests: a second
-//! command then ends it by its id, which the shell announced ([`session_id`]).
+//! command then ends it by its id, which the shell announced first thing on stdout
+//! ([`session_id`]).
 //!
 //! A command whose shell exited while something it started in the background keeps its
 //! output open (`sleep 300 & echo started`) would hold the channel open until that ends
@@ -117,12 +118,12 @@ pub(super) fn exec(
                 })
         }
     });
-    pump.stderr.flush(&mut |bytes| sink(Stream::Stderr, bytes));
+    pump.stdout.flush(&mut |bytes| sink(Stream::Stdout, bytes));
     match finished {
         Ok(()) => {}
         Err(Halt::Stopped(stop)) => {
             pump.terminate(link, sink);
-            if let Some(pid) = pump.stderr.pid {
+            if let Some(pid) = pump.stdout.pid {
                 drop(pump);
                 drop(channel);
                 end_leftovers(link, pid);
@@ -266,8 +267,8 @@ struct Pump<'c, 'i> {
     write_pending: bool,
     eof_sent: bool,
     buffer: Vec<u8>,
-    /// Takes the shell's session announcement out of stderr.
-    stderr: SessionFilter,
+    /// Takes the shell's session announcement out of stdout.
+    stdout: SessionFilter,
 }
 
 impl<'c, 'i> Pump<'c, 'i> {
@@ -278,7 +279,7 @@ impl<'c, 'i> Pump<'c, 'i> {
             write_pending: false,
             eof_sent: false,
             buffer: vec![0; READ_CHUNK],
-            stderr: SessionFilter::default(),
+            stdout: SessionFilter::default(),
         }
     }
 
@@ -371,10 +372,10 @@ impl<'c, 'i> Pump<'c, 'i> {
                 Ok(count) => {
                     let chunk = &self.buffer[..count];
                     match stream {
-                        Stream::Stderr => self
-                            .stderr
-                            .filter(chunk, &mut |bytes| sink(Stream::Stderr, bytes)),
-                        Stream::Stdout => sink(stream, chunk),
+                        Stream::Stdout => self
+                            .stdout
+                            .filter(chunk, &mut |bytes| sink(Stream::Stdout, bytes)),
+                        Stream::Stderr => sink(stream, chunk),
                     }
                     any = true;
                 }
