@@ -13,7 +13,6 @@
 //! (unreadable, encrypted without a passphrase, wrong passphrase) stops with a message
 //! naming the file; a key the server merely refuses moves on to the next method.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use ssh2::{ErrorCode, KeyboardInteractivePrompt, Prompt, Session};
@@ -23,6 +22,7 @@ use super::certificate;
 use super::connect::{Deadline, is_timeout};
 use super::error::{ConnectError, connection_lost};
 use super::home::home_dir;
+use super::identities::{KeyFile, KeyFiles};
 use super::key_file::{self, Protection};
 use crate::secret::Secret;
 
@@ -34,6 +34,7 @@ pub(super) fn authenticate(
     session: &Session,
     host: &HostSpec,
     ask_pass: Option<&Secret>,
+    key_files: &KeyFiles,
     deadline: &Deadline,
 ) -> Result<(), ConnectError> {
     deadline.arm(session, PHASE)?;
@@ -46,6 +47,7 @@ pub(super) fn authenticate(
     let mut attempt = Attempt {
         session,
         user: &host.user,
+        key_files,
         deadline,
         offered: &offered,
         tried: Vec::new(),
@@ -110,6 +112,7 @@ pub(super) fn authenticate(
 struct Attempt<'a> {
     session: &'a Session,
     user: &'a str,
+    key_files: &'a KeyFiles,
     deadline: &'a Deadline,
     offered: &'a str,
     tried: Vec<&'static str>,
@@ -157,9 +160,11 @@ impl Attempt<'_> {
             path: path.to_path_buf(),
             problem: problem.to_owned(),
         };
-        let contents =
-            fs::read(path).map_err(|error| unusable(&format!("cannot read it: {error}")))?;
-        let protection = key_file::protection(&contents);
+        let key = self
+            .key_files
+            .get(path)
+            .map_err(|error| unusable(&format!("cannot read it: {error}")))?;
+        let protection = key.protection;
         if protection == Protection::Encrypted && passphrase.is_none() {
             return Err(unusable(
                 "it is protected by a passphrase; give it with key_passphrase_env",
@@ -189,12 +194,15 @@ impl Attempt<'_> {
                 _ => self.deadline.arm(self.session, PHASE)?,
             }
         }
-        let result = self.session.userauth_pubkey_file(
-            self.user,
-            public.as_deref(),
-            path,
-            passphrase.map(Secret::expose),
-        );
+        let result = match &key.signer {
+            Some(signer) => signer.authenticate(self.session, self.user),
+            None => self.session.userauth_pubkey_file(
+                self.user,
+                public.as_deref(),
+                path,
+                passphrase.map(Secret::expose),
+            ),
+        };
         match result {
             Ok(()) => Ok(self.session.authenticated()),
             Err(error) if is_timeout(&error) => Err(self.deadline.timed_out(PHASE)),
@@ -238,10 +246,10 @@ impl Attempt<'_> {
         path: &Path,
         certificates: &[PathBuf],
     ) -> Result<bool, ConnectError> {
-        let Ok(contents) = fs::read(path) else {
+        let Ok(key) = self.key_files.get(path) else {
             return Ok(false);
         };
-        if key_file::protection(&contents) == Protection::Encrypted {
+        if key.protection == Protection::Encrypted {
             return Ok(false);
         }
         let session = self.session;
@@ -253,9 +261,7 @@ impl Attempt<'_> {
                 return Ok(true);
             }
         }
-        self.run("publickey", || {
-            session.userauth_pubkey_file(user, key_file::public_half(path).as_deref(), path, None)
-        })
+        self.run("publickey", || bare_key(session, user, path, &key))
     }
 }
 
@@ -280,5 +286,16 @@ impl KeyboardInteractivePrompt for Answer<'_> {
                 }
             })
             .collect()
+    }
+}
+
+/// Logs in with an unencrypted key by itself: signed here when herd holds the key, else
+/// by libssh2 from the file.
+fn bare_key(session: &Session, user: &str, path: &Path, key: &KeyFile) -> Result<(), ssh2::Error> {
+    match &key.signer {
+        Some(signer) => signer.authenticate(session, user),
+        None => {
+            session.userauth_pubkey_file(user, key_file::public_half(path).as_deref(), path, None)
+        }
     }
 }

@@ -15,9 +15,14 @@ use base64::engine::general_purpose::STANDARD;
 /// The certificates to present with the private key at `private`, best first:
 /// matching `certificate_files`, then `KEY-cert.pub`.
 pub(super) fn for_key(private: &Path, certificate_files: &[PathBuf]) -> Vec<PathBuf> {
-    let public = sibling(private, ".pub")
-        .and_then(|path| fs::read_to_string(path).ok())
-        .and_then(|text| blob(&text));
+    // Read only to match `certificate_files` against (not at every login without any).
+    let public = if certificate_files.is_empty() {
+        None
+    } else {
+        sibling(private, ".pub")
+            .and_then(|path| fs::read_to_string(path).ok())
+            .and_then(|text| blob(&text))
+    };
     let mut found: Vec<PathBuf> = certificate_files
         .iter()
         .filter(|cert| {

@@ -230,7 +230,13 @@ fn establish_on(
     })?;
     known_hosts.check(&host.address, host.port, key, mode)?;
 
-    auth::authenticate(&session, host, options.ask_pass.as_ref(), deadline)?;
+    auth::authenticate(
+        &session,
+        host,
+        options.ask_pass.as_ref(),
+        options.shared.key_files(),
+        deadline,
+    )?;
     session.set_timeout(0);
     if let Some(interval) = host.server_alive_interval {
         session.set_keepalive(

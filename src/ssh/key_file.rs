@@ -1,6 +1,7 @@
-//! A look inside a private key file, so a refused key can be explained: libssh2 says
-//! only "unable to extract public key" for a missing passphrase, a wrong one and an
-//! unsupported format alike.
+//! A look inside a private key file: whether it is protected, so a refused key can be
+//! explained (libssh2 says only "unable to extract public key" for a missing passphrase,
+//! a wrong one and an unsupported format alike), and the key pair of an unencrypted
+//! ed25519 key, which herd signs with itself ([`signer`](super::signer)).
 
 use std::path::{Path, PathBuf};
 
@@ -28,14 +29,8 @@ pub(super) fn protection(contents: &[u8]) -> Protection {
     let Ok(text) = std::str::from_utf8(contents) else {
         return Protection::Unknown;
     };
-    if let Some(start) = text.find(OPENSSH_BEGIN) {
-        let body = &text[start + OPENSSH_BEGIN.len()..];
-        let body = body.find(OPENSSH_END).map_or(body, |end| &body[..end]);
-        let encoded: String = body.split_ascii_whitespace().collect();
-        return match STANDARD.decode(encoded) {
-            Ok(bytes) => openssh_protection(&bytes),
-            Err(_) => Protection::Unknown,
-        };
+    if text.contains(OPENSSH_BEGIN) {
+        return openssh_bytes(text).map_or(Protection::Unknown, |bytes| openssh_protection(&bytes));
     }
     if text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----")
         || text.contains("Proc-Type: 4,ENCRYPTED")
@@ -45,6 +40,116 @@ pub(super) fn protection(contents: &[u8]) -> Protection {
         Protection::Plain
     } else {
         Protection::Unknown
+    }
+}
+
+/// The decoded body of an OpenSSH-format private key.
+fn openssh_bytes(text: &str) -> Option<Vec<u8>> {
+    let start = text.find(OPENSSH_BEGIN)?;
+    let body = &text[start + OPENSSH_BEGIN.len()..];
+    let body = body.find(OPENSSH_END).map_or(body, |end| &body[..end]);
+    let encoded: String = body.split_ascii_whitespace().collect();
+    STANDARD.decode(encoded).ok()
+}
+
+/// An ed25519 key pair as an OpenSSH key file holds it. The private half is wiped
+/// when the pair is dropped.
+pub(super) struct Ed25519Pair {
+    /// The private key (RFC 8032's 32-byte seed).
+    pub(super) seed: [u8; 32],
+    /// The public key.
+    pub(super) public: [u8; 32],
+}
+
+impl Ed25519Pair {
+    /// The public key as SSH sends it: string "ssh-ed25519", string key.
+    pub(super) fn public_blob(&self) -> Vec<u8> {
+        let mut blob = Vec::with_capacity(4 + ED25519.len() + 4 + 32);
+        for field in [ED25519, &self.public[..]] {
+            blob.extend_from_slice(&(field.len() as u32).to_be_bytes());
+            blob.extend_from_slice(field);
+        }
+        blob
+    }
+}
+
+impl Drop for Ed25519Pair {
+    fn drop(&mut self) {
+        wipe(&mut self.seed);
+    }
+}
+
+/// Overwrites secret bytes with zeros (volatile writes, so they are not optimised away).
+fn wipe(bytes: &mut [u8]) {
+    for byte in bytes {
+        // SAFETY: a valid, exclusive reference to one byte.
+        unsafe { std::ptr::write_volatile(byte, 0) };
+    }
+}
+
+const ED25519: &[u8] = b"ssh-ed25519";
+
+/// The key pair of an unencrypted OpenSSH-format ed25519 private key file; `None` for
+/// any other key (encrypted, another type, several keys, PEM) or a malformed file.
+///
+/// The format (OpenSSH's PROTOCOL.key): the magic, then strings cipher "none", KDF
+/// "none", KDF options, a count of 1, the public key's blob, and the private section:
+/// two equal check numbers, the type, the public key, the 64-byte private key (seed,
+/// then public key), a comment, padding.
+pub(super) fn ed25519(contents: &[u8]) -> Option<Ed25519Pair> {
+    let mut bytes = openssh_bytes(std::str::from_utf8(contents).ok()?)?;
+    let pair = parse_ed25519(&bytes);
+    wipe(&mut bytes);
+    pair
+}
+
+fn parse_ed25519(bytes: &[u8]) -> Option<Ed25519Pair> {
+    let mut file = Fields(bytes.strip_prefix(OPENSSH_MAGIC)?);
+    if file.string()? != b"none" || file.string()? != b"none" {
+        return None;
+    }
+    file.string()?; // KDF options: empty without a KDF
+    if file.number()? != 1 {
+        return None;
+    }
+    let mut header_blob = Fields(file.string()?);
+    let mut private = Fields(file.string()?);
+    if header_blob.string()? != ED25519 {
+        return None;
+    }
+    let public: [u8; 32] = header_blob.string()?.try_into().ok()?;
+    if private.number()? != private.number()? || private.string()? != ED25519 {
+        return None;
+    }
+    let stored_public: [u8; 32] = private.string()?.try_into().ok()?;
+    let secret = private.string()?;
+    if stored_public != public || secret.len() != 64 || secret[32..] != public {
+        return None;
+    }
+    Some(Ed25519Pair {
+        seed: secret[..32].try_into().ok()?,
+        public,
+    })
+}
+
+/// SSH wire fields read in order: big-endian u32 numbers and length-prefixed strings.
+struct Fields<'a>(&'a [u8]);
+
+impl<'a> Fields<'a> {
+    fn number(&mut self) -> Option<u32> {
+        let (head, rest) = self.0.split_first_chunk::<4>()?;
+        self.0 = rest;
+        Some(u32::from_be_bytes(*head))
+    }
+
+    fn string(&mut self) -> Option<&'a [u8]> {
+        let length = self.number()? as usize;
+        if self.0.len() < length {
+            return None;
+        }
+        let (field, rest) = self.0.split_at(length);
+        self.0 = rest;
+        Some(field)
     }
 }
 
@@ -120,6 +225,38 @@ mod tests {
             protection(format!("{OPENSSH_BEGIN}\n!!\n").as_bytes()),
             Protection::Unknown
         );
+    }
+
+    /// A key made by ssh-keygen (OpenSSH's own writer) into a temporary folder.
+    fn keygen(kind: &str, passphrase: &str) -> (Vec<u8>, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("key");
+        let made = std::process::Command::new("ssh-keygen")
+            .args(["-q", "-t", kind, "-N", passphrase, "-C", "a comment", "-f"])
+            .arg(&path)
+            .status()
+            .expect("ssh-keygen (openssh-client; scripts/setup-machine.sh installs it)");
+        assert!(made.success());
+        let public = std::fs::read_to_string(dir.path().join("key.pub")).unwrap();
+        (std::fs::read(&path).unwrap(), public)
+    }
+
+    #[test]
+    fn an_unencrypted_ed25519_key_gives_the_pair_whose_public_blob_ssh_keygen_wrote() {
+        let (private, public) = keygen("ed25519", "");
+        let pair = ed25519(&private).unwrap();
+        let blob = STANDARD
+            .decode(public.split_whitespace().nth(1).unwrap())
+            .unwrap();
+        assert_eq!(pair.public_blob(), blob);
+    }
+
+    #[test]
+    fn other_keys_give_no_ed25519_pair() {
+        assert!(ed25519(&keygen("ed25519", "a passphrase").0).is_none());
+        assert!(ed25519(&keygen("ecdsa", "").0).is_none());
+        assert!(ed25519(openssh_key("none").as_bytes()).is_none());
+        assert!(ed25519(b"not a key").is_none());
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! What the connections of one run share: the sessions to jump hosts, the
-//! known_hosts files that hosts' ssh config names besides the run's own, and the
-//! turns at logging in to each server.
+//! known_hosts files that hosts' ssh config names besides the run's own, the private
+//! key files, and the turns at logging in to each server.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use super::HostKeyChecking;
 use super::gate::LoginGate;
+use super::identities::KeyFiles;
 use super::known_hosts::{HostKeyError, KnownHosts};
 use super::tunnel::Jumps;
 
@@ -21,6 +22,7 @@ pub struct Shared(Arc<Inner>);
 struct Inner {
     jumps: Jumps,
     known_hosts: Mutex<HashMap<PathBuf, Arc<KnownHosts>>>,
+    key_files: KeyFiles,
     logins: LoginGate,
 }
 
@@ -28,6 +30,11 @@ impl Shared {
     /// The run's jump host sessions.
     pub(super) fn jumps(&self) -> &Jumps {
         &self.0.jumps
+    }
+
+    /// The private key files, each read once per run.
+    pub(super) fn key_files(&self) -> &KeyFiles {
+        &self.0.key_files
     }
 
     /// The turns at logging in to each server directly (not through a jump host).
