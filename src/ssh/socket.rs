@@ -129,6 +129,27 @@ fn socket_error(fd: RawFd) -> io::Result<libc::c_int> {
     }
 }
 
+/// Asks the kernel to acknowledge what arrives on `fd` at once rather than up to 40 ms
+/// later (Linux's `TCP_QUICKACK`, which the kernel itself turns off again: so it is set
+/// before each wait for the server). sshd leaves Nagle's algorithm on for a command
+/// without a terminal, so a second small packet it sends waits for our acknowledgement of
+/// the first: with delayed acknowledgements that was a 40 ms stall in every login and at
+/// the end of every command (measured: `true` on one host in 80 ms, 35 ms with this;
+/// `ssh` takes 120 ms). Best effort: on a socket pair to a proxy command it does nothing.
+pub(super) fn acknowledge_at_once(fd: RawFd) {
+    let on: libc::c_int = 1;
+    // SAFETY: `on` is valid for reads of its size for the duration of the call.
+    unsafe {
+        libc::setsockopt(
+            fd,
+            libc::IPPROTO_TCP,
+            libc::TCP_QUICKACK,
+            (&raw const on).cast(),
+            mem::size_of::<libc::c_int>() as libc::socklen_t,
+        );
+    }
+}
+
 /// Turns on TCP keepalive: a peer that stops answering is declared dead after
 /// [`KEEPALIVE_IDLE`] + [`KEEPALIVE_PROBES`] × [`KEEPALIVE_INTERVAL`] of silence, and
 /// (`TCP_USER_TIMEOUT`) data left unacknowledged for that long also ends the

@@ -2,13 +2,16 @@
 //!
 //! Each wait is a `poll(2)` on the TCP descriptor for the directions libssh2 says it is
 //! blocked on, bounded by [`POLL_INTERVAL`], so a cancel flag or a deadline is noticed
-//! within that time while an idle command (`sleep 600`) costs no CPU.
+//! within that time while an idle command (`sleep 600`) costs no CPU. What the server
+//! sends meanwhile is acknowledged at once ([`socket::acknowledge_at_once`]).
 
 use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use ssh2::{BlockDirections, Error, ErrorCode, Session};
+
+use super::socket;
 
 /// The longest a single wait lasts before the cancel flag and deadline are re-checked.
 pub(super) const POLL_INTERVAL: Duration = Duration::from_millis(100);
@@ -83,6 +86,7 @@ impl<'a> Waiter<'a> {
             events,
             revents: 0,
         };
+        socket::acknowledge_at_once(self.fd);
         let millis = limit.as_millis().clamp(1, POLL_INTERVAL.as_millis()) as libc::c_int;
         // SAFETY: one valid pollfd for the duration of the call. An error (EINTR) or a
         // timeout both just mean "look again".

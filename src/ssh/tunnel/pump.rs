@@ -25,6 +25,7 @@ use ssh2::{BlockDirections, Channel, Session};
 use super::OpenRequest;
 use crate::ssh::connect::Established;
 use crate::ssh::error::connection_lost;
+use crate::ssh::socket;
 use crate::ssh::wait::would_block;
 
 /// Bytes buffered per direction per channel.
@@ -229,6 +230,7 @@ impl Pump {
             BlockDirections::Inbound | BlockDirections::None => libc::POLLIN,
         };
         fds.push(poll_fd(self.established.fd, session_events));
+        socket::acknowledge_at_once(self.established.fd);
         fds.push(poll_fd(self.woken.as_raw_fd(), libc::POLLIN));
         for link in &self.links {
             let mut events = 0;
