@@ -11,7 +11,7 @@
 //!
 //! The login shell prints the record itself, with no process of its own in a POSIX shell
 //! (a `printf` builtin and `$$`), so announcing costs the server nothing measurable (a
-//! `sh -c` child did: 1.3 ms of sshd-side CPU per command, bench scenario 1). The prefix
+//! `sh -c` child did: about 1.4 ms of sshd-side CPU per command, bench scenario 1). The prefix
 //! is one line that every login shell family reads its own way, because fish lets `\'`
 //! escape a quote inside single quotes and the others do not:
 //!
