@@ -546,3 +546,88 @@ fn the_inventory_beats_the_ssh_config_and_inventory_host_shows_where_each_settin
     assert_eq!(connection["port"]["from"], format!("{config}:3"));
     assert_eq!(connection["identity file"]["from"], format!("{config}:5"));
 }
+
+#[test]
+fn several_user_known_hosts_files_and_the_global_ones_are_read_as_one_as_by_openssh() {
+    fleet_up();
+    let lab = Lab::new();
+    let host_key = std::fs::read_to_string(lab_known_hosts())
+        .unwrap()
+        .lines()
+        .find(|line| line.starts_with(&format!("{BASTION} ")))
+        .expect("the lab's known_hosts lists the bastion")
+        .to_owned();
+    // Another ed25519 key for the same name: a CHANGED key where it is the only one.
+    let other_key = std::fs::read_to_string(format!("{}.pub", lab_key().display())).unwrap();
+    let other_key = other_key
+        .split_whitespace()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let real = file(&lab, "real", &format!("{host_key}\n"));
+    let empty = file(&lab, "empty", "");
+    let changed = file(&lab, "changed", &format!("{BASTION} {other_key}\n"));
+    let revoked = file(&lab, "revoked", &format!("@revoked {host_key}\n"));
+    let inventory = file(&lab, "hosts.ini", "gate\n");
+    // (files, whether the login must succeed): OpenSSH decides too, and must agree.
+    let cases = [
+        (format!("UserKnownHostsFile {empty} {real}"), true),
+        (format!("UserKnownHostsFile {changed} {real}"), true),
+        (format!("UserKnownHostsFile {changed}"), false),
+        (
+            format!("UserKnownHostsFile {empty}\n  GlobalKnownHostsFile {real}"),
+            true,
+        ),
+        (
+            format!("UserKnownHostsFile {real}\n  GlobalKnownHostsFile {revoked}"),
+            false,
+        ),
+        (
+            format!("UserKnownHostsFile {empty}\n  GlobalKnownHostsFile none"),
+            false,
+        ),
+    ];
+    for (index, (files, succeeds)) in cases.iter().enumerate() {
+        let config = file(
+            &lab,
+            &format!("ssh_config{index}"),
+            &format!(
+                "Host gate\n  HostName {BASTION}\n  User herd_jump\n  IdentityFile {}\n  \
+                 StrictHostKeyChecking yes\n  {files}\n",
+                lab_key().display()
+            ),
+        );
+        let ssh = std::process::Command::new("ssh")
+            .args(["-F", &config, "-o", "BatchMode=yes", "gate", "true"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            ssh.status.success(),
+            *succeeds,
+            "ssh, {files}: {}",
+            text(&ssh.stderr)
+        );
+        let out = lab
+            .herd(&[
+                "run",
+                "-i",
+                &inventory,
+                "-g",
+                "all",
+                "--ssh-config",
+                &config,
+                "--cmd",
+                "true",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.success(),
+            *succeeds,
+            "herd, {files}: {}",
+            text(&out.stderr)
+        );
+        // Nothing was added anywhere: the key was known, or refused.
+        assert_eq!(std::fs::read_to_string(&empty).unwrap(), "", "{files}");
+    }
+}

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use herd::ssh_config::{Context, Directive, HostConfig, SshConfig, StrictHostKeyChecking};
+use herd::ssh_config::{Context, Directive, HostConfig, Sourced, SshConfig, StrictHostKeyChecking};
 
 fn run(cmd: &str, args: &[&str]) -> String {
     let out = Command::new(cmd).args(args).output().unwrap_or_else(|e| {
@@ -306,8 +306,9 @@ impl Oracle {
             format!("{ssh_pc:?}"),
             format!("{:?}", h.proxy_command.as_ref().map(|p| p.value.clone())),
         );
-        let ukh = match &h.user_known_hosts_files {
-            None => self.defaults["userknownhostsfile"].join(" "),
+        // How ssh -G prints a known_hosts list, from herd's.
+        let files_text = |files: &Option<Sourced<Vec<PathBuf>>>, key: &str| match files {
+            None => self.defaults[key].join(" "),
             Some(f) if f.value.is_empty() => "none".into(),
             Some(f) => f
                 .value
@@ -316,7 +317,29 @@ impl Oracle {
                 .collect::<Vec<_>>()
                 .join(" "),
         };
-        d("userknownhostsfile", get("userknownhostsfile"), ukh);
+        d(
+            "userknownhostsfile",
+            get("userknownhostsfile"),
+            files_text(&h.user_known_hosts_files, "userknownhostsfile"),
+        );
+        // ssh -G prints these as written; ssh expands only `~` in them (ssh.c).
+        let tilde = |f: &str| match f.strip_prefix("~/") {
+            Some(rest) => format!(
+                "{}/{rest}",
+                self.ctx.home.to_string_lossy().trim_end_matches('/')
+            ),
+            None => f.to_string(),
+        };
+        let ssh_gkh = get("globalknownhostsfile")
+            .split(' ')
+            .map(tilde)
+            .collect::<Vec<_>>()
+            .join(" ");
+        d(
+            "globalknownhostsfile",
+            ssh_gkh,
+            files_text(&h.global_known_hosts_files, "globalknownhostsfile"),
+        );
         let strict = match h.strict_host_key_checking.as_ref().map(|s| s.value) {
             None | Some(StrictHostKeyChecking::Ask) => "ask",
             Some(StrictHostKeyChecking::Yes) => "true",
@@ -826,6 +849,7 @@ const DIRECTIVES: &[(&str, &[&str])] = &[
     ("ProxyJump", &["j1", "u@j2:2", "j1,u@j2:2", "none"]),
     ("ProxyCommand", &["nc %h %p", "none", "ssh -W %h:%p %r@j"]),
     ("UserKnownHostsFile", &["~/k_%h", "none", "%d/k1 /k2_%n_%C"]),
+    ("GlobalKnownHostsFile", &["~/g1 /etc/g_%h", "none", "/g2"]),
     (
         "StrictHostKeyChecking",
         &["yes", "no", "accept-new", "ask", "off"],
@@ -866,10 +890,13 @@ const DIRECTIVES: &[(&str, &[&str])] = &[
     ("ForwardAgent", &["yes"]),
     ("LocalForward", &["1234 h:22"]),
     ("IgnoreUnknown", &["NoSuch*"]),
-    // Lines ssh refuses: both sides must refuse.
+    // Lines ssh refuses: both sides must refuse. Keep them last (REFUSED_LINES).
     ("Port", &["0"]),
     ("NoSuchOption", &["1"]),
 ];
+/// How many of the last DIRECTIVES ssh refuses. The Included files leave them out: one of
+/// them there would refuse every case that includes that file.
+const REFUSED_LINES: usize = 2;
 const OVERRIDES: &[(&str, &str)] = &[
     ("Port", "2022"),
     ("User", "ov"),
@@ -879,7 +906,7 @@ const OVERRIDES: &[(&str, &str)] = &[
     ("StrictHostKeyChecking", "no"),
 ];
 
-fn gen_block(r: &mut Rng, out: &mut String, inc: &Path) {
+fn gen_block(r: &mut Rng, out: &mut String, inc: &Path, refusals: bool) {
     let n = 1 + r.below(4);
     for _ in 0..n {
         if r.below(12) == 0 {
@@ -890,12 +917,17 @@ fn gen_block(r: &mut Rng, out: &mut String, inc: &Path) {
             ));
             continue;
         }
-        let (k, vs) = DIRECTIVES[r.below(DIRECTIVES.len() as u64) as usize];
+        let choices = if refusals {
+            DIRECTIVES
+        } else {
+            &DIRECTIVES[..DIRECTIVES.len() - REFUSED_LINES]
+        };
+        let (k, vs) = choices[r.below(choices.len() as u64) as usize];
         out.push_str(&format!(" {k} {}\n", r.pick(vs)));
     }
 }
 
-fn gen_config(r: &mut Rng, local: &str, inc: &Path) -> String {
+fn gen_config(r: &mut Rng, local: &str, inc: &Path, refusals: bool) -> String {
     let mut out = String::new();
     let blocks = 1 + r.below(5);
     for _ in 0..blocks {
@@ -911,7 +943,7 @@ fn gen_config(r: &mut Rng, local: &str, inc: &Path) -> String {
                 out.push_str(&format!("Match {m}\n"));
             }
         }
-        gen_block(r, &mut out, inc);
+        gen_block(r, &mut out, inc, refusals);
     }
     out
 }
@@ -923,7 +955,7 @@ fn generated_configs_match_ssh_g() {
     std::fs::create_dir_all(&inc).unwrap();
     let mut r = Rng(0x9E3779B97F4A7C15);
     for i in 0..3 {
-        let text = gen_config(&mut r, &o.ctx.local_user, Path::new("/nonexistent"));
+        let text = gen_config(&mut r, &o.ctx.local_user, Path::new("/nonexistent"), false);
         std::fs::write(inc.join(format!("g{i}.conf")), text).unwrap();
     }
     let started = std::time::Instant::now();
@@ -933,7 +965,7 @@ fn generated_configs_match_ssh_g() {
         if started.elapsed() > Duration::from_secs(90) {
             break;
         }
-        let text = gen_config(&mut r, &o.ctx.local_user, &inc);
+        let text = gen_config(&mut r, &o.ctx.local_user, &inc, true);
         let name = r.pick(NAMES);
         let overrides: Vec<(&str, &str)> = (0..r.below(3))
             .map(|_| OVERRIDES[r.below(OVERRIDES.len() as u64) as usize])

@@ -222,7 +222,7 @@ fn command_line_wins(spec: &mut HostSpec, args: &ConnectionArgs) {
         spec.host_key_checking = None;
     }
     if args.known_hosts.is_some() {
-        spec.known_hosts_file = None;
+        spec.known_hosts_files = None;
     }
     if let Proxy::Jump(hops) = &mut spec.proxy {
         for hop in hops {

@@ -343,10 +343,14 @@ fn spec_from(name: &str, config: &HostConfig, context: &Context) -> HostSpec {
                 StrictHostKeyChecking::AcceptNew => HostKeyChecking::AcceptNew,
                 StrictHostKeyChecking::No => HostKeyChecking::Off,
             }),
-        known_hosts_file: config
+        known_hosts_files: config
             .user_known_hosts_files
             .as_ref()
-            .and_then(|files| files.value.first().cloned()),
+            .map(|files| files.value.clone()),
+        global_known_hosts_files: config
+            .global_known_hosts_files
+            .as_ref()
+            .map(|files| files.value.clone()),
         connect_timeout: config.connect_timeout.as_ref().map(|s| s.value),
         server_alive_interval: config
             .server_alive_interval
@@ -426,13 +430,23 @@ fn origins_of(name: &str, config: &HostConfig, spec: &HostSpec) -> Vec<Origin> {
             Some(&command.origin),
         );
     }
-    if let Some(files) = &config.user_known_hosts_files {
-        let shown: Vec<String> = files
-            .value
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect();
-        add("known hosts file", shown.join(" "), Some(&files.origin));
+    for (what, files) in [
+        ("known hosts files", &config.user_known_hosts_files),
+        ("global known hosts files", &config.global_known_hosts_files),
+    ] {
+        if let Some(files) = files {
+            let shown: Vec<String> = files
+                .value
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect();
+            let shown = if shown.is_empty() {
+                "none".to_owned()
+            } else {
+                shown.join(" ")
+            };
+            add(what, shown, Some(&files.origin));
+        }
     }
     if let Some(strict) = &config.strict_host_key_checking {
         add(

@@ -4,6 +4,8 @@
 //! stop as soon as the run is cancelled.
 
 use std::os::fd::{AsRawFd, RawFd};
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ssh2::{ErrorCode, Session};
@@ -11,10 +13,11 @@ use ssh2::{ErrorCode, Session};
 use super::connection::SshConnection;
 use super::error::ConnectError;
 use super::gate::Turn;
-use super::known_hosts::KnownHosts;
+use super::known_hosts::{HostKeyError, HostKeyFiles, KnownHosts};
 use super::route::{self, Route};
+use super::shared::Shared;
 use super::wait::{POLL_INTERVAL, Stop, Waiter};
-use super::{ConnectOptions, HostSpec, algorithms, auth, negotiation};
+use super::{ConnectOptions, HostKeyChecking, HostSpec, algorithms, auth, negotiation};
 
 /// Connects to `host`, checks its host key against `known_hosts` (or the file its ssh
 /// config names) and authenticates, from the thread that will use the connection (a
@@ -184,6 +187,56 @@ pub(super) fn establish(
     establish_on(host, route, deadline, options, known_hosts)
 }
 
+/// The known_hosts files `host`'s key is checked against, as ssh reads them: its
+/// `UserKnownHostsFile`s (else the run's file, and beside the default `~/.ssh/known_hosts`
+/// also `~/.ssh/known_hosts2`), then its `GlobalKnownHostsFile`s (else
+/// `/etc/ssh/ssh_known_hosts` and `ssh_known_hosts2`). `None` stands for `run_file`. A file
+/// the user did not name that cannot be read is left out, as ssh leaves it out.
+fn open_host_key_files(
+    host: &HostSpec,
+    run_file: &KnownHosts,
+    shared: &Shared,
+) -> Result<OpenedKeyFiles, HostKeyError> {
+    let open = |path: &PathBuf| -> Result<Option<Arc<KnownHosts>>, HostKeyError> {
+        if path == run_file.path() {
+            Ok(None)
+        } else {
+            shared.known_hosts(path).map(Some)
+        }
+    };
+    let user = match &host.known_hosts_files {
+        Some(paths) => paths.iter().map(open).collect::<Result<_, _>>()?,
+        None if run_file.path() == KnownHosts::default_path() => {
+            let second = KnownHosts::default_path().with_file_name("known_hosts2");
+            let mut files = vec![None];
+            files.extend(open(&second).ok());
+            files
+        }
+        None => vec![None],
+    };
+    let global_paths = match &host.global_known_hosts_files {
+        Some(paths) => paths.clone(),
+        None => GLOBAL_KNOWN_HOSTS.iter().map(PathBuf::from).collect(),
+    };
+    let global = global_paths
+        .iter()
+        .filter_map(|path| shared.known_hosts(path).ok())
+        .collect();
+    Ok(OpenedKeyFiles { user, global })
+}
+
+/// A host's known_hosts files, opened.
+#[derive(Default)]
+struct OpenedKeyFiles {
+    /// The user files; `None` stands for the run's own file.
+    user: Vec<Option<Arc<KnownHosts>>>,
+    /// The global files.
+    global: Vec<Arc<KnownHosts>>,
+}
+
+/// OpenSSH's default `GlobalKnownHostsFile`.
+const GLOBAL_KNOWN_HOSTS: [&str; 2] = ["/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2"];
+
 /// [`establish`] over a route already open.
 fn establish_on(
     host: &HostSpec,
@@ -192,12 +245,20 @@ fn establish_on(
     options: &ConnectOptions,
     known_hosts: &KnownHosts,
 ) -> Result<Established, ConnectError> {
-    let own_file = match &host.known_hosts_file {
-        Some(path) if path != known_hosts.path() => Some(options.shared.known_hosts(path)?),
-        _ => None,
-    };
-    let known_hosts = own_file.as_deref().unwrap_or(known_hosts);
     let mode = host.host_key_checking.unwrap_or(known_hosts.mode());
+    let opened = if mode == HostKeyChecking::Off {
+        OpenedKeyFiles::default()
+    } else {
+        open_host_key_files(host, known_hosts, &options.shared)?
+    };
+    let host_keys = HostKeyFiles {
+        user: opened
+            .user
+            .iter()
+            .map(|file| file.as_deref().unwrap_or(known_hosts))
+            .collect(),
+        global: opened.global.iter().map(|file| &**file).collect(),
+    };
 
     let Route { stream, process } = route;
     let fd = stream.as_raw_fd();
@@ -206,7 +267,7 @@ fn establish_on(
     session.set_tcp_stream(stream);
     let offer = algorithms::prefer(
         &session,
-        &known_hosts.known_key_types(&host.address, host.port),
+        &host_keys.known_key_types(&host.address, host.port),
         &host.algorithms,
     )
     .map_err(|reason| ConnectError::Handshake {
@@ -228,7 +289,7 @@ fn establish_on(
         target: deadline.target.clone(),
         reason: "the server sent no host key".into(),
     })?;
-    known_hosts.check(&host.address, host.port, key, mode)?;
+    host_keys.check(&host.address, host.port, key, mode)?;
 
     auth::authenticate(
         &session,

@@ -96,8 +96,12 @@ pub struct HostSpec {
     pub proxy: Proxy,
     /// This host's host key policy (`StrictHostKeyChecking`), over the run's.
     pub host_key_checking: Option<HostKeyChecking>,
-    /// This host's known_hosts file (`UserKnownHostsFile`), over the run's default.
-    pub known_hosts_file: Option<PathBuf>,
+    /// This host's known_hosts files (`UserKnownHostsFile`; empty for `none`), over the
+    /// run's: read as one, a new key added to the first.
+    pub known_hosts_files: Option<Vec<PathBuf>>,
+    /// The known_hosts files every user shares (`GlobalKnownHostsFile`; empty for `none`),
+    /// only read; unset: OpenSSH's `/etc/ssh/ssh_known_hosts` and `ssh_known_hosts2`.
+    pub global_known_hosts_files: Option<Vec<PathBuf>>,
     /// This host's connect timeout (`ConnectTimeout`), over the run's default.
     pub connect_timeout: Option<Duration>,
     /// Send an SSH keepalive after this long without traffic (`ServerAliveInterval`).

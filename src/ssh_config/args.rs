@@ -32,6 +32,7 @@ fn applies(kw: Kw) -> bool {
             | Kw::ProxyJump
             | Kw::ProxyCommand
             | Kw::UserKnownHostsFile
+            | Kw::GlobalKnownHostsFile
             | Kw::StrictHostKeyChecking
             | Kw::ConnectTimeout
             | Kw::ServerAliveInterval

@@ -223,6 +223,8 @@ pub struct HostConfig {
     pub proxy_command: Option<Sourced<String>>,
     /// UserKnownHostsFile, expanded; `none` gives `Some` of an empty list.
     pub user_known_hosts_files: Option<Sourced<Vec<PathBuf>>>,
+    /// GlobalKnownHostsFile, `~` expanded; `none` gives `Some` of an empty list.
+    pub global_known_hosts_files: Option<Sourced<Vec<PathBuf>>>,
     /// StrictHostKeyChecking.
     pub strict_host_key_checking: Option<Sourced<StrictHostKeyChecking>>,
     /// ConnectTimeout (`none` leaves it unset, as in ssh).

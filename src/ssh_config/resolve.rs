@@ -31,6 +31,7 @@ struct Opts {
     /// As written; `none` included.
     proxy_command: Option<Sourced<String>>,
     known_hosts: Option<Sourced<Vec<String>>>,
+    global_known_hosts: Option<Sourced<Vec<String>>>,
     strict: Option<Sourced<StrictHostKeyChecking>>,
     connect_timeout: Option<Sourced<Duration>>,
     server_alive: Option<Sourced<Duration>>,
@@ -459,8 +460,13 @@ impl Walk<'_> {
                 };
                 set(slot, act, AlgorithmList::new(&a), origin);
             }
-            Kw::UserKnownHostsFile => {
-                let was_empty = self.o.known_hosts.is_none();
+            Kw::UserKnownHostsFile | Kw::GlobalKnownHostsFile => {
+                let slot = if kw == Kw::UserKnownHostsFile {
+                    &mut self.o.known_hosts
+                } else {
+                    &mut self.o.global_known_hosts
+                };
+                let was_empty = slot.is_none();
                 let mut files = Vec::new();
                 for (i, a) in args.iter().enumerate() {
                     if a.is_empty() {
@@ -487,7 +493,7 @@ impl Walk<'_> {
                     ));
                 }
                 if act && was_empty {
-                    set(&mut self.o.known_hosts, act, files, origin);
+                    set(slot, act, files, origin);
                 }
             }
             Kw::ProxyCommand => {
@@ -746,27 +752,15 @@ fn finish(
             origin: origin.clone(),
         });
     }
-    let user_known_hosts_files = match &o.known_hosts {
-        None => None,
-        Some(k)
-            if k.value
-                .first()
-                .is_some_and(|f| f.eq_ignore_ascii_case("none")) =>
-        {
-            Some(Sourced {
-                value: Vec::new(),
-                origin: k.origin.clone(),
-            })
-        }
-        Some(k) => Some(Sourced {
-            value: k
-                .value
-                .iter()
-                .map(|f| file(f, &k.origin, "UserKnownHostsFile"))
-                .collect::<Result<_, _>>()?,
-            origin: k.origin.clone(),
-        }),
-    };
+    let user_known_hosts_files = known_hosts_files(&o.known_hosts, |f, origin| {
+        file(f, origin, "UserKnownHostsFile")
+    })?;
+    // ssh expands only `~` in these (ssh.c), not %-tokens.
+    let global_known_hosts_files = known_hosts_files(&o.global_known_hosts, |f, origin| {
+        tilde_expand(f, &ctx.home)
+            .map(PathBuf::from)
+            .map_err(|e| config_error(origin, format!("GlobalKnownHostsFile {f}: {e}"), FIX_VALUE))
+    })?;
     let proxy_command = match &o.proxy_command {
         Some(p) if !p.value.eq_ignore_ascii_case("none") => {
             let pkeys = [
@@ -799,6 +793,7 @@ fn finish(
         proxy_jump: o.jump,
         proxy_command,
         user_known_hosts_files,
+        global_known_hosts_files,
         strict_host_key_checking: o.strict,
         connect_timeout: o.connect_timeout,
         server_alive_interval: o.server_alive,
@@ -808,4 +803,32 @@ fn finish(
         macs: o.macs,
         unsupported: o.unsupported,
     })
+}
+
+/// A `UserKnownHostsFile` or `GlobalKnownHostsFile` list with each file expanded; `none`
+/// (which must stand alone) is an empty list.
+fn known_hosts_files(
+    written: &Option<Sourced<Vec<String>>>,
+    expand: impl Fn(&str, &str) -> Result<PathBuf, SshConfigError>,
+) -> Result<Option<Sourced<Vec<PathBuf>>>, SshConfigError> {
+    let Some(written) = written else {
+        return Ok(None);
+    };
+    let value = if written
+        .value
+        .first()
+        .is_some_and(|f| f.eq_ignore_ascii_case("none"))
+    {
+        Vec::new()
+    } else {
+        written
+            .value
+            .iter()
+            .map(|f| expand(f, &written.origin))
+            .collect::<Result<_, _>>()?
+    };
+    Ok(Some(Sourced {
+        value,
+        origin: written.origin.clone(),
+    }))
 }

@@ -151,25 +151,38 @@ impl KnownHosts {
         types
     }
 
-    /// Checks the key the server presented (its blob) as `mode` says (the connect's
-    /// option), appending it in accept-new mode when the host is new.
-    pub(super) fn check(
+    /// Checks the key the server presented (its blob) against this file alone, as `mode`
+    /// says (the connect's option), appending it in accept-new mode when the host is new.
+    #[cfg(test)]
+    fn check(
         &self,
         address: &str,
         port: u16,
         key: &[u8],
         mode: HostKeyChecking,
     ) -> Result<(), HostKeyError> {
-        if mode == HostKeyChecking::Off {
-            return Ok(());
+        HostKeyFiles {
+            user: vec![self],
+            global: Vec::new(),
+        }
+        .check(address, port, key, mode)
+    }
+
+    /// Adds the key of a host no file knows (accept-new), unless, once this file is
+    /// locked, it turns out another process or thread listed a key for it meanwhile;
+    /// refuses it in strict mode.
+    fn add_new(
+        &self,
+        address: &str,
+        port: u16,
+        key: &[u8],
+        mode: HostKeyChecking,
+    ) -> Result<(), HostKeyError> {
+        if mode != HostKeyChecking::AcceptNew {
+            return Err(self.refusal(Verdict::Unknown, address, port));
         }
         let name = host_name(address, port);
         let mut store = self.lock();
-        match judge(&store.entries, &name, key) {
-            Verdict::Known => return Ok(()),
-            Verdict::Unknown if mode == HostKeyChecking::AcceptNew => {}
-            verdict => return Err(self.refusal(verdict, address, port)),
-        }
         let update_error = |error: std::io::Error| HostKeyError::File {
             action: "update",
             file: self.path.clone(),
@@ -218,6 +231,82 @@ impl KnownHosts {
         self.store
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// The known_hosts files one host's key is checked against, read as one file, as ssh
+/// reads a host's `UserKnownHostsFile`s and `GlobalKnownHostsFile`s: a key listed in any
+/// file is known, unless some file lists it as `@revoked`; another key of its type in any
+/// file, with this one listed in none, is a CHANGED key; a new key is added to the first
+/// user file (with `UserKnownHostsFile none`, accept-new goes on without recording it, as
+/// ssh does).
+pub(super) struct HostKeyFiles<'a> {
+    /// The user's files, the first one written to.
+    pub(super) user: Vec<&'a KnownHosts>,
+    /// The global files, only read.
+    pub(super) global: Vec<&'a KnownHosts>,
+}
+
+impl HostKeyFiles<'_> {
+    fn all(&self) -> impl Iterator<Item = &KnownHosts> {
+        self.user.iter().chain(&self.global).copied()
+    }
+
+    /// Key types listed for the host in any file, in the order of the files, each
+    /// file's most recent first ([`KnownHosts::known_key_types`]).
+    pub(super) fn known_key_types(&self, address: &str, port: u16) -> Vec<String> {
+        let mut types: Vec<String> = Vec::new();
+        for file in self.all() {
+            for key_type in file.known_key_types(address, port) {
+                if !types.contains(&key_type) {
+                    types.push(key_type);
+                }
+            }
+        }
+        types
+    }
+
+    /// Checks the key the server presented (its blob) as `mode` says, appending it to
+    /// the first user file in accept-new mode when no file knows the host.
+    pub(super) fn check(
+        &self,
+        address: &str,
+        port: u16,
+        key: &[u8],
+        mode: HostKeyChecking,
+    ) -> Result<(), HostKeyError> {
+        if mode == HostKeyChecking::Off {
+            return Ok(());
+        }
+        let name = host_name(address, port);
+        let (mut known, mut changed) = (false, None);
+        for file in self.all() {
+            match judge(&file.lock().entries, &name, key) {
+                Verdict::Revoked(line) => {
+                    return Err(file.refusal(Verdict::Revoked(line), address, port));
+                }
+                Verdict::Known => known = true,
+                Verdict::Changed(line) => {
+                    changed.get_or_insert((file, line));
+                }
+                Verdict::Unknown => {}
+            }
+        }
+        if known {
+            return Ok(());
+        }
+        if let Some((file, line)) = changed {
+            return Err(file.refusal(Verdict::Changed(line), address, port));
+        }
+        match self.user.first() {
+            Some(first) => first.add_new(address, port, key, mode),
+            None if mode == HostKeyChecking::AcceptNew => Ok(()),
+            None => Err(HostKeyError::Unknown {
+                address: address.to_owned(),
+                port,
+                file: PathBuf::from("none (UserKnownHostsFile none)"),
+            }),
+        }
     }
 }
 
@@ -279,6 +368,72 @@ mod tests {
         std::fs::write(&path, text).expect("write");
         let hosts = KnownHosts::open(path, mode).expect("open");
         (dir, hosts)
+    }
+
+    #[test]
+    fn several_files_are_read_as_one_and_a_new_key_goes_to_the_first_user_file() {
+        let (_a, first) = known_hosts("", HostKeyChecking::AcceptNew);
+        let (_b, changed) = known_hosts(
+            &format!("127.0.0.11 ssh-ed25519 {KEY_B}\n"),
+            HostKeyChecking::AcceptNew,
+        );
+        let (_c, listed) = known_hosts(
+            &format!("127.0.0.11 ssh-ed25519 {KEY_A}\n"),
+            HostKeyChecking::AcceptNew,
+        );
+        let (_d, revoked) = known_hosts(
+            &format!("@revoked 127.0.0.11 ssh-ed25519 {KEY_A}\n"),
+            HostKeyChecking::AcceptNew,
+        );
+        fn files<'a>(user: Vec<&'a KnownHosts>, global: Vec<&'a KnownHosts>) -> HostKeyFiles<'a> {
+            HostKeyFiles { user, global }
+        }
+        let key = blob(KEY_A);
+        let check = |files: HostKeyFiles, mode| files.check("127.0.0.11", 22, &key, mode);
+        // Known in a later file: known, whatever another file says.
+        assert!(
+            check(
+                files(vec![&changed, &listed], vec![]),
+                HostKeyChecking::Strict
+            )
+            .is_ok()
+        );
+        assert!(check(files(vec![&first], vec![&listed]), HostKeyChecking::Strict).is_ok());
+        // Revoked anywhere: refused, even where another file lists it.
+        assert!(matches!(
+            check(
+                files(vec![&listed], vec![&revoked]),
+                HostKeyChecking::AcceptNew
+            ),
+            Err(HostKeyError::Revoked { .. })
+        ));
+        // Another key only: CHANGED, naming that file, in accept-new too.
+        match check(
+            files(vec![&first], vec![&changed]),
+            HostKeyChecking::AcceptNew,
+        ) {
+            Err(HostKeyError::Changed { file, line: 1, .. }) => assert_eq!(file, changed.path()),
+            other => panic!("expected CHANGED, got {other:?}"),
+        }
+        // Nowhere: strict refuses naming the first user file; accept-new appends there.
+        assert!(matches!(
+            check(files(vec![&first], vec![]), HostKeyChecking::Strict),
+            Err(HostKeyError::Unknown { file, .. }) if file == first.path()
+        ));
+        assert!(check(files(vec![&first], vec![]), HostKeyChecking::AcceptNew).is_ok());
+        assert_eq!(first.added_count(), 1);
+        assert!(
+            std::fs::read_to_string(first.path())
+                .unwrap()
+                .contains(KEY_A)
+        );
+        // `UserKnownHostsFile none`: accept-new goes on without recording; strict refuses.
+        assert!(check(files(vec![], vec![]), HostKeyChecking::AcceptNew).is_ok());
+        assert!(check(files(vec![], vec![]), HostKeyChecking::Strict).is_err());
+        assert_eq!(
+            files(vec![&changed], vec![&listed]).known_key_types("127.0.0.11", 22),
+            ["ssh-ed25519"]
+        );
     }
 
     #[test]
