@@ -2,7 +2,6 @@
 
 mod arenas;
 pub mod args;
-mod fd_limit;
 pub mod seed;
 
 use clap::error::ErrorKind;
@@ -85,7 +84,7 @@ fn usage_problem(flavor: Flavor, args: &[String]) -> Option<clap::Error> {
 /// Parses argv (including the program name) for `flavor`, runs it, returns the exit code.
 pub fn main(flavor: Flavor, argv: impl IntoIterator<Item = String>) -> i32 {
     arenas::limit_malloc_arenas();
-    if let Err(problem) = fd_limit::raise_open_files() {
+    if let Err(problem) = crate::executor::raise_open_files() {
         report::warning(&problem);
     }
     let mut argv = argv.into_iter();

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::Sender;
 
+pub use descriptors::raise_open_files;
 pub use host_dir::host_dir_name;
 pub use lines::LineSplitter;
 pub use play::{PlayOptions, run_playbook};
