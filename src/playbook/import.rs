@@ -317,6 +317,14 @@ mod tests {
         load(&dir.join("site.yml"))
     }
 
+    /// Each problem of `err` as `file:line: message`.
+    fn problems_shown(err: &PlaybookError) -> Vec<String> {
+        err.problems
+            .iter()
+            .map(|p| format!("{}:{}: {}", p.file, p.line, p.message))
+            .collect()
+    }
+
     /// Each step as `file:line command`, the file relative to `dir`.
     fn where_each_step_is(book: &Playbook, dir: &Path) -> Vec<String> {
         let prefix = format!("{}/", dir.display());
@@ -456,11 +464,7 @@ mod tests {
         ]);
         let err = load_in(dir.path()).unwrap_err();
         let d = dir.path().display();
-        let shown: Vec<String> = err
-            .problems
-            .iter()
-            .map(|p| format!("{}:{}: {}", p.file, p.line, p.message))
-            .collect();
+        let shown = problems_shown(&err);
         assert_eq!(
             shown,
             [
@@ -484,11 +488,7 @@ mod tests {
         ]);
         let err = load_in(dir.path()).unwrap_err();
         let d = dir.path().display();
-        let shown: Vec<String> = err
-            .problems
-            .iter()
-            .map(|p| format!("{}:{}: {}", p.file, p.line, p.message))
-            .collect();
+        let shown = problems_shown(&err);
         assert_eq!(shown.len(), 5, "{err}");
         assert_eq!(
             shown[0],
