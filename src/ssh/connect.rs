@@ -14,6 +14,7 @@ use super::connection::SshConnection;
 use super::error::ConnectError;
 use super::gate::Turn;
 use super::known_hosts::{HostKeyError, HostKeyFiles, KnownHosts};
+use super::read_ahead::LineReads;
 use super::route::{self, Route};
 use super::shared::Shared;
 use super::wait::{POLL_INTERVAL, Stop, Waiter};
@@ -333,7 +334,9 @@ fn handshake(
     // polling while `session` is borrowed by the handshake.
     let watched = session.clone();
     let waiter = Waiter::new(&watched, fd, Some(deadline.at), Some(&options.cancel));
+    let lines = LineReads::install(&watched);
     let result = waiter.retry(|| session.handshake());
+    drop(lines);
     session.set_blocking(true);
     match result {
         Ok(Ok(())) => Ok(()),

@@ -36,6 +36,7 @@ mod negotiation;
 mod piped;
 mod proxy_command;
 mod put;
+mod read_ahead;
 mod rename;
 mod route;
 mod session_id;
