@@ -34,9 +34,11 @@ impl KeyFiles {
 }
 
 fn read(path: &Path) -> Result<KeyFile, String> {
-    let contents = std::fs::read(path).map_err(|error| error.to_string())?;
-    Ok(KeyFile {
+    let mut contents = std::fs::read(path).map_err(|error| error.to_string())?;
+    let file = KeyFile {
         protection: key_file::protection(&contents),
         signer: Ed25519Signer::from_key_file(&contents),
-    })
+    };
+    key_file::wipe(&mut contents);
+    Ok(file)
 }

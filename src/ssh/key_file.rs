@@ -80,7 +80,7 @@ impl Drop for Ed25519Pair {
 }
 
 /// Overwrites secret bytes with zeros (volatile writes, so they are not optimised away).
-fn wipe(bytes: &mut [u8]) {
+pub(super) fn wipe(bytes: &mut [u8]) {
     for byte in bytes {
         // SAFETY: a valid, exclusive reference to one byte.
         unsafe { std::ptr::write_volatile(byte, 0) };
