@@ -631,3 +631,77 @@ fn several_user_known_hosts_files_and_the_global_ones_are_read_as_one_as_by_open
         assert_eq!(std::fs::read_to_string(&empty).unwrap(), "", "{files}");
     }
 }
+
+#[test]
+fn a_host_key_alias_is_the_name_known_hosts_lists_the_key_under_as_in_openssh() {
+    fleet_up();
+    let lab = Lab::new();
+    let host_key = std::fs::read_to_string(lab_known_hosts())
+        .unwrap()
+        .lines()
+        .find_map(|line| line.strip_prefix(&format!("{BASTION} ")).map(str::to_owned))
+        .expect("the lab's known_hosts lists the bastion");
+    let under_alias = file(&lab, "under_alias", &format!("gate-alias {host_key}\n"));
+    let under_address = file(&lab, "under_address", &format!("{BASTION} {host_key}\n"));
+    let inventory = file(&lab, "hosts.ini", "gate\n");
+    let config = |index: usize, known: &str, strict: &str| {
+        file(
+            &lab,
+            &format!("ssh_config{index}"),
+            &format!(
+                "Host gate\n  HostName {BASTION}\n  User herd_jump\n  IdentityFile {}\n  \
+                 HostKeyAlias gate-alias\n  UserKnownHostsFile {known}\n  \
+                 StrictHostKeyChecking {strict}\n",
+                lab_key().display()
+            ),
+        )
+    };
+    let ssh_ok = |config: &str| {
+        std::process::Command::new("ssh")
+            .args(["-F", config, "-o", "BatchMode=yes", "gate", "true"])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    };
+    let herd_ok = |config: &str| {
+        let out = lab
+            .herd(&[
+                "run",
+                "-i",
+                &inventory,
+                "-g",
+                "all",
+                "--ssh-config",
+                config,
+                "--cmd",
+                "true",
+            ])
+            .output()
+            .unwrap();
+        (out.status.success(), text(&out.stderr))
+    };
+    // Listed under the alias: known. Listed only under the address: unknown (strict).
+    let known = config(0, &under_alias, "yes");
+    assert!(ssh_ok(&known));
+    let (ok, stderr) = herd_ok(&known);
+    assert!(ok, "{stderr}");
+    let unknown = config(1, &under_address, "yes");
+    assert!(!ssh_ok(&unknown));
+    let (ok, stderr) = herd_ok(&unknown);
+    assert!(!ok);
+    assert!(
+        stderr.contains("host key for gate-alias (HostKeyAlias of [127.0.0.30]:22) not in"),
+        "{stderr}"
+    );
+    // accept-new records the key under the alias.
+    let empty = file(&lab, "empty", "");
+    let (ok, stderr) = herd_ok(&config(2, &empty, "accept-new"));
+    assert!(ok, "{stderr}");
+    let recorded = std::fs::read_to_string(&empty).unwrap();
+    assert_eq!(
+        recorded.split_whitespace().next(),
+        Some("gate-alias"),
+        "{recorded}"
+    );
+}

@@ -336,6 +336,14 @@ impl Oracle {
             .collect::<Vec<_>>()
             .join(" ");
         d(
+            "hostkeyalias",
+            get("hostkeyalias"),
+            h.host_key_alias
+                .as_ref()
+                .map(|a| a.value.clone())
+                .unwrap_or_default(),
+        );
+        d(
             "globalknownhostsfile",
             ssh_gkh,
             files_text(&h.global_known_hosts_files, "globalknownhostsfile"),
@@ -850,6 +858,7 @@ const DIRECTIVES: &[(&str, &[&str])] = &[
     ("ProxyCommand", &["nc %h %p", "none", "ssh -W %h:%p %r@j"]),
     ("UserKnownHostsFile", &["~/k_%h", "none", "%d/k1 /k2_%n_%C"]),
     ("GlobalKnownHostsFile", &["~/g1 /etc/g_%h", "none", "/g2"]),
+    ("HostKeyAlias", &["alias1", "k_%h"]),
     (
         "StrictHostKeyChecking",
         &["yes", "no", "accept-new", "ask", "off"],

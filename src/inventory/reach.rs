@@ -351,6 +351,7 @@ fn spec_from(name: &str, config: &HostConfig, context: &Context) -> HostSpec {
             .global_known_hosts_files
             .as_ref()
             .map(|files| files.value.clone()),
+        host_key_alias: config.host_key_alias.as_ref().map(|a| a.value.clone()),
         connect_timeout: config.connect_timeout.as_ref().map(|s| s.value),
         server_alive_interval: config
             .server_alive_interval
@@ -447,6 +448,9 @@ fn origins_of(name: &str, config: &HostConfig, spec: &HostSpec) -> Vec<Origin> {
             };
             add(what, shown, Some(&files.origin));
         }
+    }
+    if let Some(alias) = &config.host_key_alias {
+        add("host key alias", alias.value.clone(), Some(&alias.origin));
     }
     if let Some(strict) = &config.strict_host_key_checking {
         add(

@@ -13,7 +13,7 @@ use ssh2::{ErrorCode, Session};
 use super::connection::SshConnection;
 use super::error::ConnectError;
 use super::gate::Turn;
-use super::known_hosts::{HostKeyError, HostKeyFiles, KnownHosts};
+use super::known_hosts::{HostKeyError, HostKeyFiles, KeyOwner, KnownHosts};
 use super::read_ahead::LineReads;
 use super::route::{self, Route};
 use super::shared::Shared;
@@ -252,6 +252,11 @@ fn establish_on(
     } else {
         open_host_key_files(host, known_hosts, &options.shared)?
     };
+    let owner = KeyOwner {
+        address: host.address.clone(),
+        port: host.port,
+        alias: host.host_key_alias.clone(),
+    };
     let host_keys = HostKeyFiles {
         user: opened
             .user
@@ -268,7 +273,7 @@ fn establish_on(
     session.set_tcp_stream(stream);
     let offer = algorithms::prefer(
         &session,
-        &host_keys.known_key_types(&host.address, host.port),
+        &host_keys.known_key_types(&owner),
         &host.algorithms,
     )
     .map_err(|reason| ConnectError::Handshake {
@@ -290,7 +295,7 @@ fn establish_on(
         target: deadline.target.clone(),
         reason: "the server sent no host key".into(),
     })?;
-    host_keys.check(&host.address, host.port, key, mode)?;
+    host_keys.check(&owner, key, mode)?;
 
     auth::authenticate(
         &session,

@@ -64,7 +64,7 @@ pub use connection::SshConnection;
 pub use error::{ConnectError, OperationError};
 pub use gate::PER_SERVER as MAX_LOGINS_PER_SERVER;
 pub(crate) use home::home_dir;
-pub use known_hosts::{HostKeyError, KnownHosts};
+pub use known_hosts::{HostKeyError, KeyOwner, KnownHosts};
 pub use shared::Shared;
 
 /// Everything needed to reach one host, resolved from the inventory and the ssh config.
@@ -103,6 +103,9 @@ pub struct HostSpec {
     /// The known_hosts files every user shares (`GlobalKnownHostsFile`; empty for `none`),
     /// only read; unset: OpenSSH's `/etc/ssh/ssh_known_hosts` and `ssh_known_hosts2`.
     pub global_known_hosts_files: Option<Vec<PathBuf>>,
+    /// The name the host's key is looked up and recorded under in known_hosts
+    /// (`HostKeyAlias`), instead of its address and port.
+    pub host_key_alias: Option<String>,
     /// This host's connect timeout (`ConnectTimeout`), over the run's default.
     pub connect_timeout: Option<Duration>,
     /// Send an SSH keepalive after this long without traffic (`ServerAliveInterval`).

@@ -33,6 +33,7 @@ fn applies(kw: Kw) -> bool {
             | Kw::ProxyCommand
             | Kw::UserKnownHostsFile
             | Kw::GlobalKnownHostsFile
+            | Kw::HostKeyAlias
             | Kw::StrictHostKeyChecking
             | Kw::ConnectTimeout
             | Kw::ServerAliveInterval

@@ -25,7 +25,7 @@ pub(crate) enum Kw {
     Ciphers,
     Macs,
     IgnoreUnknown,
-    /// Also unsupported by herd, but its value is the `%k` token.
+    /// The known_hosts name, and the `%k` token.
     HostKeyAlias,
     /// ssh accepts and ignores it (readconf's oDeprecated / oIgnore / oUnsupported).
     SshIgnores,
@@ -61,7 +61,6 @@ pub const UNSUPPORTED_KEYWORDS: &[&str] = &[
     "HostbasedAcceptedAlgorithms",
     "HostbasedAuthentication",
     "HostbasedKeyTypes",
-    "HostKeyAlias",
     "IdentityAgent",
     "IPQoS",
     "KbdInteractiveAuthentication",
@@ -209,11 +208,7 @@ mod tests {
         for k in UNSUPPORTED_KEYWORDS {
             assert_eq!(
                 lookup(&k.to_ascii_lowercase()).map(|x| x.0),
-                Some(if *k == "HostKeyAlias" {
-                    Kw::HostKeyAlias
-                } else {
-                    Kw::Unsupported
-                }),
+                Some(Kw::Unsupported),
                 "{k}"
             );
         }

@@ -225,6 +225,9 @@ pub struct HostConfig {
     pub user_known_hosts_files: Option<Sourced<Vec<PathBuf>>>,
     /// GlobalKnownHostsFile, `~` expanded; `none` gives `Some` of an empty list.
     pub global_known_hosts_files: Option<Sourced<Vec<PathBuf>>>,
+    /// HostKeyAlias: the name the host's key is looked up and recorded under in
+    /// known_hosts, instead of the address and port.
+    pub host_key_alias: Option<Sourced<String>>,
     /// StrictHostKeyChecking.
     pub strict_host_key_checking: Option<Sourced<StrictHostKeyChecking>>,
     /// ConnectTimeout (`none` leaves it unset, as in ssh).

@@ -40,7 +40,7 @@ struct Opts {
     ciphers: Option<Sourced<AlgorithmList>>,
     macs: Option<Sourced<AlgorithmList>>,
     ignore_unknown: Option<String>,
-    host_key_alias: Option<String>,
+    host_key_alias: Option<Sourced<String>>,
     unsupported: Vec<Sourced<String>>,
 }
 
@@ -204,8 +204,8 @@ impl Walk<'_> {
                     let keyalias = self
                         .o
                         .host_key_alias
-                        .clone()
-                        .unwrap_or_else(|| host.clone());
+                        .as_ref()
+                        .map_or_else(|| host.clone(), |alias| alias.value.clone());
                     let uid = uid();
                     let keys = [
                         ('C', hash.as_str()),
@@ -350,10 +350,7 @@ impl Walk<'_> {
             }
             Kw::HostKeyAlias => {
                 let a = one()?.clone();
-                if act && self.o.host_key_alias.is_none() {
-                    self.o.host_key_alias = Some(a);
-                }
-                self.note_unsupported(act, canonical, origin);
+                set(&mut self.o.host_key_alias, act, a, origin);
             }
             Kw::IgnoreUnknown => {
                 let a = one()?.clone();
@@ -705,7 +702,10 @@ fn finish(
     let home = ctx.home.to_string_lossy().into_owned();
     let lhost = ctx.local_host.as_str();
     let hash = conn_hash(lhost, &host, &port, &ruser);
-    let keyalias = o.host_key_alias.clone().unwrap_or_else(|| name.to_string());
+    let keyalias = o
+        .host_key_alias
+        .as_ref()
+        .map_or_else(|| name.to_string(), |alias| alias.value.clone());
     let uid = uid();
     let keys = [
         ('C', hash.as_str()),
@@ -794,6 +794,7 @@ fn finish(
         proxy_command,
         user_known_hosts_files,
         global_known_hosts_files,
+        host_key_alias: o.host_key_alias,
         strict_host_key_checking: o.strict,
         connect_timeout: o.connect_timeout,
         server_alive_interval: o.server_alive,

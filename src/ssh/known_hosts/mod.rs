@@ -24,27 +24,23 @@ use super::HostKeyChecking;
 pub enum HostKeyError {
     /// Strict checking and no key of this type is listed for the host.
     #[error(
-        "host key for [{address}]:{port} not in {}; add it with ssh-keyscan or use --host-key-checking accept-new",
-        .file.display()
+        "host key for {} not in {}; add it with ssh-keyscan or use --host-key-checking accept-new",
+        .owner.shown(true), .file.display()
     )]
     Unknown {
-        /// The address connected to.
-        address: String,
-        /// The port.
-        port: u16,
+        /// Whose key.
+        owner: KeyOwner,
         /// The known_hosts file.
         file: PathBuf,
     },
     /// A key of the same type is listed for the host, but not this one.
     #[error(
-        "host key for {address}:{port} has CHANGED (known_hosts line {line} in {}); if the change is expected remove that line: ssh-keygen -R {} -f {}",
-        .file.display(), quote(&host_name(.address, *.port)), quote(&.file.to_string_lossy())
+        "host key for {} has CHANGED (known_hosts line {line} in {}); if the change is expected remove that line: ssh-keygen -R {} -f {}",
+        .owner.shown(false), .file.display(), quote(&.owner.listed_name()), quote(&.file.to_string_lossy())
     )]
     Changed {
-        /// The address connected to.
-        address: String,
-        /// The port.
-        port: u16,
+        /// Whose key.
+        owner: KeyOwner,
         /// The first line listing another key of that type for the host.
         line: usize,
         /// The known_hosts file.
@@ -52,14 +48,12 @@ pub enum HostKeyError {
     },
     /// The key is listed under `@revoked` for the host.
     #[error(
-        "host key for {address}:{port} is REVOKED (known_hosts line {line} in {}); refusing to connect",
-        .file.display()
+        "host key for {} is REVOKED (known_hosts line {line} in {}); refusing to connect",
+        .owner.shown(false), .file.display()
     )]
     Revoked {
-        /// The address connected to.
-        address: String,
-        /// The port.
-        port: u16,
+        /// Whose key.
+        owner: KeyOwner,
         /// The `@revoked` line.
         line: usize,
         /// The known_hosts file.
@@ -75,6 +69,44 @@ pub enum HostKeyError {
         /// The system's message.
         reason: String,
     },
+}
+
+/// Whose host key is checked: the address and port connected to, and the host's
+/// `HostKeyAlias`, the name known_hosts lists its key under instead, if it has one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyOwner {
+    /// The address connected to.
+    pub address: String,
+    /// The port.
+    pub port: u16,
+    /// The `HostKeyAlias`.
+    pub alias: Option<String>,
+}
+
+impl KeyOwner {
+    /// The name known_hosts lists the key under: the alias, else `ADDR` (port 22) or
+    /// `[ADDR]:PORT`, as ssh writes it.
+    pub(super) fn listed_name(&self) -> String {
+        match &self.alias {
+            Some(alias) => alias.clone(),
+            None => host_name(&self.address, self.port),
+        }
+    }
+
+    /// How messages name the host: `ADDR:PORT` (`[ADDR]:PORT` if `bracketed`), and its
+    /// alias if it has one.
+    fn shown(&self, bracketed: bool) -> String {
+        let (address, port) = (&self.address, self.port);
+        let place = if bracketed {
+            format!("[{address}]:{port}")
+        } else {
+            format!("{address}:{port}")
+        };
+        match &self.alias {
+            Some(alias) => format!("{alias} (HostKeyAlias of {place})"),
+            None => place,
+        }
+    }
 }
 
 /// The known_hosts file of a run: read once, shared (it is `Sync`) by every host
@@ -132,18 +164,17 @@ impl KnownHosts {
         self.added.load(Ordering::Relaxed)
     }
 
-    /// Key types listed for the host (plain lines), most recent first, so the
+    /// Key types listed under `name` (plain lines), most recent first, so the
     /// handshake can ask for one of them first.
-    pub(super) fn known_key_types(&self, address: &str, port: u16) -> Vec<String> {
+    fn known_key_types(&self, name: &str) -> Vec<String> {
         if self.mode == HostKeyChecking::Off {
             return Vec::new();
         }
-        let name = host_name(address, port);
         let mut types: Vec<String> = Vec::new();
         for entry in self.lock().entries.iter().rev() {
             if entry.marker == Marker::Plain
                 && !types.contains(&entry.key_type)
-                && entry.matches(&name)
+                && entry.matches(name)
             {
                 types.push(entry.key_type.clone());
             }
@@ -161,11 +192,16 @@ impl KnownHosts {
         key: &[u8],
         mode: HostKeyChecking,
     ) -> Result<(), HostKeyError> {
+        let owner = KeyOwner {
+            address: address.to_owned(),
+            port,
+            alias: None,
+        };
         HostKeyFiles {
             user: vec![self],
             global: Vec::new(),
         }
-        .check(address, port, key, mode)
+        .check(&owner, key, mode)
     }
 
     /// Adds the key of a host no file knows (accept-new), unless, once this file is
@@ -173,15 +209,14 @@ impl KnownHosts {
     /// refuses it in strict mode.
     fn add_new(
         &self,
-        address: &str,
-        port: u16,
+        owner: &KeyOwner,
         key: &[u8],
         mode: HostKeyChecking,
     ) -> Result<(), HostKeyError> {
         if mode != HostKeyChecking::AcceptNew {
-            return Err(self.refusal(Verdict::Unknown, address, port));
+            return Err(self.refusal(Verdict::Unknown, owner));
         }
-        let name = host_name(address, port);
+        let name = owner.listed_name();
         let mut store = self.lock();
         let update_error = |error: std::io::Error| HostKeyError::File {
             action: "update",
@@ -198,30 +233,16 @@ impl KnownHosts {
                 Ok(())
             }
             Verdict::Known => Ok(()),
-            verdict => Err(self.refusal(verdict, address, port)),
+            verdict => Err(self.refusal(verdict, owner)),
         }
     }
 
-    fn refusal(&self, verdict: Verdict, address: &str, port: u16) -> HostKeyError {
-        let (address, file) = (address.to_owned(), self.path.clone());
+    fn refusal(&self, verdict: Verdict, owner: &KeyOwner) -> HostKeyError {
+        let (owner, file) = (owner.clone(), self.path.clone());
         match verdict {
-            Verdict::Changed(line) => HostKeyError::Changed {
-                address,
-                port,
-                line,
-                file,
-            },
-            Verdict::Revoked(line) => HostKeyError::Revoked {
-                address,
-                port,
-                line,
-                file,
-            },
-            Verdict::Known | Verdict::Unknown => HostKeyError::Unknown {
-                address,
-                port,
-                file,
-            },
+            Verdict::Changed(line) => HostKeyError::Changed { owner, line, file },
+            Verdict::Revoked(line) => HostKeyError::Revoked { owner, line, file },
+            Verdict::Known | Verdict::Unknown => HostKeyError::Unknown { owner, file },
         }
     }
 
@@ -254,10 +275,11 @@ impl HostKeyFiles<'_> {
 
     /// Key types listed for the host in any file, in the order of the files, each
     /// file's most recent first ([`KnownHosts::known_key_types`]).
-    pub(super) fn known_key_types(&self, address: &str, port: u16) -> Vec<String> {
+    pub(super) fn known_key_types(&self, owner: &KeyOwner) -> Vec<String> {
+        let name = owner.listed_name();
         let mut types: Vec<String> = Vec::new();
         for file in self.all() {
-            for key_type in file.known_key_types(address, port) {
+            for key_type in file.known_key_types(&name) {
                 if !types.contains(&key_type) {
                     types.push(key_type);
                 }
@@ -270,20 +292,19 @@ impl HostKeyFiles<'_> {
     /// the first user file in accept-new mode when no file knows the host.
     pub(super) fn check(
         &self,
-        address: &str,
-        port: u16,
+        owner: &KeyOwner,
         key: &[u8],
         mode: HostKeyChecking,
     ) -> Result<(), HostKeyError> {
         if mode == HostKeyChecking::Off {
             return Ok(());
         }
-        let name = host_name(address, port);
+        let name = owner.listed_name();
         let (mut known, mut changed) = (false, None);
         for file in self.all() {
             match judge(&file.lock().entries, &name, key) {
                 Verdict::Revoked(line) => {
-                    return Err(file.refusal(Verdict::Revoked(line), address, port));
+                    return Err(file.refusal(Verdict::Revoked(line), owner));
                 }
                 Verdict::Known => known = true,
                 Verdict::Changed(line) => {
@@ -296,14 +317,13 @@ impl HostKeyFiles<'_> {
             return Ok(());
         }
         if let Some((file, line)) = changed {
-            return Err(file.refusal(Verdict::Changed(line), address, port));
+            return Err(file.refusal(Verdict::Changed(line), owner));
         }
         match self.user.first() {
-            Some(first) => first.add_new(address, port, key, mode),
+            Some(first) => first.add_new(owner, key, mode),
             None if mode == HostKeyChecking::AcceptNew => Ok(()),
             None => Err(HostKeyError::Unknown {
-                address: address.to_owned(),
-                port,
+                owner: owner.clone(),
                 file: PathBuf::from("none (UserKnownHostsFile none)"),
             }),
         }
@@ -389,7 +409,12 @@ mod tests {
             HostKeyFiles { user, global }
         }
         let key = blob(KEY_A);
-        let check = |files: HostKeyFiles, mode| files.check("127.0.0.11", 22, &key, mode);
+        let owner = KeyOwner {
+            address: "127.0.0.11".into(),
+            port: 22,
+            alias: None,
+        };
+        let check = |files: HostKeyFiles, mode| files.check(&owner, &key, mode);
         // Known in a later file: known, whatever another file says.
         assert!(
             check(
@@ -431,7 +456,7 @@ mod tests {
         assert!(check(files(vec![], vec![]), HostKeyChecking::AcceptNew).is_ok());
         assert!(check(files(vec![], vec![]), HostKeyChecking::Strict).is_err());
         assert_eq!(
-            files(vec![&changed], vec![&listed]).known_key_types("127.0.0.11", 22),
+            files(vec![&changed], vec![&listed]).known_key_types(&owner),
             ["ssh-ed25519"]
         );
     }
@@ -467,8 +492,8 @@ mod tests {
                 "host key for [127.0.0.13]:22 not in {file}; add it with ssh-keyscan or use --host-key-checking accept-new"
             )
         );
-        assert_eq!(hosts.known_key_types("127.0.0.13", 22), ["ssh-rsa"]);
-        assert!(hosts.known_key_types("127.0.0.13", 2222).is_empty());
+        assert_eq!(hosts.known_key_types("127.0.0.13"), ["ssh-rsa"]);
+        assert!(hosts.known_key_types("[127.0.0.13]:2222").is_empty());
     }
 
     #[test]
