@@ -16,16 +16,18 @@
 //! escape a quote inside single quotes and the others do not:
 //!
 //! ```text
-//! echo >/dev/null '\''; FISH; echo >/dev/null '; POSIX; echo >/dev/null '\';
+//! true '\''; FISH; true '; POSIX; true '\';
 //! ```
 //!
-//! sh, bash, dash, zsh, ksh, busybox and csh/tcsh see a quoted `\; FISH; echo >/dev/null `
-//! (an argument of `echo`, into /dev/null), then run `POSIX` (`printf` with `$$`; csh's
-//! `printf` is a program, its `$$` the shell's pid all the same); fish sees `'` as the
-//! argument, runs `FISH` (`printf` with `$fish_pid`; fish rejects `$$` outright), then a
-//! quoted `; POSIX; echo >/dev/null ` followed by an escaped `'`. The record goes to
-//! stdout because csh has no way to send only stdout to stderr (`>&2` there writes a file
-//! named `2`). A test runs the prefix through each of these shells.
+//! sh, bash, dash, zsh, ksh, busybox and csh/tcsh see a quoted `\; FISH; true ` (an
+//! argument of `true`, which ignores it), then run `POSIX` (`printf` with `$$`; csh's
+//! `printf` and `true` are programs, its `$$` the shell's pid all the same); fish sees `'`
+//! as the argument, runs `FISH` (`printf` with `$fish_pid`; fish rejects `$$` outright),
+//! then a quoted `; POSIX; true ` followed by an escaped `'`. No redirection: a restricted
+//! shell (rbash) refuses every one, and csh has no way to send only stdout to stderr
+//! (`>&2` there writes a file named `2`), so the record goes to stdout. `:` would do for
+//! `true` but in csh, which refuses arguments to it. A test runs the prefix through each
+//! of these shells.
 
 /// Starts the record: ASCII record separator and a tag.
 const START: &[u8] = b"\x1eherd-session:";
@@ -38,11 +40,11 @@ const GIVE_UP_AFTER: usize = 64 * 1024;
 /// The shell code that prints the record, in every login shell family (see the module
 /// docs); put it before the command.
 pub(super) const ANNOUNCE: &str = concat!(
-    r#"echo >/dev/null '\''; "#,
+    r#"true '\''; "#,
     r#"printf "\036herd-session:%s\036" $fish_pid; "#,
-    r#"echo >/dev/null '; "#,
+    r#"true '; "#,
     r#"printf "\036herd-session:%s\036" "$$"; "#,
-    r#"echo >/dev/null '\'; "#,
+    r#"true '\'; "#,
 );
 
 /// Ends what is left of process group `pid`: TERM, then KILL a second later if anything
@@ -163,9 +165,10 @@ mod tests {
     }
 
     /// The login shells a fleet has; `scripts/setup-machine.sh` installs them.
-    const LOGIN_SHELLS: [&[&str]; 12] = [
+    const LOGIN_SHELLS: [&[&str]; 13] = [
         &["sh"],
         &["bash"],
+        &["rbash"],
         &["dash"],
         &["zsh"],
         &["ksh"],
