@@ -11,14 +11,17 @@ use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, KeyInit, Mac};
 use sha1::Sha1;
 
-/// What kind of line an [`Entry`] came from. `@cert-authority` lines are not kept:
-/// herd does not accept host certificates, so they can neither allow nor refuse a key.
+/// What kind of line an [`Entry`] came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Marker {
     /// A plain line: this host has this key.
     Plain,
     /// `@revoked`: this key must never be accepted for the matching hosts.
     Revoked,
+    /// `@cert-authority`: host certificates this key signed are good for the matching
+    /// hosts. herd cannot check host certificates (libssh2 does not negotiate them), so
+    /// such a line neither allows nor refuses a key; it only explains a refusal.
+    CertAuthority,
 }
 
 /// A parsed known_hosts line.
@@ -60,8 +63,8 @@ pub(super) fn key_type_of(blob: &[u8]) -> Option<&str> {
     std::str::from_utf8(name).ok()
 }
 
-/// Parses one line; `None` for blank lines, comments, `@cert-authority` lines and
-/// lines that are not valid (OpenSSH ignores those too).
+/// Parses one line; `None` for blank lines, comments, unknown `@` markers and lines
+/// that are not valid (OpenSSH ignores those too).
 pub(super) fn parse(line: usize, text: &str) -> Option<Entry> {
     let text = text.trim();
     if text.is_empty() || text.starts_with('#') {
@@ -71,10 +74,11 @@ pub(super) fn parse(line: usize, text: &str) -> Option<Entry> {
     let mut first = fields.next()?;
     let marker = match first {
         "@revoked" => Marker::Revoked,
+        "@cert-authority" => Marker::CertAuthority,
         _ if first.starts_with('@') => return None,
         _ => Marker::Plain,
     };
-    if marker == Marker::Revoked {
+    if marker != Marker::Plain {
         first = fields.next()?;
     }
     let _declared_type = fields.next()?;
@@ -225,13 +229,12 @@ mod tests {
     fn markers_comments_and_garbage() {
         assert!(parse(1, "# comment").is_none());
         assert!(parse(1, "   ").is_none());
-        assert!(
-            parse(
-                1,
-                &format!("@cert-authority *.example.com ssh-ed25519 {ED25519}")
-            )
-            .is_none()
-        );
+        assert!(parse(1, &format!("@unknown host ssh-ed25519 {ED25519}")).is_none());
+        let e = entry(&format!(
+            "@cert-authority *.example.com ssh-ed25519 {ED25519}"
+        ));
+        assert_eq!(e.marker, Marker::CertAuthority);
+        assert!(e.matches("web1.example.com"));
         assert!(parse(1, "host ssh-ed25519 not-base64!").is_none());
         assert!(parse(1, "host ssh-ed25519").is_none());
         assert!(parse(1, &format!("|2|abc|def ssh-ed25519 {ED25519}")).is_none());

@@ -59,6 +59,20 @@ pub enum HostKeyError {
         /// The known_hosts file.
         file: PathBuf,
     },
+    /// Strict checking, no key listed for the host, and a `@cert-authority` line that
+    /// would vouch for it through a host certificate, which herd cannot check.
+    #[error(
+        "host key for {} not in {}, which trusts a host certificate authority for it (line {line}), but herd cannot check host certificates (libssh2 does not negotiate them); add the host's own key: ssh-keyscan {} >> {}",
+        .owner.shown(true), .file.display(), .owner.scan_target(), quote(&.file.to_string_lossy())
+    )]
+    OnlyCertified {
+        /// Whose key.
+        owner: KeyOwner,
+        /// The `@cert-authority` line.
+        line: usize,
+        /// The known_hosts file.
+        file: PathBuf,
+    },
     /// The file could not be read, created or appended to.
     #[error("cannot {action} known_hosts file {}: {reason}", .file.display())]
     File {
@@ -90,6 +104,16 @@ impl KeyOwner {
         match &self.alias {
             Some(alias) => alias.clone(),
             None => host_name(&self.address, self.port),
+        }
+    }
+
+    /// The `ssh-keyscan` arguments that fetch the host's key, quoted for a shell.
+    fn scan_target(&self) -> String {
+        let address = quote(&self.address);
+        if self.port == 22 {
+            address
+        } else {
+            format!("-p {} {address}", self.port)
         }
     }
 
@@ -246,6 +270,15 @@ impl KnownHosts {
         }
     }
 
+    /// The first `@cert-authority` line for `name`.
+    fn cert_authority_line(&self, name: &str) -> Option<usize> {
+        self.lock()
+            .entries
+            .iter()
+            .find(|entry| entry.marker == Marker::CertAuthority && entry.matches(name))
+            .map(|entry| entry.line)
+    }
+
     fn lock(&self) -> MutexGuard<'_, Store> {
         // A panic elsewhere while holding the lock leaves a consistent store: every
         // mutation is a push or a counter update done after the write succeeded.
@@ -319,6 +352,18 @@ impl HostKeyFiles<'_> {
         if let Some((file, line)) = changed {
             return Err(file.refusal(Verdict::Changed(line), owner));
         }
+        if mode == HostKeyChecking::Strict {
+            let vouched = self
+                .all()
+                .find_map(|file| Some((file, file.cert_authority_line(&name)?)));
+            if let Some((file, line)) = vouched {
+                return Err(HostKeyError::OnlyCertified {
+                    owner: owner.clone(),
+                    line,
+                    file: file.path.clone(),
+                });
+            }
+        }
         match self.user.first() {
             Some(first) => first.add_new(owner, key, mode),
             None if mode == HostKeyChecking::AcceptNew => Ok(()),
@@ -354,6 +399,7 @@ fn judge(entries: &[Entry], name: &str, key: &[u8]) -> Verdict {
                     changed = Some(entry.line);
                 }
             }
+            Marker::CertAuthority => {}
         }
     }
     match (known, changed) {
@@ -459,6 +505,33 @@ mod tests {
             files(vec![&changed], vec![&listed]).known_key_types(&owner),
             ["ssh-ed25519"]
         );
+    }
+
+    #[test]
+    fn a_host_only_a_cert_authority_line_vouches_for_is_refused_saying_why() {
+        let text = format!("# CA\n@cert-authority 127.0.0.* ssh-ed25519 {KEY_B}\n");
+        let (_dir, hosts) = known_hosts(&text, HostKeyChecking::Strict);
+        let error = hosts
+            .check("127.0.0.11", 22, &blob(KEY_A), HostKeyChecking::Strict)
+            .unwrap_err();
+        let file = hosts.path().display();
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "host key for [127.0.0.11]:22 not in {file}, which trusts a host certificate \
+                 authority for it (line 2), but herd cannot check host certificates (libssh2 \
+                 does not negotiate them); add the host's own key: ssh-keyscan 127.0.0.11 >> \
+                 {file}"
+            )
+        );
+        // The CA's own key is no host key, and accept-new records the host's.
+        assert!(hosts.known_key_types("127.0.0.11").is_empty());
+        assert!(
+            hosts
+                .check("127.0.0.11", 22, &blob(KEY_A), HostKeyChecking::AcceptNew)
+                .is_ok()
+        );
+        assert_eq!(hosts.added_count(), 1);
     }
 
     #[test]
