@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
+use super::wire::Fields;
+
 /// The certificates to present with the private key at `private`, best first:
 /// matching `certificate_files`, then `KEY-cert.pub`.
 pub(super) fn for_key(private: &Path, certificate_files: &[PathBuf]) -> Vec<PathBuf> {
@@ -58,19 +60,10 @@ fn blob(text: &str) -> Option<Vec<u8>> {
     STANDARD.decode(encoded).ok()
 }
 
-/// Reads one SSH `string` from `bytes`: its contents and what follows.
-fn string(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
-    let length = u32::from_be_bytes(bytes.get(..4)?.try_into().ok()?) as usize;
-    let contents = bytes.get(4..4 + length)?;
-    Some((contents, &bytes[4 + length..]))
-}
-
 /// Whether certificate blob `cert` certifies the public key with blob `key`.
 fn certifies(cert: &[u8], key: &[u8]) -> bool {
-    let Some((cert_type, rest)) = string(cert) else {
-        return false;
-    };
-    let Some((key_type, key_fields)) = string(key) else {
+    let (mut cert, mut key) = (Fields(cert), Fields(key));
+    let (Some(cert_type), Some(key_type)) = (cert.string(), key.string()) else {
         return false;
     };
     let Ok(cert_type) = std::str::from_utf8(cert_type) else {
@@ -86,32 +79,30 @@ fn certifies(cert: &[u8], key: &[u8]) -> bool {
     if base != key_type {
         return false;
     }
-    let Some((_nonce, cert_fields)) = string(rest) else {
-        return false;
-    };
+    if cert.string().is_none() {
+        return false; // the nonce
+    }
+    let (key_fields, cert_fields) = (key.rest(), cert.rest());
     !key_fields.is_empty() && cert_fields.starts_with(key_fields)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn ssh_string(bytes: &[u8]) -> Vec<u8> {
-        let mut out = (bytes.len() as u32).to_be_bytes().to_vec();
-        out.extend_from_slice(bytes);
-        out
-    }
+    use crate::ssh::wire::put_string;
 
     fn key_line(key: &[u8]) -> String {
-        let mut blob = ssh_string(b"ssh-ed25519");
-        blob.extend(ssh_string(key));
+        let mut blob = Vec::new();
+        put_string(&mut blob, b"ssh-ed25519");
+        put_string(&mut blob, key);
         format!("ssh-ed25519 {} me@here\n", STANDARD.encode(blob))
     }
 
     fn cert_line(key: &[u8]) -> String {
-        let mut blob = ssh_string(b"ssh-ed25519-cert-v01@openssh.com");
-        blob.extend(ssh_string(b"nonce-nonce"));
-        blob.extend(ssh_string(key));
+        let mut blob = Vec::new();
+        put_string(&mut blob, b"ssh-ed25519-cert-v01@openssh.com");
+        put_string(&mut blob, b"nonce-nonce");
+        put_string(&mut blob, key);
         blob.extend_from_slice(&[0, 0, 0, 1, 9, 9, 9]);
         format!(
             "ssh-ed25519-cert-v01@openssh.com {} me@here\n",

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
+use super::wire::{Fields, put_string};
+
 /// Whether a private key file is protected by a passphrase.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Protection {
@@ -65,10 +67,8 @@ impl Ed25519Pair {
     /// The public key as SSH sends it: string "ssh-ed25519", string key.
     pub(super) fn public_blob(&self) -> Vec<u8> {
         let mut blob = Vec::with_capacity(4 + ED25519.len() + 4 + 32);
-        for field in [ED25519, &self.public[..]] {
-            blob.extend_from_slice(&(field.len() as u32).to_be_bytes());
-            blob.extend_from_slice(field);
-        }
+        put_string(&mut blob, ED25519);
+        put_string(&mut blob, &self.public);
         blob
     }
 }
@@ -132,39 +132,11 @@ fn parse_ed25519(bytes: &[u8]) -> Option<Ed25519Pair> {
     })
 }
 
-/// SSH wire fields read in order: big-endian u32 numbers and length-prefixed strings.
-struct Fields<'a>(&'a [u8]);
-
-impl<'a> Fields<'a> {
-    fn number(&mut self) -> Option<u32> {
-        let (head, rest) = self.0.split_first_chunk::<4>()?;
-        self.0 = rest;
-        Some(u32::from_be_bytes(*head))
-    }
-
-    fn string(&mut self) -> Option<&'a [u8]> {
-        let length = self.number()? as usize;
-        if self.0.len() < length {
-            return None;
-        }
-        let (field, rest) = self.0.split_at(length);
-        self.0 = rest;
-        Some(field)
-    }
-}
-
 fn openssh_protection(bytes: &[u8]) -> Protection {
     let Some(rest) = bytes.strip_prefix(OPENSSH_MAGIC) else {
         return Protection::Unknown;
     };
-    let Some(length) = rest
-        .get(..4)
-        .and_then(|b| b.try_into().ok())
-        .map(u32::from_be_bytes)
-    else {
-        return Protection::Unknown;
-    };
-    match rest.get(4..4 + length as usize) {
+    match Fields(rest).string() {
         Some(b"none") => Protection::Plain,
         Some(_) => Protection::Encrypted,
         None => Protection::Unknown,

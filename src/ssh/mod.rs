@@ -47,6 +47,7 @@ mod socket;
 mod stale;
 mod tunnel;
 mod wait;
+mod wire;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -11,6 +11,7 @@ use super::algorithms::{Kind, Offer};
 use super::connect::Deadline;
 use super::error::ConnectError;
 use super::known_hosts::KnownHosts;
+use super::wire::Fields;
 use super::{ConnectOptions, HostSpec, route};
 
 /// `SSH_MSG_KEXINIT`.
@@ -143,16 +144,9 @@ fn parse_kexinit(payload: &[u8]) -> io::Result<ServerOffer> {
     if payload.first() != Some(&KEXINIT) || payload.len() < 17 {
         return Err(invalid("not a KEXINIT packet"));
     }
-    let mut rest = &payload[17..];
+    let mut lists = Fields(&payload[17..]);
     let mut next = || -> io::Result<Vec<String>> {
-        let length = rest
-            .get(..4)
-            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize)
-            .ok_or_else(|| invalid("KEXINIT too short"))?;
-        let text = rest
-            .get(4..4 + length)
-            .ok_or_else(|| invalid("KEXINIT too short"))?;
-        rest = &rest[4 + length..];
+        let text = lists.string().ok_or_else(|| invalid("KEXINIT too short"))?;
         Ok(String::from_utf8_lossy(text)
             .split(',')
             .filter(|name| !name.is_empty())

@@ -11,6 +11,8 @@ use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, KeyInit, Mac};
 use sha1::Sha1;
 
+use crate::ssh::wire::Fields;
+
 /// What kind of line an [`Entry`] came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Marker {
@@ -58,9 +60,7 @@ pub(super) fn host_name(address: &str, port: u16) -> String {
 
 /// The key type a key blob declares in its first field (an SSH `string`).
 pub(super) fn key_type_of(blob: &[u8]) -> Option<&str> {
-    let length = u32::from_be_bytes(blob.get(..4)?.try_into().ok()?) as usize;
-    let name = blob.get(4..4usize.checked_add(length)?)?;
-    std::str::from_utf8(name).ok()
+    std::str::from_utf8(Fields(blob).string()?).ok()
 }
 
 /// Parses one line; `None` for blank lines, comments, unknown `@` markers and lines
