@@ -8,11 +8,14 @@
 //! `Context::home` is the passwd home; Include paths in these configs are absolute (inside a
 //! temporary directory), and ssh runs with HOME set to that same passwd home.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+use common::rng::Rng;
 use herd::ssh_config::{Context, Directive, HostConfig, Sourced, SshConfig, StrictHostKeyChecking};
 
 fn run(cmd: &str, args: &[&str]) -> String {
@@ -779,24 +782,6 @@ fn table_matches_ssh_g() {
     );
 }
 
-/// xorshift64*, so the generated cases are the same on every run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545F4914F6CDD1D)
-    }
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[(self.next() % xs.len() as u64) as usize]
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
 const NAMES: &[&str] = &[
     "web1",
     "web2",
@@ -931,7 +916,7 @@ fn gen_block(r: &mut Rng, out: &mut String, inc: &Path, refusals: bool) {
         } else {
             &DIRECTIVES[..DIRECTIVES.len() - REFUSED_LINES]
         };
-        let (k, vs) = choices[r.below(choices.len() as u64) as usize];
+        let (k, vs) = choices[r.below(choices.len())];
         out.push_str(&format!(" {k} {}\n", r.pick(vs)));
     }
 }
@@ -944,7 +929,7 @@ fn gen_config(r: &mut Rng, local: &str, inc: &Path, refusals: bool) -> String {
             0 => {}
             1 => {
                 let n = 1 + r.below(3);
-                let pats: Vec<&str> = (0..n).map(|_| r.pick(HOST_PATTERNS)).collect();
+                let pats: Vec<&str> = (0..n).map(|_| *r.pick(HOST_PATTERNS)).collect();
                 out.push_str(&format!("Host {}\n", pats.join(" ")));
             }
             _ => {
@@ -975,9 +960,9 @@ fn generated_configs_match_ssh_g() {
             break;
         }
         let text = gen_config(&mut r, &o.ctx.local_user, &inc, true);
-        let name = r.pick(NAMES);
+        let name = *r.pick(NAMES);
         let overrides: Vec<(&str, &str)> = (0..r.below(3))
-            .map(|_| OVERRIDES[r.below(OVERRIDES.len() as u64) as usize])
+            .map(|_| OVERRIDES[r.below(OVERRIDES.len())])
             .collect();
         let (found, ok) = o.compare_counted(
             &text,

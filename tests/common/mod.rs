@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test binary uses its own subset of these helpers
 
 pub mod play;
+pub mod rng;
 
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
