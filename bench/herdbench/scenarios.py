@@ -228,24 +228,30 @@ def herd_play_available() -> bool:
 def scenario_play(ctx: Context, n: int) -> list[Result]:
     """Scenario 2: herd play vs ansible-playbook on n isolated hosts."""
     hosts = HostSet.of(f"isolated-{n}", settings.ISOLATED_FIRST, n).write()
+    return playbook_case(ctx, "s2", hosts, PLAY_REMOTE_DIR, tools.PLAY_BOOKS,
+                         verify=lambda run_dir: verify_fetched(run_dir / "playbooks" / "fetched", hosts.names))
+
+
+def playbook_case(ctx: Context, scenario: str, hosts: HostSet, remote_dir: str, books: tuple[str, str],
+                  verify: Callable[[Path], str | None]) -> list[Result]:
+    """Scenarios 2 and 7: herd's and Ansible's playbooks of ``books`` on the isolated ``hosts``,
+    each run on a clean slate (``remote_dir`` removed on every host) with a fresh copy of the
+    playbooks for fetched/ to land beside; herd is skipped, and says so, if this build has no play."""
+    n = len(hosts)
     variants = tools.peers("ansible")
     skipped = []
     if herd_play_available():
         variants = [HERD] + variants
     else:
-        skipped = [Result("s2", f"N={n}", HERD, n, "", skipped="herd play not available in this build")]
+        skipped = [Result(scenario, f"N={n}", HERD, n, "", skipped="herd play not available in this build")]
 
     def prepare(run_dir: Path) -> None:
-        """A clean slate on every host, and a fresh copy of the playbooks for fetched/ to land beside."""
         for _, address in hosts.hosts:
-            shutil.rmtree(ctx.isolated.private_path(address, PLAY_REMOTE_DIR), ignore_errors=True)
+            shutil.rmtree(ctx.isolated.private_path(address, remote_dir), ignore_errors=True)
         shutil.copytree(settings.PLAYBOOK_DIR, run_dir / "playbooks")
 
-    def verify(run_dir: Path) -> str | None:
-        return verify_fetched(run_dir / "playbooks" / "fetched", hosts.names)
-
-    case = Case("s2", f"N={n}", hosts, ctx.isolated, variants,
-                build=lambda v, run_dir: tools.play(v, hosts, run_dir / "playbooks", ctx.control_dir()),
+    case = Case(scenario, f"N={n}", hosts, ctx.isolated, variants,
+                build=lambda v, run_dir: tools.play(v, hosts, run_dir / "playbooks", ctx.control_dir(), books),
                 timeout=900.0, prepare=prepare, verify=verify)
     return skipped + measure_case(ctx, case)
 
@@ -269,25 +275,9 @@ def scenario_flow(ctx: Context, n: int) -> list[Result]:
     """Scenario 7: herd play vs ansible-playbook on n isolated hosts, with a loop, a templated put
     that notifies a handler, and the handler; every run starts on clean hosts, so the handler runs."""
     hosts = HostSet.of(f"isolated-{n}", settings.ISOLATED_FIRST, n).write()
-    variants = tools.peers("ansible")
-    skipped = []
-    if herd_play_available():
-        variants = [HERD] + variants
-    else:
-        skipped = [Result("s7", f"N={n}", HERD, n, "", skipped="herd play not available in this build")]
-
-    def prepare(run_dir: Path) -> None:
-        for _, address in hosts.hosts:
-            shutil.rmtree(ctx.isolated.private_path(address, FLOW_REMOTE_DIR), ignore_errors=True)
-        shutil.copytree(settings.PLAYBOOK_DIR, run_dir / "playbooks")
-
-    def verify(run_dir: Path) -> str | None:
-        return verify_flow([(name, ctx.isolated.private_path(address, FLOW_REMOTE_DIR)) for name, address in hosts.hosts])
-
-    case = Case("s7", f"N={n}", hosts, ctx.isolated, variants,
-                build=lambda v, run_dir: tools.play(v, hosts, run_dir / "playbooks", ctx.control_dir(), tools.FLOW_BOOKS),
-                timeout=900.0, prepare=prepare, verify=verify)
-    return skipped + measure_case(ctx, case)
+    return playbook_case(ctx, "s7", hosts, FLOW_REMOTE_DIR, tools.FLOW_BOOKS,
+                         verify=lambda run_dir: verify_flow(
+                             [(name, ctx.isolated.private_path(address, FLOW_REMOTE_DIR)) for name, address in hosts.hosts]))
 
 
 def verify_flow(hosts: list[tuple[str, Path]]) -> str | None:
