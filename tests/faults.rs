@@ -8,6 +8,7 @@ use std::fs;
 use std::time::{Duration, SystemTime};
 
 use common::faults::{self, FLAKY, GARBAGE, REFUSED, RELAY_ADDRESS, SILENT};
+use common::sshd_copy::SshdCopy;
 use common::{Lab, host_tmp, lines, temps_of, unique};
 use serde_json::Value;
 
@@ -543,25 +544,14 @@ fn a_get_cut_mid_transfer_leaves_no_partial_file() {
 #[test]
 fn a_host_that_vanishes_mid_command_is_failed_once_keepalive_gives_up() {
     let lab = Lab::new();
-    let h1 = common::lab_dir().join("state/hosts/h1");
-    let sshd_pid_file = lab.work.path().join("vanishing-sshd.pid");
-    let mut cmd = std::process::Command::new("unshare");
-    cmd.args(["--net", "sh", "-c"])
-        .arg(concat!(
-            r#"ip link set lo up && /usr/sbin/sshd -f "$1/sshd_config" -o PidFile="$2" -E "$2.log" || exit 1; "#,
-            // sshd forks into the background before it binds its port, and writes its pid
-            // file only once the port is bound: wait for that file, not for sshd's exit.
-            r#"tries=0; until [ -s "$2" ]; do "#,
-            r#"tries=$((tries + 1)); [ $tries -le 200 ] || { echo "sshd never bound; see $2.log" >&2; exit 1; }; "#,
-            r#"sleep 0.05; done; "#,
-            r#"shift 2 && exec "$@""#
-        ))
-        .arg("sh")
-        .arg(&h1)
-        .arg(&sshd_pid_file)
-        .arg(assert_cmd::cargo::cargo_bin("herd"))
-        .args(["run", "-h", "h1", "--cmd", "echo started; exec sleep 3600"])
-        .stdout(std::process::Stdio::piped())
+    let sshd = SshdCopy::in_dir(lab.work.path());
+    let mut cmd = sshd.beside(
+        "h1",
+        &[],
+        &assert_cmd::cargo::cargo_bin("herd"),
+        &["run", "-h", "h1", "--cmd", "echo started; exec sleep 3600"],
+    );
+    cmd.stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
     lab.set_up(&mut cmd);
     let mut herd = cmd.spawn().unwrap();

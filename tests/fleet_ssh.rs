@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use std::process::Output;
 use std::time::Duration;
 
+use common::sshd_copy::SshdCopy;
 use common::{Lab, lab_dir, write_private};
 
 const BASTION: &str = "127.0.0.30";
@@ -704,4 +705,91 @@ fn a_host_key_alias_is_the_name_known_hosts_lists_the_key_under_as_in_openssh() 
         Some("gate-alias"),
         "{recorded}"
     );
+}
+
+/// With a key and no password, herd offers the key at once instead of first asking the
+/// server which methods it takes (the "none" request, a round trip at every login); it
+/// asks only once a key is refused, then goes on with the next one, never offering the
+/// refused key again. The server's own log (a copy of h4's sshd at LogLevel DEBUG1)
+/// shows which requests came.
+#[test]
+fn a_key_is_offered_without_asking_for_the_methods_first_and_a_refused_one_falls_back() {
+    let lab = Lab::new();
+    let dave = lab_key();
+    let known = lab_known_hosts();
+    let other = lab.work.path().join("other_ed25519");
+    let keygen = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "refused", "-f"])
+        .arg(&other)
+        .status()
+        .unwrap();
+    assert!(keygen.success());
+    let fingerprint = std::process::Command::new("ssh-keygen")
+        .arg("-lf")
+        .arg(&other)
+        .output()
+        .unwrap();
+    let fingerprint = text(&fingerprint.stdout)
+        .split_whitespace()
+        .nth(1)
+        .expect("ssh-keygen -l prints a fingerprint")
+        .to_owned();
+    let host = |key: &std::path::Path| {
+        format!(
+            "h4 host=127.0.0.14 port=2223 user=herd_dave key={}\n",
+            key.display()
+        )
+    };
+    let config = file(
+        &lab,
+        "ssh_config",
+        &format!("Host *\n  IdentityFile {}\n", dave.display()),
+    );
+    let cases = [
+        ("accepted", file(&lab, "accepted.ini", &host(&dave))),
+        ("refused", file(&lab, "refused.ini", &host(&other))),
+    ];
+    for (name, inventory) in cases {
+        let dir = lab.work.path().join(name);
+        std::fs::create_dir(&dir).unwrap();
+        let sshd = SshdCopy::in_dir(&dir);
+        let mut cmd = sshd.beside(
+            "h4",
+            &["-o", "LogLevel=DEBUG1"],
+            &assert_cmd::cargo::cargo_bin("herd"),
+            &[
+                "run",
+                "-i",
+                &inventory,
+                "-h",
+                "h4",
+                "--ssh-config",
+                &config,
+                "--known-hosts",
+                known.to_str().unwrap(),
+                "--cmd",
+                "whoami",
+            ],
+        );
+        lab.set_up(&mut cmd);
+        let out = cmd.output().unwrap();
+        assert_ok(&out);
+        assert_eq!(stdout_lines(&out), ["h4: herd_dave"]);
+        let log = sshd.log_text();
+        assert!(
+            log.contains("Accepted publickey for herd_dave"),
+            "{name}:\n{log}"
+        );
+        let count = |what: &[&str]| {
+            log.lines()
+                .filter(|line| what.iter().all(|part| line.contains(part)))
+                .count()
+        };
+        let asked = count(&["userauth-request for user herd_dave", "method none"]);
+        let refused = count(&["Failed publickey for herd_dave", &fingerprint]);
+        match name {
+            "accepted" => assert_eq!((asked, refused), (0, 0), "{name}:\n{log}"),
+            _ => assert_eq!((asked, refused), (1, 1), "{name}:\n{log}"),
+        }
+    }
 }

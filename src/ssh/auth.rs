@@ -12,6 +12,11 @@
 //! `CertificateFile`s), then bare. A configured key file that cannot be used
 //! (unreadable, encrypted without a passphrase, wrong passphrase) stops with a message
 //! naming the file; a key the server merely refuses moves on to the next method.
+//!
+//! Which methods the server takes is asked (the "none" request, one round trip) only
+//! when the answer matters: with no password to try, the first key file is offered
+//! straight away, as a server that takes it never needs asking; only if it is refused
+//! does herd ask, and go on with the rest.
 
 use std::path::{Path, PathBuf};
 
@@ -38,22 +43,38 @@ pub(super) fn authenticate(
     deadline: &Deadline,
 ) -> Result<(), ConnectError> {
     deadline.arm(session, PHASE)?;
-    let offered = match session.auth_methods(&host.user) {
-        Ok(methods) => methods.to_owned(),
-        Err(_) if session.authenticated() => return Ok(()),
-        Err(error) => return Err(deadline.failure(error, PHASE)),
-    };
-    let offers = |method: &str| offered.split(',').any(|offered| offered == method);
+    let password = host.password.as_ref().or(ask_pass);
+    let keys = KeySource::all_for(host);
     let mut attempt = Attempt {
         session,
         user: &host.user,
         key_files,
         deadline,
-        offered: &offered,
+        offered: String::new(),
         tried: Vec::new(),
     };
+    // With no password to try first, a key file goes out before asking the server
+    // which methods it takes: that question ("none") costs a round trip, and a server
+    // that takes the key never needs it asked.
+    let mut keys_left = keys.as_slice();
+    if password.is_none()
+        && let Some((first @ (KeySource::Configured(_) | KeySource::Optional(_)), rest)) =
+            keys.split_first()
+    {
+        if attempt.key(first, host)? {
+            return Ok(());
+        }
+        keys_left = rest;
+    }
+    let offered = match session.auth_methods(&host.user) {
+        Ok(methods) => methods.to_owned(),
+        Err(_) if session.authenticated() => return Ok(()),
+        Err(error) => return Err(deadline.failure(error, PHASE)),
+    };
+    let offers = |method: &str| offered.split(',').any(|listed| listed == method);
+    attempt.offered.clone_from(&offered);
 
-    if let Some(password) = host.password.as_ref().or(ask_pass) {
+    if let Some(password) = password {
         if offers("password") {
             let done = attempt.run("password", || {
                 session.userauth_password(&host.user, password.expose())
@@ -72,40 +93,59 @@ pub(super) fn authenticate(
         }
     }
     if offers("publickey") {
-        let certificates = &host.certificate_files;
-        if let Some(path) = &host.key_file {
-            if attempt.key_file(path, host.key_passphrase.as_ref(), certificates)? {
-                return Ok(());
-            }
-        }
-        let mut offered_keys: Vec<&Path> = host.key_file.iter().map(PathBuf::as_path).collect();
-        for path in &host.identity_files {
-            if !offered_keys.contains(&path.as_path()) {
-                offered_keys.push(path);
-                if attempt.optional_key(path, certificates)? {
-                    return Ok(());
-                }
-            }
-        }
-        if host.identities_only {
-            return Err(attempt.failed());
-        }
-        if std::env::var_os("SSH_AUTH_SOCK").is_some_and(|socket| !socket.is_empty())
-            && attempt.agent()?
-        {
-            return Ok(());
-        }
-        let ssh_dir = home_dir().join(".ssh");
-        for name in DEFAULT_KEYS {
-            let path = ssh_dir.join(name);
-            if !offered_keys.contains(&path.as_path())
-                && attempt.optional_key(&path, certificates)?
-            {
+        for key in keys_left {
+            if attempt.key(key, host)? {
                 return Ok(());
             }
         }
     }
     Err(attempt.failed())
+}
+
+/// Where a key to offer comes from, in the order they are tried (items 2 to 5 above).
+#[derive(Debug, PartialEq)]
+enum KeySource {
+    /// The host's own key file: it must be usable.
+    Configured(PathBuf),
+    /// An `IdentityFile` or a default key: used if it exists and needs no passphrase.
+    Optional(PathBuf),
+    /// The ssh-agent at `SSH_AUTH_SOCK`.
+    Agent,
+}
+
+impl KeySource {
+    /// Every source for `host`, each file once.
+    fn all_for(host: &HostSpec) -> Vec<KeySource> {
+        let mut sources: Vec<KeySource> = host
+            .key_file
+            .iter()
+            .cloned()
+            .map(KeySource::Configured)
+            .collect();
+        let add_optional = |sources: &mut Vec<KeySource>, path: &Path| {
+            let listed = sources.iter().any(|source| match source {
+                KeySource::Configured(listed) | KeySource::Optional(listed) => listed == path,
+                KeySource::Agent => false,
+            });
+            if !listed {
+                sources.push(KeySource::Optional(path.to_path_buf()));
+            }
+        };
+        for path in &host.identity_files {
+            add_optional(&mut sources, path);
+        }
+        if host.identities_only {
+            return sources;
+        }
+        if std::env::var_os("SSH_AUTH_SOCK").is_some_and(|socket| !socket.is_empty()) {
+            sources.push(KeySource::Agent);
+        }
+        let ssh_dir = home_dir().join(".ssh");
+        for name in DEFAULT_KEYS {
+            add_optional(&mut sources, &ssh_dir.join(name));
+        }
+        sources
+    }
 }
 
 /// The methods tried so far, and how to run one more.
@@ -114,7 +154,8 @@ struct Attempt<'a> {
     user: &'a str,
     key_files: &'a KeyFiles,
     deadline: &'a Deadline,
-    offered: &'a str,
+    /// The methods the server offers; empty until asked.
+    offered: String,
     tried: Vec<&'static str>,
 }
 
@@ -125,7 +166,19 @@ impl Attempt<'_> {
             user: self.user.to_owned(),
             target: self.deadline.target.clone(),
             tried: self.tried.clone(),
-            offered: self.offered.to_owned(),
+            offered: self.offered.clone(),
+        }
+    }
+
+    /// Offers the keys of one source; `Ok(true)` when one authenticated us.
+    fn key(&mut self, source: &KeySource, host: &HostSpec) -> Result<bool, ConnectError> {
+        let certificates = &host.certificate_files;
+        match source {
+            KeySource::Configured(path) => {
+                self.key_file(path, host.key_passphrase.as_ref(), certificates)
+            }
+            KeySource::Optional(path) => self.optional_key(path, certificates),
+            KeySource::Agent => self.agent(),
         }
     }
 

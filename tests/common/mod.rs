@@ -4,6 +4,7 @@
 
 pub mod play;
 pub mod rng;
+pub mod sshd_copy;
 
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
