@@ -249,7 +249,7 @@ pub struct TargetArgs {
     /// The inventory: a file (INI, YAML, or an executable script) or a directory of them [default: $HERD_INVENTORY, else ./inventory/hosts.ini].
     #[arg(short = 'i', long, value_name = "PATH")]
     pub inventory: Option<PathBuf>,
-    /// Hosts: names, ranges (web[01:05]), globs (db*), @FILE (one name a line); comma-separated.
+    /// Hosts: names, ranges (`web[01:05]`), globs (`db*`), @FILE (one name a line); comma-separated.
     #[arg(
         short = 'h',
         long = "hosts",

@@ -101,7 +101,7 @@ pub enum Problem {
     /// A line starting with `[` that is not a well-formed section header.
     #[error("malformed section header; write it as [GROUP], [GROUP:vars] or [GROUP:children]")]
     MalformedHeader,
-    /// A line longer than [`MAX_LINE_BYTES`](super::parse::MAX_LINE_BYTES).
+    /// A line longer than the parser's `MAX_LINE_BYTES` (64 KiB).
     #[error(
         "the line is {bytes} bytes long; inventory lines over {} bytes are refused (is this an inventory file?)",
         super::parse::MAX_LINE_BYTES

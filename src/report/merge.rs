@@ -203,7 +203,7 @@ impl MergedRuns {
         }
     }
 
-    /// Writes [`MergedRuns::write`] to stdout, colour as `color` says; a closed pipe is
+    /// Writes what `write` writes to stdout, colour as `color` says; a closed pipe is
     /// not an error.
     pub fn print(&self, json: bool, color: bool) -> io::Result<RunSummary> {
         let mut out = Vec::new();
