@@ -167,17 +167,32 @@ impl fmt::Display for Seconds {
     }
 }
 
-/// Shows what authentication tried: "tried: password, publickey", or, when the server
-/// offered nothing we could use, "tried: nothing; server offers: publickey".
+/// Shows what authentication tried, and what the server offers when that holds a
+/// method herd did not try: "tried: password, publickey", "tried: publickey; server
+/// offers: password", "tried: nothing; server offers: publickey".
 struct Tried<'a>(&'a [&'static str], &'a str);
 
 impl fmt::Display for Tried<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The agent's keys go out as "publickey" requests.
+        let was_tried = |offered: &str| {
+            self.0
+                .iter()
+                .any(|tried| *tried == offered || (*tried == "agent" && offered == "publickey"))
+        };
         if self.0.is_empty() {
-            write!(f, "tried: nothing; server offers: {}", self.1)
+            f.write_str("tried: nothing")?;
         } else {
-            write!(f, "tried: {}", self.0.join(", "))
+            write!(f, "tried: {}", self.0.join(", "))?;
         }
+        if self
+            .1
+            .split(',')
+            .any(|offered| !offered.is_empty() && !was_tried(offered))
+        {
+            write!(f, "; server offers: {}", self.1)?;
+        }
+        Ok(())
     }
 }
 
@@ -241,6 +256,28 @@ mod tests {
         assert_eq!(
             error.to_string(),
             "authentication failed for bob@127.0.0.12:22 (tried: nothing; server offers: publickey)"
+        );
+        // A key offered before the methods were known, to a server that wants a password.
+        let error = ConnectError::AuthenticationFailed {
+            user: "bob".into(),
+            target: "127.0.0.12:22".into(),
+            tried: vec!["publickey"],
+            offered: "password".into(),
+        };
+        assert_eq!(
+            error.to_string(),
+            "authentication failed for bob@127.0.0.12:22 (tried: publickey; server offers: password)"
+        );
+        // The agent's keys count as publickey.
+        let error = ConnectError::AuthenticationFailed {
+            user: "bob".into(),
+            target: "127.0.0.12:22".into(),
+            tried: vec!["agent"],
+            offered: "publickey".into(),
+        };
+        assert_eq!(
+            error.to_string(),
+            "authentication failed for bob@127.0.0.12:22 (tried: agent)"
         );
     }
 }
