@@ -44,6 +44,13 @@ def machine_limit(results: list[Result], n: int, cores: int) -> tuple[float, Res
     return stats.sshd_per_host_ms(best) / 1000 * n / cores, best
 
 
+def own_floor(herd: Result, cores: int) -> float:
+    """What herd's own run could not beat: its sshd side's CPU and its own, × N / cores
+    (client and servers share the cores), with nothing for start-up or the tail."""
+    per_host_ms = stats.sshd_per_host_ms(herd) + stats.cpu_per_host_ms(herd)
+    return per_host_ms / 1000 * herd.hosts / cores
+
+
 def check_all(results: list[Result], cores: int) -> list[Bar]:
     return [*s1_n200(results, cores), *s1_n1000(results), s2(results), s3(results), s4(results),
             *([s5(results)] if any(r.scenario == "s5" for r in results) else []),

@@ -153,14 +153,20 @@ def scenario1(run: Run, plot_path: Path, plot_problem: str | None) -> str:
             limit, floor = found
             herd_text = f"{stats.wall(herd).median:.2f}" if herd else "failed"
             herd_ratio = f"{stats.wall(herd).median / limit:.2f}" if herd else "–"
+            own = bars.own_floor(herd, run.cores) if herd else None
             limit_rows.append([str(n), f"{stats.sshd_per_host_ms(floor):.2f} ({floor.variant.label})",
-                               f"{limit:.2f}", herd_text, herd_ratio])
+                               f"{limit:.2f}", herd_text, herd_ratio,
+                               f"{own:.2f}" if own else "–",
+                               f"{stats.wall(herd).median / own:.2f}" if own else "–"])
     parts.append(
         "### Machine limit\n\nThe sshd side alone: CPU the sshd processes and every process they started "
         f"(for a connection: its sshd processes and the user's shell) used per host, measured with {run.sshd_cpu_method} "
         f"before and after each run, the least any tool caused, × N / {run.cores} cores. "
-        "A client that cost nothing could not beat it.\n\n"
-        + table(["N", "sshd CPU/host ms (under)", "limit s", "herd wall s", "herd ÷ limit"], limit_rows))
+        "A client that cost nothing could not beat it. herd's own floor adds herd's client CPU to the "
+        "sshd CPU under herd (the same cores run both): herd's wall over it is what start-up, the "
+        "tail and idle cores cost.\n\n"
+        + table(["N", "sshd CPU/host ms (under)", "limit s", "herd wall s", "herd ÷ limit",
+                 "herd's own floor s", "herd ÷ own floor"], limit_rows))
     if plot_problem:
         parts.append(f"(No plot: {plot_problem}.)\n")
     else:
