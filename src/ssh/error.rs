@@ -237,47 +237,38 @@ mod tests {
 
     #[test]
     fn authentication_failure_has_the_documented_shape() {
-        let error = ConnectError::AuthenticationFailed {
-            user: "bob".into(),
-            target: "127.0.0.12:2222".into(),
-            tried: vec!["password", "publickey"],
-            offered: "publickey,password".into(),
-        };
-        assert_eq!(
-            error.to_string(),
-            "authentication failed for bob@127.0.0.12:2222 (tried: password, publickey)"
-        );
-        let error = ConnectError::AuthenticationFailed {
-            user: "bob".into(),
-            target: "127.0.0.12:22".into(),
-            tried: vec![],
-            offered: "publickey".into(),
-        };
-        assert_eq!(
-            error.to_string(),
-            "authentication failed for bob@127.0.0.12:22 (tried: nothing; server offers: publickey)"
-        );
-        // A key offered before the methods were known, to a server that wants a password.
-        let error = ConnectError::AuthenticationFailed {
-            user: "bob".into(),
-            target: "127.0.0.12:22".into(),
-            tried: vec!["publickey"],
-            offered: "password".into(),
-        };
-        assert_eq!(
-            error.to_string(),
-            "authentication failed for bob@127.0.0.12:22 (tried: publickey; server offers: password)"
-        );
-        // The agent's keys count as publickey.
-        let error = ConnectError::AuthenticationFailed {
-            user: "bob".into(),
-            target: "127.0.0.12:22".into(),
-            tried: vec!["agent"],
-            offered: "publickey".into(),
-        };
-        assert_eq!(
-            error.to_string(),
-            "authentication failed for bob@127.0.0.12:22 (tried: agent)"
-        );
+        // (tried, offered, what follows "authentication failed for bob@127.0.0.12:22 ")
+        let cases: [(&[&'static str], &str, &str); 4] = [
+            (
+                &["password", "publickey"],
+                "publickey,password",
+                "(tried: password, publickey)",
+            ),
+            (
+                &[],
+                "publickey",
+                "(tried: nothing; server offers: publickey)",
+            ),
+            // A key offered before the methods were known, to a server that wants a password.
+            (
+                &["publickey"],
+                "password",
+                "(tried: publickey; server offers: password)",
+            ),
+            // The agent's keys count as publickey.
+            (&["agent"], "publickey", "(tried: agent)"),
+        ];
+        for (tried, offered, shown) in cases {
+            let error = ConnectError::AuthenticationFailed {
+                user: "bob".into(),
+                target: "127.0.0.12:22".into(),
+                tried: tried.to_vec(),
+                offered: offered.into(),
+            };
+            assert_eq!(
+                error.to_string(),
+                format!("authentication failed for bob@127.0.0.12:22 {shown}")
+            );
+        }
     }
 }
