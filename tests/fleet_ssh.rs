@@ -745,11 +745,32 @@ fn a_key_is_offered_without_asking_for_the_methods_first_and_a_refused_one_falls
         "ssh_config",
         &format!("Host *\n  IdentityFile {}\n", dave.display()),
     );
+    // An IdentityFile that does not exist is passed over, so dave's key is the first
+    // one offered.
+    let missing_first = file(
+        &lab,
+        "ssh_config_missing_first",
+        &format!(
+            "Host *\n  IdentityFile {}\n  IdentityFile {}\n",
+            lab.work.path().join("missing_ed25519").display(),
+            dave.display()
+        ),
+    );
+    let no_key = "h4 host=127.0.0.14 port=2223 user=herd_dave\n";
     let cases = [
-        ("accepted", file(&lab, "accepted.ini", &host(&dave))),
-        ("refused", file(&lab, "refused.ini", &host(&other))),
+        (
+            "accepted",
+            file(&lab, "accepted.ini", &host(&dave)),
+            &config,
+        ),
+        ("refused", file(&lab, "refused.ini", &host(&other)), &config),
+        (
+            "missing-first",
+            file(&lab, "no_key.ini", no_key),
+            &missing_first,
+        ),
     ];
-    for (name, inventory) in cases {
+    for (name, inventory, config) in cases {
         let dir = lab.work.path().join(name);
         std::fs::create_dir(&dir).unwrap();
         let sshd = SshdCopy::in_dir(&dir);
@@ -764,7 +785,7 @@ fn a_key_is_offered_without_asking_for_the_methods_first_and_a_refused_one_falls
                 "-h",
                 "h4",
                 "--ssh-config",
-                &config,
+                config.as_str(),
                 "--known-hosts",
                 known.to_str().unwrap(),
                 "--cmd",
@@ -788,8 +809,8 @@ fn a_key_is_offered_without_asking_for_the_methods_first_and_a_refused_one_falls
         let asked = count(&["userauth-request for user herd_dave", "method none"]);
         let refused = count(&["Failed publickey for herd_dave", &fingerprint]);
         match name {
-            "accepted" => assert_eq!((asked, refused), (0, 0), "{name}:\n{log}"),
-            _ => assert_eq!((asked, refused), (1, 1), "{name}:\n{log}"),
+            "refused" => assert_eq!((asked, refused), (1, 1), "{name}:\n{log}"),
+            _ => assert_eq!((asked, refused), (0, 0), "{name}:\n{log}"),
         }
     }
 }

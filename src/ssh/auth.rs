@@ -14,11 +14,13 @@
 //! naming the file; a key the server merely refuses moves on to the next method.
 //!
 //! Which methods the server takes is asked (the "none" request, one round trip) only
-//! when the answer matters: with no password to try, the first key file is offered
-//! straight away, as a server that takes it never needs asking; only if it is refused
-//! does herd ask, and go on with the rest.
+//! when the answer matters: with no password to try, the first key file that can be
+//! offered (unless the agent comes first) goes out straight away, as a server that
+//! takes it never needs asking; only if it is refused does herd ask, and go on with
+//! the rest.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use ssh2::{ErrorCode, KeyboardInteractivePrompt, Prompt, Session};
 
@@ -53,18 +55,17 @@ pub(super) fn authenticate(
         offered: String::new(),
         tried: Vec::new(),
     };
-    // With no password to try first, a key file goes out before asking the server
-    // which methods it takes: that question ("none") costs a round trip, and a server
-    // that takes the key never needs it asked.
+    // With no password to try first, the first key file that can be offered goes out
+    // before asking the server which methods it takes: that question ("none") costs a
+    // round trip, and a server that takes the key never needs it asked.
     let mut keys_left = keys.as_slice();
     if password.is_none()
-        && let Some((first @ (KeySource::Configured(_) | KeySource::Optional(_)), rest)) =
-            keys.split_first()
+        && let Some(first) = attempt.first_file_to_offer(&keys)
     {
-        if attempt.key(first, host)? {
+        if attempt.key(&keys[first], host)? {
             return Ok(());
         }
-        keys_left = rest;
+        keys_left = &keys[first + 1..];
     }
     let offered = match session.auth_methods(&host.user) {
         Ok(methods) => methods.to_owned(),
@@ -103,7 +104,7 @@ pub(super) fn authenticate(
 }
 
 /// Where a key to offer comes from, in the order they are tried (items 2 to 5 above).
-#[derive(Debug, PartialEq)]
+#[derive(Debug)]
 enum KeySource {
     /// The host's own key file: it must be usable.
     Configured(PathBuf),
@@ -168,6 +169,30 @@ impl Attempt<'_> {
             tried: self.tried.clone(),
             offered: self.offered.clone(),
         }
+    }
+
+    /// Where in `keys` the first key file is that would be offered, if no agent comes
+    /// before it; the files before it are ones [`Attempt::optional_key`] passes over.
+    fn first_file_to_offer(&self, keys: &[KeySource]) -> Option<usize> {
+        for (index, key) in keys.iter().enumerate() {
+            match key {
+                KeySource::Configured(_) => return Some(index),
+                KeySource::Optional(path) if self.usable_optional(path).is_some() => {
+                    return Some(index);
+                }
+                KeySource::Optional(_) => {}
+                KeySource::Agent => return None,
+            }
+        }
+        None
+    }
+
+    /// An optional key file that exists and needs no passphrase.
+    fn usable_optional(&self, path: &Path) -> Option<Arc<KeyFile>> {
+        self.key_files
+            .get(path)
+            .ok()
+            .filter(|key| key.protection != Protection::Encrypted)
     }
 
     /// Offers the keys of one source; `Ok(true)` when one authenticated us.
@@ -299,12 +324,9 @@ impl Attempt<'_> {
         path: &Path,
         certificates: &[PathBuf],
     ) -> Result<bool, ConnectError> {
-        let Ok(key) = self.key_files.get(path) else {
+        let Some(key) = self.usable_optional(path) else {
             return Ok(false);
         };
-        if key.protection == Protection::Encrypted {
-            return Ok(false);
-        }
         let session = self.session;
         let user = self.user;
         for certificate in certificate::for_key(path, certificates) {
