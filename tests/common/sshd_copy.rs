@@ -5,12 +5,13 @@
 
 use std::path::{Path, PathBuf};
 
-/// Where the copy writes its pid and its log.
+/// Where the copy writes its pid and its log. Dropping it stops the copy, which runs
+/// detached and would otherwise outlive the test and its namespace.
 pub struct SshdCopy {
     /// sshd's pid file; it exists once the port is bound.
-    pub pid_file: PathBuf,
+    pid_file: PathBuf,
     /// sshd's log (`-E`): every connection's processes append to it.
-    pub log: PathBuf,
+    log: PathBuf,
 }
 
 impl SshdCopy {
@@ -58,5 +59,17 @@ impl SshdCopy {
     /// The copy's log so far.
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for SshdCopy {
+    fn drop(&mut self) {
+        let pid = std::fs::read_to_string(&self.pid_file)
+            .ok()
+            .and_then(|text| text.trim().parse::<libc::pid_t>().ok());
+        if let Some(pid) = pid {
+            // SAFETY: kill(2) takes plain integers; the pid is the copy's listener.
+            unsafe { libc::kill(pid, libc::SIGTERM) };
+        }
     }
 }
