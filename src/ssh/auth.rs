@@ -67,23 +67,21 @@ pub(super) fn authenticate(
         }
         keys_left = &keys[first + 1..];
     }
-    let offered = match session.auth_methods(&host.user) {
+    attempt.offered = match session.auth_methods(&host.user) {
         Ok(methods) => methods.to_owned(),
         Err(_) if session.authenticated() => return Ok(()),
         Err(error) => return Err(deadline.failure(error, PHASE)),
     };
-    let offers = |method: &str| offered.split(',').any(|listed| listed == method);
-    attempt.offered.clone_from(&offered);
 
     if let Some(password) = password {
-        if offers("password") {
+        if attempt.offers("password") {
             let done = attempt.run("password", || {
                 session.userauth_password(&host.user, password.expose())
             })?;
             if done {
                 return Ok(());
             }
-        } else if offers("keyboard-interactive") {
+        } else if attempt.offers("keyboard-interactive") {
             let mut answer = Answer(password);
             let done = attempt.run("keyboard-interactive", || {
                 session.userauth_keyboard_interactive(&host.user, &mut answer)
@@ -93,7 +91,7 @@ pub(super) fn authenticate(
             }
         }
     }
-    if offers("publickey") {
+    if attempt.offers("publickey") {
         for key in keys_left {
             if attempt.key(key, host)? {
                 return Ok(());
@@ -193,6 +191,11 @@ impl Attempt<'_> {
             .get(path)
             .ok()
             .filter(|key| key.protection != Protection::Encrypted)
+    }
+
+    /// Whether the server offers `method` (false until it was asked).
+    fn offers(&self, method: &str) -> bool {
+        self.offered.split(',').any(|listed| listed == method)
     }
 
     /// Offers the keys of one source; `Ok(true)` when one authenticated us.
