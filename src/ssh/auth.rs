@@ -255,12 +255,6 @@ impl Attempt<'_> {
         if !self.tried.contains(&"publickey") {
             self.tried.push("publickey");
         }
-        // With a passphrase, libssh2 must open the private key first, or a wrong
-        // passphrase would only show as a refused key instead of naming itself.
-        let public = match protection {
-            Protection::Encrypted => None,
-            Protection::Plain | Protection::Unknown => key_file::public_half(path),
-        };
         for certificate in certificate::for_key(path, certificates) {
             let result = self.session.userauth_pubkey_file(
                 self.user,
@@ -275,16 +269,7 @@ impl Attempt<'_> {
                 _ => self.deadline.arm(self.session, PHASE)?,
             }
         }
-        let result = match &key.signer {
-            Some(signer) => signer.authenticate(self.session, self.user),
-            None => self.session.userauth_pubkey_file(
-                self.user,
-                public.as_deref(),
-                path,
-                passphrase.map(Secret::expose),
-            ),
-        };
-        match result {
+        match bare_key(self.session, self.user, path, &key, passphrase) {
             Ok(()) => Ok(self.session.authenticated()),
             Err(error) if is_timeout(&error) => Err(self.deadline.timed_out(PHASE)),
             Err(error) if error.code() == ErrorCode::Session(libssh2_sys::LIBSSH2_ERROR_FILE) => {
@@ -339,7 +324,7 @@ impl Attempt<'_> {
                 return Ok(true);
             }
         }
-        self.run("publickey", || bare_key(session, user, path, &key))
+        self.run("publickey", || bare_key(session, user, path, &key, None))
     }
 }
 
@@ -367,13 +352,28 @@ impl KeyboardInteractivePrompt for Answer<'_> {
     }
 }
 
-/// Logs in with an unencrypted key by itself: signed here when herd holds the key, else
-/// by libssh2 from the file.
-fn bare_key(session: &Session, user: &str, path: &Path, key: &KeyFile) -> Result<(), ssh2::Error> {
-    match &key.signer {
-        Some(signer) => signer.authenticate(session, user),
-        None => {
-            session.userauth_pubkey_file(user, key_file::public_half(path).as_deref(), path, None)
-        }
+/// Logs in with a key by itself: signed here when herd holds the key, else by libssh2
+/// from the file (with `passphrase` when it has one).
+fn bare_key(
+    session: &Session,
+    user: &str,
+    path: &Path,
+    key: &KeyFile,
+    passphrase: Option<&Secret>,
+) -> Result<(), ssh2::Error> {
+    if let Some(signer) = &key.signer {
+        return signer.authenticate(session, user);
     }
+    // With a passphrase, libssh2 must open the private key first, or a wrong
+    // passphrase would only show as a refused key instead of naming itself.
+    let public = match key.protection {
+        Protection::Encrypted => None,
+        Protection::Plain | Protection::Unknown => key_file::public_half(path),
+    };
+    session.userauth_pubkey_file(
+        user,
+        public.as_deref(),
+        path,
+        passphrase.map(Secret::expose),
+    )
 }
